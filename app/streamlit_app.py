@@ -1,0 +1,29 @@
+"""M2KT Workbench router: page config and navigation. Run with
+``python -m streamlit run app/streamlit_app.py``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # make `m2kt` and `app` importable however streamlit is started
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+PAGES = Path(__file__).parent / "views"
+
+st.set_page_config(page_title="M2KT Workbench", page_icon=":material/hub:", layout="wide")
+
+nav = st.navigation(
+    {
+        "Workbench": [
+            st.Page(PAGES / "home.py", title="Home", icon=":material/home:", url_path="home",
+                    default=True),
+            st.Page(PAGES / "models.py", title="Models", icon=":material/memory:",
+                    url_path="models"),
+        ],
+    }
+)
+nav.run()

@@ -1,0 +1,1 @@
+"""Pure figure builders and text escaping for the workbench (no Streamlit here)."""

@@ -1,0 +1,1 @@
+"""Workspace persistence: the SQLite database (schema, migrations)."""
