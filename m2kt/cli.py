@@ -76,6 +76,149 @@ def cmd_encode(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_domains(args: argparse.Namespace) -> int:
+    from m2kt.domains.registry import list_tasks
+
+    rows = list_tasks(seed=args.seed)
+    if args.json:
+        print(json.dumps({"seed": args.seed, "tasks": rows}, indent=2))
+        return 0
+    flat = [{**r, "train/pool/test": "/".join(str(v) for v in r["splits"].values()),
+             "teacher_acc": "—" if r["teacher_acc"] is None else f"{r['teacher_acc']:.3f}",
+             "student_before": "—" if r["student_before_acc"] is None
+             else f"{r['student_before_acc']:.3f}"} for r in rows]
+    print(_table(flat, ["name", "track", "labels", "concepts", "train/pool/test", "teacher",
+                        "teacher_acc", "student", "student_before"]))
+    return 0
+
+
+def cmd_train_symbolic(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.domains.registry import SYMBOLIC_DIR
+    from m2kt.domains.symbolic.build import train_all
+
+    out = Path(args.out) if args.out else SYMBOLIC_DIR
+    record = train_all(out, tasks=args.tasks, seed=args.seed, device=args.device,
+                       progress=_progress)
+    for name, r in record["tasks"].items():
+        print(f"{name}: teacher test acc {r['teacher']['acc']:.3f} "
+              f"(student start {r['student']['before_acc']:.3f}); "
+              f"{r['teacher']['train_seconds']} s + {r['student']['pretrain_seconds']} s")
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_train_teachers(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.domains.language import record_language_teachers
+    from m2kt.domains.registry import LANGUAGE_RECORD
+
+    out = Path(args.out) if args.out else LANGUAGE_RECORD
+    record = record_language_teachers(out, seed=args.seed, device=args.device,
+                                      retrain=args.retrain, progress=_progress)
+    for name, r in record["tasks"].items():
+        print(f"{name}: teacher {r['teacher']['teacher']} test acc {r['teacher']['acc']:.3f}; "
+              f"student {r['student_before']['student']} start "
+              f"{r['student_before']['acc']:.3f} ({r['student_before']['method']})")
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.packet.signing import keygen, load_signing_key
+    from m2kt.packet.trust import trust_key
+
+    priv, pub = keygen(Path(args.out))
+    kid = load_signing_key(priv).keyid
+    print(f"key id {kid}\nprivate key {priv} (mode 0600)\npublic key  {pub}")
+    if not args.no_trust:
+        trust_key(pub, name=args.name or kid)
+        print("added the public key to this workspace's trust store")
+    return 0
+
+
+def _trust(arg: str | None):
+    from pathlib import Path
+
+    from m2kt.packet.trust import load_store
+
+    return load_store(Path(arg) if arg else None)
+
+
+def cmd_build_packet(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.concepts.teacher import load_teacher
+    from m2kt.config import workspace
+    from m2kt.domains.registry import get_task
+    from m2kt.packet.build import build_packet
+    from m2kt.packet.signing import load_signing_key
+    from m2kt.packet.trust import next_sequence
+    from m2kt.store.db import open_db
+
+    key = load_signing_key(Path(args.key))
+    task = get_task(args.domain, seed=args.seed)
+    teacher = load_teacher(task, args.teacher, device=args.device, progress=_progress)
+    conn = open_db(workspace())
+    try:
+        seq = next_sequence(conn, key.keyid)
+    finally:
+        conn.close()
+    res = build_packet(task, key, Path(args.out), seq, teacher=teacher, layer=args.layer,
+                       rank=args.rank, anchors=args.anchors, creator=args.creator,
+                       parent=args.parent, expires_days=args.expires_days, progress=_progress)
+    print(f"built {res.path}: {res.size:,} bytes in {res.seconds:.1f} s; sequence {res.sequence}; "
+          f"inputs {res.counts}")
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.config import workspace
+    from m2kt.errors import PacketError
+    from m2kt.packet.inspect import render_text, summarize
+    from m2kt.packet.reader import report_packet
+    from m2kt.store.db import open_db
+
+    path = Path(args.file)
+    conn = open_db(workspace())
+    try:
+        rep = report_packet(path, _trust(args.trust), conn)
+    finally:
+        conn.close()
+    size = path.stat().st_size if path.is_file() else 0
+    if rep.manifest is None and rep.issues:
+        first = rep.issues[0]
+        raise PacketError(f"[{first.stage}] {first.error}: {first.message}")
+    summary = summarize(rep, size)
+    print(json.dumps(summary, indent=2, default=list) if args.json else render_text(summary))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.config import workspace
+    from m2kt.packet.reader import open_packet
+    from m2kt.store.db import open_db
+
+    conn = open_db(workspace())
+    try:
+        p = open_packet(Path(args.file), _trust(args.trust), conn)
+    finally:
+        conn.close()
+    prov = p.manifest.provenance
+    state = "already accepted" if p.already_accepted else "accepted"
+    print(f"VALID {args.file}: digest {p.digest}, key {p.keyid}, teacher {prov.teacher.name}, "
+          f"task {prov.domain.task}, sequence {prov.sequence} ({state})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m m2kt", description="M2KT engine: knowledge packets between models.")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
@@ -84,6 +227,63 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("models", help="list models: builtins, ingested students, cached hub models")
     m.add_argument("--json", action="store_true", help="print one JSON document")
     m.set_defaults(func=cmd_models)
+
+    d = sub.add_parser("domains", help="list tasks: track, concepts, splits, teacher accuracy")
+    d.add_argument("--json", action="store_true")
+    d.add_argument("--seed", type=int, default=0)
+    d.set_defaults(func=cmd_domains)
+
+    ts = sub.add_parser("train-symbolic",
+                        help="regenerate the symbolic suite's tiny teachers and students")
+    ts.add_argument("--out", default=None, help="output folder (default assets/symbolic)")
+    ts.add_argument("--tasks", nargs="+", choices=["taxonomy", "modular", "multistep"],
+                    default=["taxonomy", "modular", "multistep"])
+    ts.add_argument("--seed", type=int, default=0)
+    ts.add_argument("--device", default="cpu", help="cpu | cuda | auto")
+    ts.set_defaults(func=cmd_train_symbolic)
+
+    tl = sub.add_parser("train-teachers",
+                        help="train/cache the language-track teacher heads and record accuracies")
+    tl.add_argument("--out", default=None,
+                    help="record file (default assets/language_teachers.json)")
+    tl.add_argument("--seed", type=int, default=0)
+    tl.add_argument("--device", default="cpu", help="cpu | cuda | auto")
+    tl.add_argument("--retrain", action="store_true", help="ignore the workspace cache")
+    tl.set_defaults(func=cmd_train_teachers)
+
+    k = sub.add_parser("keygen", help="create an Ed25519 signing key pair for a teacher")
+    k.add_argument("--out", required=True, help="folder for teacher.key and teacher.pub")
+    k.add_argument("--name", default=None, help="a name for the key in the trust store")
+    k.add_argument("--no-trust", action="store_true",
+                   help="do not add the public key to this workspace's trust store")
+    k.set_defaults(func=cmd_keygen)
+
+    b = sub.add_parser("build-packet", help="build and sign a knowledge packet from a teacher")
+    b.add_argument("--domain", required=True, help="task name (see `domains`)")
+    b.add_argument("--key", required=True, help="private key file from keygen")
+    b.add_argument("--out", required=True, help="output .m2kt file")
+    b.add_argument("--teacher", default=None, help="default: the domain's own teacher")
+    b.add_argument("--layer", type=int, default=-1, help="main layer for manifolds (default -1)")
+    b.add_argument("--anchors", type=int, default=0,
+                   help="K unlabelled anchors whose teacher vectors cross (counted)")
+    b.add_argument("--rank", type=int, default=8, help="manifold principal rank")
+    b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--creator", default=None)
+    b.add_argument("--parent", default=None, help="digest of the packet this one supersedes")
+    b.add_argument("--expires-days", type=int, default=None)
+    b.add_argument("--device", default="cpu")
+    b.set_defaults(func=cmd_build_packet)
+
+    i = sub.add_parser("inspect", help="summarise a packet (report-all reader)")
+    i.add_argument("file")
+    i.add_argument("--json", action="store_true")
+    i.add_argument("--trust", default=None, help="PUBFILE or trust-store folder")
+    i.set_defaults(func=cmd_inspect)
+
+    v = sub.add_parser("verify", help="run every reader check; 0 valid, 2 invalid")
+    v.add_argument("file")
+    v.add_argument("--trust", default=None, help="PUBFILE or trust-store folder")
+    v.set_defaults(func=cmd_verify)
 
     e = sub.add_parser("encode", help="encode texts with any model (hidden states, pooled)")
     e.add_argument("--model", required=True, help="builtin name, hub id or local directory")

@@ -66,3 +66,43 @@ class GateFailure(M2KTError):
     """A verification gate failed: the command ran, but the result must not be trusted."""
 
     exit_code = 1
+
+
+class PacketError(M2KTError):
+    """Base of every reason a knowledge packet is refused (DESIGN §6, reliability.md §2)."""
+
+
+class FormatError(PacketError):
+    """Not an m2kt packet container: bad magic, truncated, bad zip structure, bad names."""
+
+
+class LimitError(PacketError):
+    """A size, count or depth cap was exceeded (checked before the allocation it guards)."""
+
+
+class IntegrityError(PacketError):
+    """Members missing, extra, or not matching the digests the signature covers."""
+
+
+class SignatureError(PacketError):
+    """The signature envelope is malformed, uses another algorithm, or does not verify."""
+
+
+class TrustError(SignatureError):
+    """The signing key is not in the trust store (or not pinned for this teacher)."""
+
+
+class ReplayError(PacketError):
+    """The packet's sequence number is old, duplicate, too far ahead, or its time is off."""
+
+
+class SchemaError(PacketError):
+    """Strict JSON or schema violation (unknown fields, wrong types, NaN, duplicate keys)."""
+
+
+class SemanticError(PacketError):
+    """Well-formed but inconsistent: tensor dtype/shape/finiteness, duplicate concept ids."""
+
+
+class GraphError(PacketError):
+    """Abstraction graph problems: dangling edges, self-loops, is_a cycles, limits."""

@@ -40,6 +40,7 @@ class BuiltinSpec:
     default_template: str | None
     locate: Callable[[], Path | None]
     materialize: Callable[[Workspace, Progress], Path]
+    needs_conversion: bool = False
 
     def available(self) -> bool:
         """True when the backing package is installed (conversion may still be pending)."""
@@ -222,6 +223,7 @@ BUILTINS: dict[str, BuiltinSpec] = {
             default_template=None,
             locate=lambda: _locate_l3_onnx() if _locate_l6() is not None else None,
             materialize=_materialize_l3,
+            needs_conversion=True,
         ),
         BuiltinSpec(
             name="smollm2-135m",
@@ -239,6 +241,54 @@ BUILTINS: dict[str, BuiltinSpec] = {
             default_template='The word "{}"',
             locate=_locate_smollm2_gguf,
             materialize=_materialize_smollm2,
+            needs_conversion=True,
         ),
     )
 }
+
+
+# ------------------------------------------------------------------ symbolic-suite models (assets)
+
+ASSETS_SYMBOLIC = Path(__file__).resolve().parents[2] / "assets" / "symbolic"
+
+
+def _symbolic_spec(task: str, role: str) -> BuiltinSpec:
+    from m2kt.domains.symbolic.train import STUDENT_SHAPE, TEACHER_SHAPE
+
+    folder = ASSETS_SYMBOLIC / task / role
+    shape = TEACHER_SHAPE if role == "teacher" else STUDENT_SHAPE
+    name = f"sym-{task}-{role}"
+
+    def locate() -> Path | None:
+        return folder if (folder / "config.json").is_file() else None
+
+    def materialize(ws: Workspace, progress: Progress) -> Path:
+        path = locate()
+        if path is None:
+            raise ModelUnavailableError(
+                f"builtin {name!r} is not in assets/symbolic; regenerate it with "
+                "`python -m m2kt train-symbolic`"
+            )
+        return path
+
+    return BuiltinSpec(
+        name=name,
+        description=f"symbolic-suite {role} for '{task}' (trained here, shipped in assets/)",
+        role=role,
+        architecture="BertForSequenceClassification" if role == "teacher" else "BertForMaskedLM",
+        model_type="bert",
+        layers=int(shape["num_hidden_layers"]),
+        hidden_size=int(shape["hidden_size"]),
+        install_hint=f"run `python -m m2kt train-symbolic` to create {name}",
+        default_pooling="mean",
+        default_template=None,
+        locate=locate,
+        materialize=materialize,
+    )
+
+
+for _task in ("taxonomy", "modular", "multistep"):
+    for _role in ("teacher", "student"):
+        _spec = _symbolic_spec(_task, _role)
+        BUILTINS[_spec.name] = _spec
+

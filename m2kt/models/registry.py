@@ -149,7 +149,7 @@ def list_models(ws: Workspace | None = None) -> list[dict[str, Any]]:
             "arch": spec.architecture, "hidden_size": spec.hidden_size, "layers": spec.layers,
             "description": spec.description,
             "converted": (spec.cached_dir(ws) / "config.json").is_file()
-            if spec.name != "minilm-l6" else True,
+            if spec.needs_conversion else None,
             **({} if spec.available() else {"hint": spec.install_hint}),
         })
     for d in sorted(p for p in ws.students.iterdir() if p.is_dir()):

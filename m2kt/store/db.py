@@ -30,6 +30,22 @@ MIGRATIONS: Sequence[str] = (
         created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     );
     """,
+    # v2: per-teacher-key replay ledger of verified packets, and the builder's sequence counter.
+    """
+    CREATE TABLE replay_ledger (
+        keyid       TEXT NOT NULL,
+        sequence    INTEGER NOT NULL,
+        digest      TEXT NOT NULL,
+        teacher_sha TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (keyid, sequence)
+    );
+    CREATE TABLE packet_sequence (
+        keyid TEXT PRIMARY KEY,
+        last  INTEGER NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""Concept manifolds: mergeable statistics, fitting, membership scoring."""

@@ -1,0 +1,1 @@
+"""Symbolic reasoning suite: seeded generators, a word-level tokenizer, tiny models."""

@@ -1,0 +1,188 @@
+"""Build a knowledge packet from a task's teacher (teacher side; DESIGN §2).
+
+Inputs the teacher processes are its own ``teacher_train`` data (capped by ``max_inputs``),
+the graph probes it answers, the trace probes, and — only if asked — ``anchors`` unlabelled
+``transfer_pool`` inputs whose teacher vectors cross to the student.  Every count goes into
+the provenance.  No gold label is read: membership, graph and traces come from the teacher's
+own answers and representations.
+"""
+
+from __future__ import annotations
+
+import getpass
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from m2kt import __version__
+from m2kt.concepts.manifold import ManifoldStats
+from m2kt.concepts.teacher import QUERY_TASKS, Teacher, load_teacher, requery
+from m2kt.domains.base import Example, Task
+from m2kt.errors import UsageError
+from m2kt.graph.extract import centroid_neighbour_edges, containment_edges
+from m2kt.models.extract import normalize_layer
+from m2kt.models.spec import Progress, no_progress
+from m2kt.packet.signing import SigningKey
+from m2kt.packet.writer import pack, write_atomic
+from m2kt.traces.extract import add_hop_steps, layer_traces
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path
+    size: int
+    seconds: float
+    sequence: int
+    counts: dict[str, int]
+
+
+def _versions() -> dict[str, str]:
+    import torch
+    import transformers
+
+    return {"m2kt": __version__, "format": "m2kt-packet/1", "torch": torch.__version__,
+            "transformers": transformers.__version__, "numpy": np.__version__}
+
+
+def _sample(items: list[Example], n: int, seed: int) -> list[Example]:
+    if len(items) <= n:
+        return list(items)
+    idx = np.sort(np.random.default_rng(seed).permutation(len(items))[:n])
+    return [items[i] for i in idx]
+
+
+def build_packet(
+    task: Task, key: SigningKey, out: Path, sequence: int, teacher: Teacher | None = None,
+    layer: int = -1, rank: int = 8, anchors: int = 0, max_inputs: int = 20000,
+    n_traces: int = 24, creator: str | None = None, parent: str | None = None,
+    expires_days: int | None = None, progress: Progress = no_progress,
+) -> BuildResult:
+    """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc."""
+    t0 = time.perf_counter()
+    teacher = teacher or load_teacher(task, progress=progress)
+    n_layers = teacher.lm.info.layers
+    main = normalize_layer(layer, n_layers)
+    if anchors < 0 or anchors > len(task.splits["transfer_pool"]):
+        raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])}")
+    inputs = _sample(list(task.splits["teacher_train"]), max_inputs, task.seed)
+    progress(f"teacher answers {len(inputs)} of its own inputs", 0.05)
+    proba = teacher.proba(inputs)
+    pred = proba.argmax(1)
+    ids = [c.id for c in task.concepts]
+    k = len(ids)
+    if task.name in QUERY_TASKS:
+        cidx = {c: i for i, c in enumerate(ids)}
+        yes = task.labels.index("yes")
+        member_rows = [i for i, e in enumerate(inputs) if pred[i] == yes]
+        member_concept = np.array([cidx[inputs[i].query] for i in member_rows], dtype=int)
+    else:
+        member_rows = list(range(len(inputs)))
+        member_concept = pred.astype(int)
+    members = [inputs[i] for i in member_rows]
+    progress(f"hidden states of {len(members)} members", 0.2)
+    hidden_main = teacher.hidden(members, [main])[0]
+    stats = ManifoldStats(k, hidden_main.shape[1])
+    if len(members):
+        stats.update(hidden_main, member_concept)
+    man = stats.finalize(rank)
+    live = man.counts > 0
+    # per-layer centroids from a subsample of members (for traces and layer-wise views)
+    all_layers = list(range(n_layers + 1))
+    sub = np.sort(np.random.default_rng(task.seed + 7).permutation(len(members))[:3000])
+    sub_hidden = teacher.hidden([members[i] for i in sub], all_layers) if len(sub) else None
+    tensors: dict[str, np.ndarray] = {
+        "basis": man.basis, "spreads": man.spreads, "residual_var": man.residual_var,
+        "counts": man.counts}
+    for li, layer_idx in enumerate(all_layers):
+        if layer_idx == main:
+            tensors[f"centroids.L{layer_idx}"] = man.centroids
+            continue
+        st = ManifoldStats(k, hidden_main.shape[1])
+        if sub_hidden is not None:
+            st.update(sub_hidden[li], member_concept[sub])
+        tensors[f"centroids.L{layer_idx}"] = st.finalize(0).centroids
+    progress("extracting the abstraction graph from the teacher", 0.5)
+    probe_count = 0
+    if task.name in QUERY_TASKS:
+        by_concept: dict[int, list[Example]] = {}
+        for ex, c in zip(members, member_concept, strict=True):
+            by_concept.setdefault(int(c), []).append(ex)
+
+        def ask(exs: list[Example]) -> np.ndarray:
+            return teacher.proba(exs)[:, task.labels.index("yes")]
+
+        edges, graph_method, _ = containment_edges(ids, by_concept, ask,
+                                                   lambda e, c: requery(task, e, c),
+                                                   seed=task.seed)
+        probe_count = sum(min(16, len(v)) for v in by_concept.values()) * max(0, k - 1)
+    else:
+        edges, graph_method = centroid_neighbour_edges(ids, man.centroids, man.counts)
+    progress("recording reasoning traces", 0.7)
+    probes = _sample(inputs, n_traces, task.seed + 3)
+    probe_pred = teacher.proba(probes).argmax(1) if probes else np.zeros(0, dtype=int)
+    answers = [task.labels[p] if task.name in QUERY_TASKS else ids[p] for p in probe_pred]
+    probe_hidden = teacher.hidden(probes, all_layers) if probes else None
+    traces = layer_traces(probes, {li: probe_hidden[li] for li in all_layers} if probes else {},
+                          {li: tensors[f"centroids.L{li}"] for li in all_layers}, live, ids,
+                          answers)
+    trace_method = ("layer-wise: softmax of 10 × cosine to each layer's concept centroids "
+                    "(centred)")
+    if task.name == "multistep":
+        add_hop_steps(traces, probes, teacher.proba, ids)
+        trace_method += "; hop-wise: the teacher's answer on every prefix of the chain"
+        probe_count += sum(len(p.text.split()) // 2 for p in probes)
+    anchor_texts: list[str] = []
+    if anchors:
+        pool = list(task.splits["transfer_pool"])
+        chosen = _sample(pool, anchors, task.seed + 11)
+        anchor_texts = [e.text for e in chosen]
+        tensors["anchors"] = teacher.hidden(chosen, [main])[0]
+    info = teacher.lm.info
+    created = datetime.now(UTC)
+    manifest = {
+        "format": "m2kt-packet/1",
+        "labels": list(task.labels),
+        "concepts": [{"id": c.id, "label": c.label, "kind": c.kind,
+                      "description": c.description, "members": int(man.counts[i])}
+                     for i, c in enumerate(task.concepts)],
+        "layers": all_layers, "main_layer": main, "d_teacher": int(info.hidden_size),
+        "provenance": {
+            "teacher": {"name": info.name, "source": info.source,
+                        "weights_sha256": teacher.weights_sha256,
+                        "architecture": info.architecture, "hidden_size": int(info.hidden_size),
+                        "num_layers": int(n_layers), "pooling": info.default_pooling,
+                        "template": info.default_template},
+            "domain": {"task": task.name, "track": task.track, "seed": task.seed,
+                       "params": {k2: (list(v) if isinstance(v, tuple) else v)
+                                  for k2, v in task.params.items()}},
+            "recipe": {"manifold_rank": int(rank),
+                       "membership": ("inputs the teacher answers 'yes' for concept Y"
+                                      if task.name in QUERY_TASKS
+                                      else "inputs the teacher predicts as the concept"),
+                       "graph_method": graph_method, "trace_method": trace_method,
+                       "params": {"max_inputs": max_inputs, "n_traces": n_traces,
+                                  "layer": main}},
+            "counts": {"teacher_inputs": len(inputs) + len(probes),
+                       "probe_inputs": probe_count, "anchor_inputs": len(anchor_texts)},
+            "versions": _versions(),
+            "creator": creator or getpass.getuser(),
+            "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "expires_at": (datetime.fromtimestamp(created.timestamp() + expires_days * 86400,
+                                                  UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                           if expires_days else None),
+            "sequence": sequence, "parent": parent,
+        },
+        "tensors": {name: {"dtype": "F32", "shape": list(arr.shape)}
+                    for name, arr in tensors.items()},
+    }
+    graph = {"method": graph_method, "nodes": ids, "edges": edges}
+    data = pack(manifest, tensors, graph, {"method": trace_method, "traces": traces},
+                {"selection": "seeded random sample of transfer_pool (unlabelled)",
+                 "texts": anchor_texts}, key)
+    write_atomic(out, data)
+    counts = manifest["provenance"]["counts"]
+    progress(f"wrote {out} ({len(data)} bytes)", 1.0)
+    return BuildResult(out, len(data), time.perf_counter() - t0, sequence, dict(counts))

@@ -1,0 +1,61 @@
+"""WordNet extraction, the two language tasks, and the reference hierarchies."""
+
+from __future__ import annotations
+
+import time
+
+import networkx as nx
+
+from m2kt.domains.wordnet import (
+    SUPERSENSES,
+    hypernym_graph,
+    hypernymy_task,
+    render,
+    supersense_task,
+    tables,
+)
+
+
+def test_tables_cover_wordnet_nouns_quickly() -> None:
+    t0 = time.perf_counter()
+    t = tables()
+    assert len(t.synsets) == 82115
+    assert t.synsets["dog.n.01"][0] == "noun.animal"
+    assert t.first_sense["dog"] == "dog.n.01"
+    assert time.perf_counter() - t0 < 60
+
+
+def test_supersense_task_shape() -> None:
+    task = supersense_task()
+    assert task.labels == tuple(SUPERSENSES) and len(task.labels) == 26
+    assert sum(task.split_sizes().values()) > 40000
+    ex = {e.key: e for s in task.splits.values() for e in s}
+    assert task.labels[ex["dog"].label] == "noun.animal"
+    assert all(" " not in e.text for e in ex.values())  # single words by design
+    assert task.reference.number_of_edges() > 10
+
+
+def test_render_handles_multiword_lemmas() -> None:
+    assert render("ice_cream") == "ice cream"
+    assert render("dog") == "dog"
+
+
+def test_hypernymy_balanced_transitive_hard_negatives() -> None:
+    task = hypernymy_task()
+    t = tables()
+    g = hypernym_graph(t)
+    cats = {c.id for c in task.concepts}
+    for split in task.splits.values():
+        labels = [e.label for e in split]
+        assert abs(sum(labels) / len(labels) - 0.5) < 0.05
+    multi_hop = 0
+    for e in task.splits["test"]:
+        syn = t.first_sense[e.key]
+        is_anc = e.query in nx.descendants(g, syn)
+        assert is_anc == bool(e.label), e
+        if e.label and e.query not in t.synsets[syn][2]:
+            multi_hop += 1
+    assert multi_hop > 0.5 * sum(e.label for e in task.splits["test"])  # mostly transitive
+    ref = task.reference
+    assert set(ref.nodes) == cats and nx.is_directed_acyclic_graph(ref)
+    assert ref.has_edge("dog.n.01", "canine.n.02")
