@@ -253,7 +253,7 @@ ASSETS_SYMBOLIC = Path(__file__).resolve().parents[2] / "assets" / "symbolic"
 
 
 def _symbolic_spec(task: str, role: str) -> BuiltinSpec:
-    from m2kt.domains.symbolic.train import STUDENT_SHAPE, TEACHER_SHAPE
+    from m2kt.domains.symbolic.shapes import STUDENT_SHAPE, TEACHER_SHAPE
 
     folder = ASSETS_SYMBOLIC / task / role
     shape = TEACHER_SHAPE if role == "teacher" else STUDENT_SHAPE

@@ -1,8 +1,10 @@
 """Container checks: size cap, magic, ZIP structure, member allow-list, bounded reads.
 
-Nothing is extracted to disk; names are refused (never rewritten) when they could traverse
-paths; compressed members are refused outright (m2kt writes them stored), which rules out zip
-bombs; every declared size is checked against its cap before a byte is read.
+Nothing is extracted to disk.  The container must be byte-for-byte the canonical layout the
+writer produces, so no unsigned byte (timestamps, comments, extra fields) can vary.  Names are
+refused (never rewritten) when they could traverse paths; compressed members are refused
+outright (m2kt writes them stored), which rules out zip bombs; every declared size is checked
+against its cap before a byte is read.
 """
 
 from __future__ import annotations
@@ -42,9 +44,8 @@ def read_members(data: bytes) -> dict[str, bytes]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
-            IndexError, KeyError) as exc:
-        raise FormatError(f"damaged packet container: {exc}") from exc
+    except Exception as exc:  # zipfile parses hostile bytes: any failure means "malformed"
+        raise FormatError(f"damaged packet container: {type(exc).__name__}: {exc}") from exc
     if len(infos) > MAX_ZIP_ENTRIES:
         raise LimitError(f"packet has {len(infos)} entries; at most {MAX_ZIP_ENTRIES} allowed")
     names: set[str] = set()
@@ -93,6 +94,14 @@ def read_members(data: bytes) -> dict[str, bytes]:
             out[info.filename] = zf.read(info)
         except zipfile.BadZipFile as exc:
             raise IntegrityError(f"member {info.filename} is corrupt: {exc}") from exc
-        except (ValueError, OSError, EOFError, KeyError, IndexError) as exc:
+        except Exception as exc:  # as above: any parser failure is a malformed container
             raise FormatError(f"member {info.filename} cannot be read: {exc}") from exc
+    # The writer is deterministic (fixed order, timestamps, attributes, no compression), so a
+    # genuine packet re-serialises to exactly its own bytes.  Any other byte anywhere in the
+    # container (timestamps, extra fields, comments, trailing data) is refused here.
+    from m2kt.packet.writer import container_bytes
+
+    if container_bytes(out) != data:
+        raise FormatError("container is not in the canonical m2kt layout (bytes outside the "
+                          "signed members were altered or added)")
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from m2kt.errors import SchemaError
+from m2kt.errors import SchemaError, SemanticError
 from m2kt.limits import MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS
 
 
@@ -38,8 +38,8 @@ def _depth_ok(text: str, limit: int) -> bool:
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
-        if k in out:
-            raise SchemaError(f"duplicate JSON key {k[:80]!r}")
+        if k in out:  # a duplicate id smuggled as a duplicate key (reliability.md row 14)
+            raise SemanticError(f"duplicate JSON key {k[:80]!r}")
         out[k] = v
     return out
 
@@ -71,8 +71,8 @@ def loads_strict(data: bytes, what: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_pairs, parse_constant=_const,
                           parse_int=_int, parse_float=_float)
-    except SchemaError as exc:
-        raise SchemaError(f"{what}: {exc}") from exc
+    except (SchemaError, SemanticError) as exc:
+        raise type(exc)(f"{what}: {exc}") from exc
     except RecursionError as exc:
         raise SchemaError(f"{what} nests too deeply") from exc
     except ValueError as exc:

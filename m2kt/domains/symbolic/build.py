@@ -40,6 +40,9 @@ def train_all(out: Path, tasks: list[str] | None = None, seed: int = 0, device: 
     Tasks not retrained keep their previous entry in ``accuracies.json``."""
     import json
 
+    from m2kt.models.loader import quiet_transformers
+
+    quiet_transformers()
     dev = pick_device(device)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     out.mkdir(parents=True, exist_ok=True)

@@ -19,12 +19,8 @@ from typing import Any
 import numpy as np
 
 from m2kt.domains.base import Task
+from m2kt.domains.symbolic.shapes import STUDENT_SHAPE, TEACHER_SHAPE
 from m2kt.models.spec import Progress, no_progress
-
-TEACHER_SHAPE = dict(hidden_size=128, num_hidden_layers=2, num_attention_heads=4,
-                     intermediate_size=512)
-STUDENT_SHAPE = dict(hidden_size=64, num_hidden_layers=1, num_attention_heads=2,
-                     intermediate_size=256)
 
 
 @dataclass(frozen=True)
@@ -42,7 +38,7 @@ class TrainConfig:
 # the taxonomy generalise only with strong weight decay and long training ("grokking").
 TEACHER_STEPS = {
     "taxonomy": TrainConfig(steps=14000, lr=1e-3, weight_decay=1.0, batch=128),
-    "modular": TrainConfig(steps=6000, lr=1e-3, weight_decay=1.0, batch=512),
+    "modular": TrainConfig(steps=12000, lr=1e-3, weight_decay=1.0, batch=512),
     "multistep": TrainConfig(steps=3000, lr=1e-3, weight_decay=0.1, batch=128),
 }
 STUDENT_STEPS = TrainConfig(steps=600, lr=2e-3)

@@ -1,0 +1,79 @@
+"""CLI: keygen, build-packet, verify (trust and replay), inspect — on a real teacher."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return {"M2KT_HOME": str(tmp_path_factory.mktemp("cli_ws"))}
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory, home) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("keys")
+    good, other = root / "good", root / "other"
+    assert run_cli("keygen", "--out", str(good), env=home).returncode == 0
+    assert run_cli("keygen", "--out", str(other), "--no-trust", env=home).returncode == 0
+    return {"good": good, "other": other}
+
+
+def test_keygen_private_key_mode_and_no_overwrite(keys, home) -> None:
+    mode = stat.S_IMODE(os.stat(keys["good"] / "teacher.key").st_mode)
+    assert mode == 0o600
+    res = run_cli("keygen", "--out", str(keys["good"]), env=home)
+    assert res.returncode == 2 and "refusing to overwrite" in res.stderr
+
+
+def test_build_verify_inspect_replay_and_untrusted(keys, home, tmp_path: Path) -> None:
+    p1, p2 = tmp_path / "a.m2kt", tmp_path / "b.m2kt"
+    for p in (p1, p2):
+        res = run_cli("build-packet", "--domain", "taxonomy", "--key",
+                      str(keys["good"] / "teacher.key"), "--out", str(p), "--anchors", "8",
+                      env=home)
+        assert res.returncode == 0, res.stderr
+    # verify the newer one first, then the older one is a replay
+    assert run_cli("verify", str(p2), env=home).returncode == 0
+    res = run_cli("verify", str(p1), env=home)
+    assert res.returncode == 2
+    assert "ERROR ReplayError" in res.stderr and "older than the newest accepted" in res.stderr
+    # signed by a key this workspace does not trust
+    p3 = tmp_path / "c.m2kt"
+    assert run_cli("build-packet", "--domain", "taxonomy", "--key",
+                   str(keys["other"] / "teacher.key"), "--out", str(p3), env=home).returncode == 0
+    res = run_cli("verify", str(p3), env=home)
+    assert res.returncode == 2 and "ERROR TrustError" in res.stderr
+    assert "not in the trust store" in res.stderr
+    res = run_cli("verify", str(p3), "--trust", str(keys["good"] / "teacher.pub"), env=home)
+    assert res.returncode == 2 and "TrustError" in res.stderr
+    assert run_cli("verify", str(p3), "--trust", str(keys["other"] / "teacher.pub"),
+                   env=home).returncode == 0
+    # inspect: provenance, concepts, graph with precision/recall, traces, size
+    res = run_cli("inspect", str(p2), "--json", env=home)
+    assert res.returncode == 0, res.stderr
+    s = json.loads(res.stdout)
+    assert s["valid"] and s["concepts"] == 39 and s["anchors"] == 8
+    assert s["provenance"]["teacher"]["name"] == "sym-taxonomy-teacher"
+    assert s["provenance"]["counts"]["anchor_inputs"] == 8
+    ref = s["graph"]["reference"]["is_a (direct)"]
+    assert ref["recall"] > 0.5 and ref["precision"] > 0.5
+    assert s["traces"]["count"] > 0 and s["file_bytes"] == p2.stat().st_size
+    text = run_cli("inspect", str(p2), env=home).stdout
+    assert "vs reference is_a (direct): precision" in text
+
+
+def test_verify_garbage_file(tmp_path: Path, home) -> None:
+    f = tmp_path / "x.m2kt"
+    f.write_bytes(b"\x80\x04 pickle")
+    res = run_cli("verify", str(f), env=home)
+    assert res.returncode == 2
+    assert res.stderr.strip() == "ERROR FormatError: not an m2kt packet (no ZIP signature at " \
+                                 "the start of the file)"
