@@ -219,6 +219,101 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _decide(args: argparse.Namespace, action: str) -> int:
+    from pathlib import Path
+
+    from m2kt.config import workspace
+    from m2kt.packet.reader import open_packet
+    from m2kt.store import audit
+    from m2kt.store.db import open_db
+
+    conn = open_db(workspace())
+    try:
+        if action == "approved":
+            p = open_packet(Path(args.file), _trust(args.trust), conn)
+            digest = p.digest
+        else:  # a rejection is recorded even for a packet that does not verify
+            from m2kt.packet.reader import report_packet
+
+            rep = report_packet(Path(args.file), _trust(args.trust), conn)
+            import hashlib
+
+            digest = rep.digest or hashlib.sha256(Path(args.file).read_bytes()).hexdigest()
+        e = audit.append(conn, digest, action, args.reviewer, args.reason)
+    finally:
+        conn.close()
+    print(f"{action} {digest} by {e.reviewer} (audit entry {e.id})")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    return _decide(args, "approved")
+
+
+def cmd_reject(args: argparse.Namespace) -> int:
+    return _decide(args, "rejected")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.config import workspace
+    from m2kt.errors import GateFailure
+    from m2kt.ingest.trainer import ingest
+    from m2kt.packet.reader import open_packet
+    from m2kt.store import audit
+    from m2kt.store.db import open_db
+    from m2kt.verify.gates import pre_gates, table
+    from m2kt.verify.policy import load_policy
+
+    policy = load_policy(Path(args.policy) if args.policy else None)
+    conn = open_db(workspace())
+    try:
+        p = open_packet(Path(args.file), _trust(args.trust), conn)
+        pre = pre_gates(p, conn, policy)
+        if not all(g.passed for g in pre):
+            print(table(pre), file=sys.stderr)
+            if not pre[1].passed:
+                d = audit.decision(conn, p.digest)
+                why = (f"it was rejected by {d.reviewer}" if d and d.action == "rejected"
+                       else "it has not been approved")
+                raise GateFailure(f"refusing to ingest packet {p.digest[:16]}…: {why}; review "
+                                  "it, then `python -m m2kt approve FILE --reviewer NAME "
+                                  "--reason TEXT`")
+            raise GateFailure(f"refusing to ingest packet {p.digest[:16]}…: a pre-ingestion "
+                              "gate failed")
+        weights = {t: 0.0 for t in (args.ablate or [])}
+        res = ingest(p, Path(args.out), student=args.student, method=args.method, seed=args.seed,
+                     weights=weights, steps=args.steps, policy=policy, progress=_progress)
+        audit.append(conn, p.digest, "ingested", "m2kt ingest", f"new student at {args.out}")
+    finally:
+        conn.close()
+    print(table(pre + res.gates))
+    print(f"student written to {res.out_dir}; ledger {res.ledger.as_dict()}; "
+          f"{res.seconds:.1f} s")
+    if res.accuracy is not None:
+        print(f"held-out test accuracy {res.accuracy:.3f} (student's start "
+              f"{res.student_before})")
+    if not res.passed:
+        failed = ", ".join(g.name for g in res.gates if not g.passed)
+        raise GateFailure(f"post-ingestion gate(s) failed: {failed}")
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from m2kt.ingest.student import load_student
+
+    st = load_student(args.model)
+    answers = st.answer(args.text, query=args.query)
+    if args.json:
+        print(json.dumps({"task": st.meta["task"], "answers": dict(zip(args.text, answers,
+                                                                      strict=True))}))
+        return 0
+    for t, a in zip(args.text, answers, strict=True):
+        print(f"{t}\t{a}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m m2kt", description="M2KT engine: knowledge packets between models.")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
@@ -284,6 +379,35 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("file")
     v.add_argument("--trust", default=None, help="PUBFILE or trust-store folder")
     v.set_defaults(func=cmd_verify)
+
+    for verb, fn, helptext in (("approve", cmd_approve, "record approval in the audit log"),
+                               ("reject", cmd_reject, "record rejection in the audit log")):
+        a = sub.add_parser(verb, help=helptext)
+        a.add_argument("file")
+        a.add_argument("--reviewer", required=True)
+        a.add_argument("--reason", required=True)
+        a.add_argument("--trust", default=None)
+        a.set_defaults(func=fn)
+
+    ig = sub.add_parser("ingest", help="ingest an approved packet into a new student")
+    ig.add_argument("file")
+    ig.add_argument("--out", required=True, help="new student directory")
+    ig.add_argument("--student", default=None, help="default: the domain's own student")
+    ig.add_argument("--method", default="procrustes", choices=["ridge", "procrustes", "cal"])
+    ig.add_argument("--seed", type=int, default=0)
+    ig.add_argument("--steps", type=int, default=200, help="composite-loss steps")
+    ig.add_argument("--ablate", nargs="*", choices=["geo", "struct", "reason", "safe"],
+                    help="switch loss terms off")
+    ig.add_argument("--policy", default=None, help="safety policy JSON")
+    ig.add_argument("--trust", default=None)
+    ig.set_defaults(func=cmd_ingest)
+
+    pr = sub.add_parser("predict", help="the (ingested) student alone answers")
+    pr.add_argument("--model", required=True, help="ingested student directory or name")
+    pr.add_argument("--query", default=None, help="concept id asked about (pair tasks)")
+    pr.add_argument("--json", action="store_true")
+    pr.add_argument("text", nargs="+")
+    pr.set_defaults(func=cmd_predict)
 
     e = sub.add_parser("encode", help="encode texts with any model (hidden states, pooled)")
     e.add_argument("--model", required=True, help="builtin name, hub id or local directory")

@@ -46,6 +46,23 @@ MIGRATIONS: Sequence[str] = (
         last  INTEGER NOT NULL
     );
     """,
+    # v3: append-only, hash-chained audit log of packet decisions.
+    """
+    CREATE TABLE audit_log (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        packet_digest TEXT NOT NULL,
+        action        TEXT NOT NULL,
+        reviewer      TEXT NOT NULL,
+        reason        TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        prev_hash     TEXT NOT NULL,
+        hash          TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -73,6 +90,18 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def _statements(script: str) -> list[str]:
+    """Split a migration into complete statements (trigger bodies contain semicolons)."""
+    out, buf = [], ""
+    for part in script.split(";"):
+        buf += part + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n;"):
+                out.append(buf.strip())
+            buf = ""
+    return out
+
+
 def _migrate(conn: sqlite3.Connection) -> None:
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
@@ -87,9 +116,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
             if schema_version(conn) != version:
                 conn.execute("ROLLBACK")
                 continue
-            for stmt in MIGRATIONS[version].split(";"):
-                if stmt.strip():
-                    conn.execute(stmt)
+            for stmt in _statements(MIGRATIONS[version]):
+                conn.execute(stmt)
             conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:

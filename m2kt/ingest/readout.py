@@ -1,0 +1,59 @@
+"""The concept readout of an ingested student: answers from CAL-mapped vectors in teacher space
+using only the packet's manifolds.
+
+- class tasks: the concept (= label) with the nearest centroid (Euclidean, teacher space) —
+  measured better than the full low-rank Gaussian log-density for few-anchor maps;
+- pair tasks: "yes" when the log-density under the queried concept's manifold exceeds that
+  concept's threshold — the median score over the student's own unlabelled inputs asking about
+  it (label-free; the pair tasks are balanced by construction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from m2kt.concepts.manifold import Manifolds
+
+PAIR_TASKS = ("hypernymy", "taxonomy")
+
+
+def manifolds_of(tensors: dict[str, np.ndarray], main_layer: int) -> Manifolds:
+    return Manifolds(tensors[f"centroids.L{main_layer}"], tensors["basis"], tensors["spreads"],
+                     tensors["residual_var"], tensors["counts"])
+
+
+def pair_scores(y: np.ndarray, queries: Sequence[int], man: Manifolds) -> np.ndarray:
+    """Log-density of each mapped point under its queried concept's manifold."""
+    out = np.empty(len(y))
+    q = np.asarray(queries)
+    for c in np.unique(q):
+        m = q == c
+        sub = Manifolds(man.centroids[c:c + 1], man.basis[c:c + 1], man.spreads[c:c + 1],
+                        man.residual_var[c:c + 1], man.counts[c:c + 1])
+        out[m] = sub.log_density(y[m])[:, 0]
+    return out
+
+
+def thresholds(y: np.ndarray, queries: Sequence[int], man: Manifolds, k: int) -> np.ndarray:
+    """Per-concept median of pair scores over unlabelled inputs (global median as fallback)."""
+    s = pair_scores(y, queries, man)
+    q = np.asarray(queries)
+    th = np.full(k, np.median(s) if len(s) else 0.0)
+    for c in np.unique(q):
+        th[c] = np.median(s[q == c])
+    return th
+
+
+def predict(y: np.ndarray, man: Manifolds, task: str, labels: Sequence[str],
+            queries: Sequence[int] | None = None, th: np.ndarray | None = None) -> np.ndarray:
+    """Label indices for mapped points ``y`` (n, d_t)."""
+    if task in PAIR_TASKS:
+        yes = list(labels).index("yes")
+        s = pair_scores(y, queries, man)
+        return np.where(s > th[np.asarray(queries)], yes, 1 - yes)
+    live = man.counts > 0
+    d2 = ((y[:, None, :] - man.centroids[None, :, :].astype(np.float64)) ** 2).sum(-1)
+    d2[:, ~live] = np.inf
+    return d2.argmin(1)

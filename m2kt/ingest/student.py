@@ -1,0 +1,60 @@
+"""Load an ingested student directory and answer with it alone (no packet, no teacher)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from m2kt.concepts.manifold import Manifolds
+from m2kt.errors import NotAModelError, UsageError
+from m2kt.ingest.readout import predict
+from m2kt.models import encode, load
+from m2kt.models.loader import LoadedModel
+
+
+@dataclass
+class IngestedStudent:
+    meta: dict
+    lm: LoadedModel
+    cal: object
+    man: Manifolds
+    thresholds: np.ndarray | None
+
+    def answer(self, texts: list[str], query: str | None = None) -> list[str]:
+        """Labels for ``texts``; pair tasks need ``query`` (a concept id)."""
+        import torch
+
+        if self.meta["pair_task"] and not query:
+            raise UsageError(f"task {self.meta['task']} asks about a concept: pass --query "
+                             f"(one of {', '.join(self.meta['concepts'][:8])} …)")
+        if query and query not in self.meta["concepts"]:
+            raise UsageError(f"unknown concept {query!r} for task {self.meta['task']}")
+        x = encode(self.lm, texts)
+        with torch.no_grad():
+            y = self.cal(torch.from_numpy(x)).numpy().astype(np.float64)
+        q = [self.meta["concepts"].index(query)] * len(texts) if query else None
+        pred = predict(y, self.man, self.meta["task"], self.meta["labels"], q, self.thresholds)
+        return [self.meta["labels"][i] for i in pred]
+
+
+def load_student(path_or_name: str) -> IngestedStudent:
+    """Load an ingested student by directory or workspace name."""
+    from safetensors.numpy import load_file
+    from safetensors.torch import load_file as load_torch
+
+    from m2kt.align.cal import build_cal
+
+    lm = load(path_or_name)
+    meta_path = lm.path / "m2kt_student.json"
+    if not meta_path.is_file():
+        raise NotAModelError(f"{lm.path} is a model but not an ingested M2KT student "
+                             "(no m2kt_student.json)")
+    meta = json.loads(meta_path.read_text())
+    cal = build_cal(meta["d_student"], meta["d_teacher"], meta["cal_hidden"])
+    cal.load_state_dict(load_torch(str(lm.path / "cal.safetensors")))
+    cal.eval()
+    ro = load_file(str(lm.path / "readout.safetensors"))
+    man = Manifolds(ro["centroids"], ro["basis"], ro["spreads"], ro["residual_var"], ro["counts"])
+    return IngestedStudent(meta, lm, cal, man, ro.get("thresholds"))

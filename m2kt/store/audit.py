@@ -1,0 +1,93 @@
+"""The append-only, hash-chained audit log of packet decisions (approve, reject, ingest …).
+
+Each entry's ``hash`` is SHA-256 over the previous entry's hash and this entry's canonical
+fields, so editing, reordering or deleting a row out of band breaks the chain from that row
+on; :func:`verify_chain` names the first broken entry.  UPDATE and DELETE are refused by
+triggers.  Appends run in ``BEGIN IMMEDIATE`` so concurrent writers serialise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from m2kt.errors import UsageError
+
+GENESIS = "0" * 64
+ACTIONS = ("received", "verified", "approved", "rejected", "ingested")
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    packet_digest: str
+    action: str
+    reviewer: str
+    reason: str
+    created_at: str
+    prev_hash: str
+    hash: str
+
+
+def _hash(prev: str, digest: str, action: str, reviewer: str, reason: str, at: str) -> str:
+    body = json.dumps([prev, digest, action, reviewer, reason, at], ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def append(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, reason: str) -> Entry:
+    """Append one entry (atomically, chained to the last). Raises UsageError on bad fields."""
+    if action not in ACTIONS:
+        raise UsageError(f"unknown audit action {action!r}")
+    reviewer, reason = reviewer.strip(), reason.strip()
+    if not reviewer or not reason:
+        raise UsageError("a reviewer name and a reason are required")
+    if len(reviewer) > 200 or len(reason) > 2000:
+        raise UsageError("reviewer (200) or reason (2000 characters) too long")
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        prev = row[0] if row else GENESIS
+        h = _hash(prev, digest, action, reviewer, reason, at)
+        cur = conn.execute(
+            "INSERT INTO audit_log(packet_digest, action, reviewer, reason, created_at, "
+            "prev_hash, hash) VALUES (?,?,?,?,?,?,?)", (digest, action, reviewer, reason, at,
+                                                        prev, h))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return Entry(int(cur.lastrowid), digest, action, reviewer, reason, at, prev, h)
+
+
+def entries(conn: sqlite3.Connection, digest: str | None = None) -> list[Entry]:
+    q = "SELECT id, packet_digest, action, reviewer, reason, created_at, prev_hash, hash " \
+        "FROM audit_log"
+    rows = conn.execute(q + (" WHERE packet_digest=? ORDER BY id" if digest else " ORDER BY id"),
+                        (digest,) if digest else ()).fetchall()
+    return [Entry(*r) for r in rows]
+
+
+def decision(conn: sqlite3.Connection, digest: str) -> Entry | None:
+    """The latest approve/reject decision for a packet, or None."""
+    row = conn.execute(
+        "SELECT id, packet_digest, action, reviewer, reason, created_at, prev_hash, hash FROM "
+        "audit_log WHERE packet_digest=? AND action IN ('approved','rejected') ORDER BY id DESC "
+        "LIMIT 1", (digest,)).fetchone()
+    return Entry(*row) if row else None
+
+
+def verify_chain(conn: sqlite3.Connection) -> tuple[bool, int | None, int]:
+    """Walk the chain: ``(intact, first_broken_id, entries_checked)``."""
+    prev = GENESIS
+    n = 0
+    for e in entries(conn):
+        n += 1
+        if e.prev_hash != prev or e.hash != _hash(prev, e.packet_digest, e.action, e.reviewer,
+                                                  e.reason, e.created_at):
+            return False, e.id, n
+        prev = e.hash
+    return True, None, n

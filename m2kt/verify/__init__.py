@@ -1,0 +1,1 @@
+"""Verification gates (pre- and post-ingestion) and the safety policy."""

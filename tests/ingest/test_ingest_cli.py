@@ -1,0 +1,66 @@
+"""approve → ingest → predict on a real packet; unapproved, rejected and tampered packets are
+refused before any training step."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("ingest")
+    home = {"M2KT_HOME": str(root / "ws")}
+    assert run_cli("keygen", "--out", str(root / "k"), env=home).returncode == 0
+    pkt = root / "multistep.m2kt"
+    res = run_cli("build-packet", "--domain", "multistep", "--key", str(root / "k/teacher.key"),
+                  "--out", str(pkt), "--anchors", "64", env=home)
+    assert res.returncode == 0, res.stderr
+    return {"home": home, "pkt": pkt, "root": root}
+
+
+def test_unapproved_then_rejected_refused_before_training(env) -> None:
+    out = env["root"] / "s0"
+    res = run_cli("ingest", str(env["pkt"]), "--out", str(out), env=env["home"])
+    assert res.returncode == 1 and "it has not been approved" in res.stderr
+    assert "step 1/" not in res.stderr and not out.exists()
+    assert run_cli("reject", str(env["pkt"]), "--reviewer", "bob", "--reason", "not yet",
+                   env=env["home"]).returncode == 0
+    res = run_cli("ingest", str(env["pkt"]), "--out", str(out), env=env["home"])
+    assert res.returncode == 1 and "it was rejected by bob" in res.stderr
+    assert not out.exists()
+
+
+def test_tampered_packet_refused(env) -> None:
+    bad = env["root"] / "tampered.m2kt"
+    data = bytearray(env["pkt"].read_bytes())
+    data[len(data) // 2] ^= 0x01
+    bad.write_bytes(bytes(data))
+    res = run_cli("ingest", str(bad), "--out", str(env["root"] / "s1"), env=env["home"])
+    assert res.returncode == 2 and "Error" in res.stderr and "step 1/" not in res.stderr
+
+
+def test_approve_ingest_predict(env) -> None:
+    home = env["home"]
+    assert run_cli("approve", str(env["pkt"]), "--reviewer", "alice", "--reason", "checked",
+                   env=home).returncode == 0
+    out = env["root"] / "student"
+    res = run_cli("ingest", str(env["pkt"]), "--out", str(out), env=home)
+    assert res.returncode in (0, 1), res.stderr
+    assert "held-out accuracy above the student's start" in res.stdout
+    report = json.loads((out / "ingestion_report.json").read_text())
+    assert report["accuracy"] > report["student_before"]
+    led = report["ledger"]
+    assert led["crossing_inputs"] == 64 + 24 and led["student_inputs"] >= led["crossing_inputs"]
+    assert set(report["curves"]) == {"geo", "struct", "reason", "safe", "total"}
+    res = run_cli("predict", "--model", str(out), "--json", "T and T or F", "F and T and T",
+                  env=home)
+    assert res.returncode == 0, res.stderr
+    answers = json.loads(res.stdout)["answers"]
+    assert set(answers.values()) <= {"true", "false"}
+    # the new student is a model the registry loads like any other
+    assert run_cli("encode", "--model", str(out), "T and F", env=home).returncode == 0
