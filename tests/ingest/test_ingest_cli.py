@@ -4,7 +4,6 @@ refused before any training step."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
