@@ -435,7 +435,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except M2KTError as exc:
         if debug:
             traceback.print_exc()
-        print(f"ERROR {type(exc).__name__}: {exc}", file=sys.stderr)
+        from m2kt.render.escape import visible  # messages may quote packet text: keep it inert
+
+        print(f"ERROR {type(exc).__name__}: {visible(exc, 4000)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("ERROR Interrupted: cancelled by the user", file=sys.stderr)

@@ -64,7 +64,7 @@ def render_text(s: dict[str, Any]) -> str:
     for i in s["issues"]:
         lines.append(f"  ✗ [{i['stage']}] {i['error']}: {i['message']}")
     if "provenance" not in s:
-        return "\n".join(lines)
+        return _inert_lines(lines)
     pv = s["provenance"]
     t, d, c = pv["teacher"], pv["domain"], pv["counts"]
     lines += [
@@ -92,4 +92,11 @@ def render_text(s: dict[str, Any]) -> str:
         tr = s["traces"]
         lines.append(f"traces    {tr['count']} traces, {tr['steps']} steps")
         lines.append(f"anchors   {s['anchors']}")
-    return "\n".join(lines)
+    return _inert_lines(lines)
+
+
+def _inert_lines(lines: list[str]) -> str:
+    """Packet strings reach a terminal: escape control, bidi and zero-width characters."""
+    from m2kt.render.escape import visible
+
+    return "\n".join(visible(line, 100_000) for line in lines)

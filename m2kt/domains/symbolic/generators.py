@@ -21,7 +21,7 @@ import networkx as nx
 from m2kt.domains.base import Concept, Example, Task, assign_splits, register
 
 TAX_BRANCHING, TAX_DEPTH, TAX_LEAVES, TAX_EXTRA_NEG = 3, 3, 12, 8
-MOD_P = 97
+MOD_P = 47
 CHAIN_LEN = 8
 
 
@@ -110,7 +110,8 @@ def taxonomy_task(seed: int = 0, branching: int = TAX_BRANCHING, depth: int = TA
 
 
 @register("modular")
-def modular_task(seed: int = 0, p: int = MOD_P) -> Task:
+def modular_task(seed: int = 0, p: int = MOD_P,
+                 fractions: tuple[float, float, float] = (0.5, 0.3, 0.2)) -> Task:
     """``a + b`` → (a + b) mod p for all a, b in [0, p); see module doc."""
     examples = [Example(text=f"{a} + {b}", label=(a + b) % p, key=f"{a}+{b}")
                 for a in range(p) for b in range(p)]
@@ -124,9 +125,9 @@ def modular_task(seed: int = 0, p: int = MOD_P) -> Task:
     return Task(
         name="modular", track="symbolic",
         description=f"Modular arithmetic: a + b mod {p}; splits disjoint by (a, b)",
-        labels=labels, concepts=concepts, splits=assign_splits(examples, seed),
+        labels=labels, concepts=concepts, splits=assign_splits(examples, seed, fractions),
         teacher="sym-modular-teacher", student="sym-modular-student", seed=seed,
-        reference=ref, params={"p": p},
+        reference=ref, params={"p": p, "fractions": list(fractions)},
     )
 
 

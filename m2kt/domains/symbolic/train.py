@@ -37,8 +37,8 @@ class TrainConfig:
 # Chosen by the sweeps in scripts/sym_sweep.py and scripts/tax_sweep.py: modular arithmetic and
 # the taxonomy generalise only with strong weight decay and long training ("grokking").
 TEACHER_STEPS = {
-    "taxonomy": TrainConfig(steps=14000, lr=1e-3, weight_decay=1.0, batch=128),
-    "modular": TrainConfig(steps=12000, lr=1e-3, weight_decay=1.0, batch=512),
+    "taxonomy": TrainConfig(steps=20000, lr=1e-3, weight_decay=1.0, batch=128),
+    "modular": TrainConfig(steps=1500, lr=2e-3, weight_decay=1.0, batch=512),
     "multistep": TrainConfig(steps=3000, lr=1e-3, weight_decay=0.1, batch=128),
 }
 STUDENT_STEPS = TrainConfig(steps=600, lr=2e-3)
