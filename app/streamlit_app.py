@@ -19,8 +19,7 @@ st.set_page_config(page_title="M2KT Workbench", page_icon=":material/hub:", layo
 nav = st.navigation(
     {
         "Workbench": [
-            st.Page(PAGES / "home.py", title="Home", icon=":material/home:", url_path="home",
-                    default=True),
+            st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
             st.Page(PAGES / "models.py", title="Models", icon=":material/memory:",
                     url_path="models"),
         ],

@@ -11,13 +11,17 @@ pytestmark = pytest.mark.browser
 
 def _no_exception(pg) -> None:
     assert pg.locator('[data-testid="stException"]').count() == 0
+    assert pg.get_by_text("Page not found").count() == 0
     assert not pg.dialogs
 
 
 def test_home_page(page, server) -> None:
-    page.goto(f"{server}/home")
+    page.goto(f"{server}/")
     wait_idle(page)
     page.get_by_text("Models on this machine").wait_for()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    page.get_by_role("link", name="Models — load a teacher and a student").first.wait_for()
+    page.wait_for_timeout(1500)  # the data grid paints on a canvas after it is attached
     page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
     _no_exception(page)
 
