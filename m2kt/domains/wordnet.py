@@ -24,7 +24,6 @@ import re
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import networkx as nx
 
@@ -273,8 +272,3 @@ def reference_hierarchy(t: WordNetTables, concepts: list[str]) -> nx.DiGraph:
             if not any(a in (nx.descendants(g, b) & cset) for b in anc if b != a):
                 ref.add_edge(c, a, type="is_a")
     return ref
-
-
-def reference_graph_path() -> Path:
-    """Where the WordNet cache lives (for docs and cleanup)."""
-    return workspace().root / "cache" / "wordnet"
