@@ -47,7 +47,7 @@ class OfflineModelError(ModelError):
 
 
 class UnsupportedModelError(ModelError):
-    """A model whose architecture or weight format this engine refuses (e.g. pickle weights)."""
+    """A model whose architecture or weight format this engine refuses (e.g. pickled weights)."""
 
 
 class ModelUnavailableError(ModelError):

@@ -158,12 +158,13 @@ def ingest(
     for step in range(steps):
         if cancel():
             raise Cancelled("ingestion cancelled; nothing was written")
+        pool_y = cal(X["pool"])  # shared by the structural and safety terms
         terms = {
             "geo": L.geometric(cal(X["anchor"]), T_anchor),
-            "struct": L.structural(cal(X["pool"]), cent, edges, tau),
+            "struct": L.structural(pool_y, cent, edges, tau),
             "reason": L.reasoning(cal(X["trace"]), cent, TI, TP) if len(tr_rows) else
             torch.zeros(()),
-            "safe": L.safety(cal(X["pool"]), cent, blocked, tau, cal.affine.weight,
+            "safe": L.safety(pool_y, cent, blocked, tau, cal.affine.weight,
                              policy.cal_norm_bound, X["probe"], cal(X["probe"]),
                              policy.max_drift),
         }

@@ -1,7 +1,7 @@
 """Check a Hugging Face model directory and load it with transformers, mapping every failure to
 one readable :class:`~m2kt.errors.ModelError`.
 
-Only safetensors weights are loaded: pickle-based ``pytorch_model.bin`` files are refused
+Only safetensors weights are loaded: pickled ``pytorch_model.bin`` files are refused
 (untrusted model paths must never execute code).  ``trust_remote_code`` is never enabled.
 """
 
@@ -65,7 +65,7 @@ def check_model_dir(path: Path) -> dict[str, Any]:
     if not weights:
         if any(path.glob("*.bin")) or any(path.glob("*.pt")) or any(path.glob("*.pth")):
             raise UnsupportedModelError(
-                f"{path} has only pickle-based weights (*.bin/*.pt); m2kt loads safetensors "
+                f"{path} has only pickled weights (*.bin/*.pt); m2kt loads safetensors "
                 "only. Convert with: model.save_pretrained(dir, safe_serialization=True)"
             )
         raise NotAModelError(f"{path} has a config.json but no *.safetensors weights")
