@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from typing import Any
@@ -314,6 +315,40 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.bench.report import render_markdown, write_report
+    from m2kt.bench.run import BenchOptions, run_bench
+
+    opts = BenchOptions(track=args.track, quick=args.quick, seeds=args.seeds,
+                        device=args.device, anchors=args.anchors, variant=args.variant,
+                        tasks=tuple(args.tasks) if args.tasks else None)
+    t0 = time.perf_counter()
+
+    def on_task(name: str, entry: dict) -> None:
+        print(f"  ✓ {name}: M2KT {entry['methods']['m2kt']['acc']:.3f} with "
+              f"{entry['methods']['m2kt']['ledger']['crossing_inputs']} crossing inputs; "
+              f"KD at the same inputs {entry['methods']['kd_budget']['acc']:.3f}; "
+              f"{entry['seconds']:.0f} s ({time.perf_counter() - t0:.0f} s so far)",
+              file=sys.stderr, flush=True)
+
+    result = run_bench(opts, progress=_progress, on_task=on_task)
+    text = json.dumps(result, indent=2) + "\n"
+    if args.json == "-":
+        sys.stdout.write(text)
+    elif args.json:
+        from m2kt.packet.writer import write_atomic
+
+        write_atomic(Path(args.json), text.encode())
+    if args.report:
+        for path in write_report(result, Path(args.report)):
+            print(f"wrote {path}", file=sys.stderr)
+    if args.json != "-":
+        print(render_markdown(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m m2kt", description="M2KT engine: knowledge packets between models.")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
@@ -408,6 +443,22 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--json", action="store_true")
     pr.add_argument("text", nargs="+")
     pr.set_defaults(func=cmd_predict)
+
+    bn = sub.add_parser("bench", help="M2KT against knowledge distillation (BENCHMARK.md)")
+    bn.add_argument("--track", choices=["symbolic", "language", "all"], default="all")
+    bn.add_argument("--tasks", nargs="+", default=None,
+                    choices=["supersense", "hypernymy", "taxonomy", "modular", "multistep"],
+                    help="only these tasks (default: every task of --track)")
+    bn.add_argument("--quick", action="store_true",
+                    help="one seed, short KD sweep, no ablations (minutes on 2 CPU cores)")
+    bn.add_argument("--seeds", type=int, default=3)
+    bn.add_argument("--device", default="cpu", help="cpu | cuda | auto")
+    bn.add_argument("--anchors", type=int, default=64, help="M2KT anchors per packet")
+    bn.add_argument("--variant", default="default", help="M2KT method variant (see docs)")
+    bn.add_argument("--json", default=None, help="write the result JSON here ('-' = stdout)")
+    bn.add_argument("--report", default=None,
+                    help="folder for bench.json, report.md and one plot per task")
+    bn.set_defaults(func=cmd_bench)
 
     e = sub.add_parser("encode", help="encode texts with any model (hidden states, pooled)")
     e.add_argument("--model", required=True, help="builtin name, hub id or local directory")

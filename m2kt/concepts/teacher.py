@@ -42,7 +42,13 @@ class Teacher:
 
     def hidden(self, examples: Sequence[Example], layers: Sequence[int],
                progress: Progress = no_progress) -> np.ndarray:
-        """(len(layers), n, d) float32 pooled hidden states of the examples' input text."""
+        """(len(layers), n, d) float32 pooled hidden states of the examples' input text (one
+        layer: through the workspace embedding cache)."""
+        if len(layers) == 1:
+            from m2kt.models.embcache import cached_encode
+
+            return cached_encode(self.lm, [e.text for e in examples], layer=layers[0],
+                                 progress=progress)[None]
         return encode(self.lm, [e.text for e in examples], layers=list(layers),
                       progress=progress)
 

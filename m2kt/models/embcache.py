@@ -22,8 +22,12 @@ from m2kt.models.spec import Progress, no_progress
 
 
 def _setting_id(lm: LoadedModel, layer: int, pooling: str | None, template: str | None) -> str:
+    # the weights' size and mtime are part of the key: a model retrained in place (same path)
+    # must not be served its old vectors
+    weights = [(f.name, f.stat().st_size, f.stat().st_mtime_ns)
+               for f in sorted(lm.path.glob("*.safetensors"))] if lm.path.is_dir() else []
     raw = json.dumps([lm.info.name, str(lm.path), layer, pooling or lm.info.default_pooling,
-                      lm.info.default_template if template is None else template])
+                      lm.info.default_template if template is None else template, weights])
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 

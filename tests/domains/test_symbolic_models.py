@@ -29,11 +29,7 @@ def test_shipped_teacher_remeasures_within_tolerance(name: str) -> None:
     assert rec["split_sizes"] == get_task(name).split_sizes()
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param("taxonomy", marks=pytest.mark.xfail(
-        strict=True, reason="known shortfall: the taxonomy teacher scores 0.944 on its 213 "
-                            "held-out questions (0.986 on transfer_pool); target 0.95")),
-    "modular", "multistep"])
+@pytest.mark.parametrize("name", ["taxonomy", "modular", "multistep"])
 def test_symbolic_teacher_reaches_95_percent(name: str) -> None:
     assert RECORD["tasks"][name]["teacher"]["acc"] >= 0.95
 

@@ -53,6 +53,7 @@ def taxonomy_tree(seed: int, branching: int = TAX_BRANCHING, depth: int = TAX_DE
 @register("taxonomy")
 def taxonomy_task(seed: int = 0, branching: int = TAX_BRANCHING, depth: int = TAX_DEPTH,
                   leaves: int = TAX_LEAVES, extra_negatives: int = TAX_EXTRA_NEG,
+                  sibling_negatives: bool = True,
                   fractions: tuple[float, float, float] = (0.7, 0.15, 0.15)) -> Task:
     """Transitive is-a over a hidden tree; see module doc.
 
@@ -60,7 +61,10 @@ def taxonomy_task(seed: int = 0, branching: int = TAX_BRANCHING, depth: int = TA
     ``teacher_train`` — the teacher is told the hierarchy's edges.  The multi-hop pairs
     (x isa an ancestor above its parent), which must be inferred, are split by pair, so
     ``transfer_pool`` and ``test`` ask only transitive questions never seen in training.
-    The root is not asked about (everything is-a root).
+    The root is not asked about (everything is-a root).  With ``sibling_negatives`` the
+    teacher is also told, for every entity, that it is *not* a sibling of any of its ancestors
+    (every such pair that was not drawn into the multi-hop question pool) — the "one category
+    per level" facts a taxonomy states explicitly.
     """
     g = taxonomy_tree(seed, branching, depth, leaves)
     rng = random.Random(seed + 1)
@@ -82,6 +86,15 @@ def taxonomy_task(seed: int = 0, branching: int = TAX_BRANCHING, depth: int = TA
                 if key not in direct and key not in hops:
                     bucket[key] = Example(text=f"{x} isa {text_y}", label=label, key=key,
                                           query=text_y)
+    if sibling_negatives:
+        for x in sorted(g):
+            anc = nx.descendants(g, x) - {root}
+            for a in sorted(anc):
+                a_parent = next(iter(g.successors(a)))
+                for s in sorted(children[a_parent] - anc - {x}):
+                    key = f"{x}|{s}"
+                    if s in cats and key not in direct and key not in hops:
+                        direct[key] = Example(text=f"{x} isa {s}", label=0, key=key, query=s)
     # Extra negative facts for the teacher only: x is not-a c for random non-ancestors c.
     for x in sorted(g):
         anc = nx.descendants(g, x)
@@ -105,7 +118,8 @@ def taxonomy_task(seed: int = 0, branching: int = TAX_BRANCHING, depth: int = TA
         teacher="sym-taxonomy-teacher", student="sym-taxonomy-student", seed=seed,
         reference=g.subgraph(cats).copy(),
         params={"branching": branching, "depth": depth, "leaves": leaves,
-                "extra_negatives": extra_negatives, "fractions": list(fractions)},
+                "extra_negatives": extra_negatives, "sibling_negatives": sibling_negatives,
+                "fractions": list(fractions)},
     )
 
 

@@ -1,0 +1,1 @@
+"""The benchmark of BENCHMARK.md: M2KT against knowledge distillation."""

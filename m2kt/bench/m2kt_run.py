@@ -1,0 +1,93 @@
+"""The ``m2kt`` method of the benchmark: teacher → signed packet → verification → approval
+(recorded as automatic, by the bench policy) → ingestion → the new student alone on ``test``.
+
+Packets are signed with the workspace's bench key (``$M2KT_HOME/keys/bench``, created and
+trusted on first use) and every approval is written to the workspace audit log with reviewer
+``bench policy (automatic)``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from m2kt.concepts.teacher import Teacher
+from m2kt.config import workspace
+from m2kt.domains.base import Task
+from m2kt.errors import GateFailure
+from m2kt.models.spec import Progress, no_progress
+from m2kt.packet.reader import VerifiedPacket
+
+BENCH_REVIEWER = "bench policy (automatic)"
+
+
+@dataclass(frozen=True)
+class BuiltPacket:
+    packet: VerifiedPacket
+    path: Path
+    size: int
+    seconds: float
+
+
+def bench_key():
+    """The workspace's bench signing key (created and trusted once)."""
+    from m2kt.packet.signing import PEM_PRIVATE, PEM_PUBLIC, keygen, load_signing_key
+    from m2kt.packet.trust import load_store, trust_key
+
+    d = workspace().keys / "bench"
+    if not (d / PEM_PRIVATE).is_file():
+        keygen(d)
+    key = load_signing_key(d / PEM_PRIVATE)
+    if key.keyid not in load_store().keys:
+        trust_key(d / PEM_PUBLIC, name="m2kt bench")
+    return key
+
+
+def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
+                      progress: Progress = no_progress) -> BuiltPacket:
+    """Build a packet with ``anchors`` anchors into ``out_dir``, verify it like any packet,
+    and record the bench policy's approval in the audit log."""
+    from m2kt.packet.build import build_packet
+    from m2kt.packet.reader import open_packet
+    from m2kt.packet.trust import load_store, next_sequence
+    from m2kt.store import audit
+    from m2kt.store.db import open_db
+
+    key = bench_key()
+    conn = open_db(workspace())
+    try:
+        seq = next_sequence(conn, key.keyid)
+        path = out_dir / f"{task.name}-a{anchors}.m2kt"
+        res = build_packet(task, key, path, seq, teacher=teacher, anchors=anchors,
+                           creator="m2kt bench", progress=progress)
+        p = open_packet(path, load_store(), conn)
+        audit.append(conn, p.digest, "approved", BENCH_REVIEWER,
+                     f"benchmark run, {task.name}, {anchors} anchors")
+    finally:
+        conn.close()
+    return BuiltPacket(p, path, res.size, res.seconds)
+
+
+def ingest_approved(built: BuiltPacket, seed: int, progress: Progress = no_progress,
+                    **kwargs):
+    """Check the pre-ingestion gates (approval included) and ingest into a temporary folder.
+
+    Returns the :class:`~m2kt.ingest.trainer.IngestResult` (accuracy on ``test``)."""
+    from m2kt.ingest.trainer import ingest
+    from m2kt.store.db import open_db
+    from m2kt.verify.gates import pre_gates
+    from m2kt.verify.policy import load_policy
+
+    policy = load_policy()
+    conn = open_db(workspace())
+    try:
+        pre = pre_gates(built.packet, conn, policy)
+    finally:
+        conn.close()
+    if not all(g.passed for g in pre):
+        raise GateFailure("bench: a pre-ingestion gate failed: "
+                          + ", ".join(g.name for g in pre if not g.passed))
+    with tempfile.TemporaryDirectory(prefix="m2kt-bench-") as tmp:
+        return ingest(built.packet, Path(tmp) / "student", seed=seed, policy=policy,
+                      progress=progress, **kwargs)
