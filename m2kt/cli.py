@@ -285,7 +285,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                               "gate failed")
         weights = {t: 0.0 for t in (args.ablate or [])}
         res = ingest(p, Path(args.out), student=args.student, method=args.method, seed=args.seed,
-                     weights=weights, steps=args.steps, policy=policy, progress=_progress)
+                     weights=weights, steps=args.steps, policy=policy, progress=_progress,
+                     variant=args.variant)
         audit.append(conn, p.digest, "ingested", "m2kt ingest", f"new student at {args.out}")
     finally:
         conn.close()
@@ -428,9 +429,13 @@ def build_parser() -> argparse.ArgumentParser:
     ig.add_argument("file")
     ig.add_argument("--out", required=True, help="new student directory")
     ig.add_argument("--student", default=None, help="default: the domain's own student")
-    ig.add_argument("--method", default="procrustes", choices=["ridge", "procrustes", "cal"])
+    ig.add_argument("--method", default="auto", choices=["auto", "ridge", "procrustes", "cal"],
+                    help="initial CAL map (auto: cross-validated on the packet's anchors)")
     ig.add_argument("--seed", type=int, default=0)
-    ig.add_argument("--steps", type=int, default=200, help="composite-loss steps")
+    ig.add_argument("--steps", type=int, default=None,
+                    help="composite-loss steps (default: the variant's)")
+    ig.add_argument("--variant", default="frozen",
+                    help="method variant: frozen | adapt | adapt-member (see docs)")
     ig.add_argument("--ablate", nargs="*", choices=["geo", "struct", "reason", "safe"],
                     help="switch loss terms off")
     ig.add_argument("--policy", default=None, help="safety policy JSON")

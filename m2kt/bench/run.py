@@ -178,7 +178,7 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
     progress(f"{name}: building and approving the packet ({opts.anchors} anchors)", None)
     built = build_and_approve(task, tb.teacher, opts.anchors, workdir, progress=no_progress)
     progress(f"{name}: ingestion × {len(seeds)} seed(s)", None)
-    m2kt = _m2kt(tb, built, seeds, no_progress)
+    m2kt = _m2kt(tb, built, seeds, no_progress, variant=opts.variant)
     budget = m2kt["ledger"]["crossing_inputs"]
     sizes = [n for n in (SWEEP_QUICK if opts.quick else SWEEP_FULL) if n < len(tb.pool)]
     sweep = []
@@ -218,10 +218,12 @@ def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions
     out: dict[str, Any] = {"seed": seed, "terms_off": {}, "methods": {}, "anchors": {}}
     for t in TERMS:
         progress(f"{tb.task.name}: ablation, {t} term off", None)
-        out["terms_off"][t] = _m2kt(tb, built, [seed], no_progress, weights={t: 0.0})["acc"]
+        out["terms_off"][t] = _m2kt(tb, built, [seed], no_progress, weights={t: 0.0},
+                                   variant=opts.variant)["acc"]
     for meth in METHODS:
         progress(f"{tb.task.name}: alignment method {meth}", None)
-        out["methods"][meth] = _m2kt(tb, built, [seed], no_progress, method=meth)["acc"]
+        out["methods"][meth] = _m2kt(tb, built, [seed], no_progress, method=meth,
+                                     variant=opts.variant)["acc"]
     for k in ANCHOR_SWEEP:
         if k > len(tb.pool):
             continue
@@ -229,7 +231,7 @@ def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions
         try:
             b = (built if k == opts.anchors else
                  build_and_approve(tb.task, tb.teacher, k, workdir, progress=no_progress))
-            r = _m2kt(tb, b, [seed], no_progress)
+            r = _m2kt(tb, b, [seed], no_progress, variant=opts.variant)
             out["anchors"][str(k)] = {"acc": r["acc"],
                                       "crossing_inputs": r["ledger"]["crossing_inputs"]}
         except M2KTError as exc:  # e.g. 0 anchors: the method needs some

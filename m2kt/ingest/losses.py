@@ -4,8 +4,10 @@ All terms act on the CAL output ``f(s)`` (student vectors mapped into teacher sp
 scale-free.  Each is zero at its optimum and positive when violated (see tests):
 
 - ``geometric``: relative squared error between mapped anchors and the packet's teacher
-  anchor vectors: Σ‖f(s_a) − t_a‖² / Σ‖t_a − t̄‖².  Zero iff every anchor lands on its teacher
-  vector.
+  anchor vectors: Σ‖f(s_a) − t_a‖² / Σ‖t_a − t̄‖², plus (class tasks) the anchors' manifold
+  membership: KL between the concept assignments of t_a and f(s_a).  Zero iff every anchor
+  lands on its teacher vector.  :func:`membership` (the student's own unlabelled inputs
+  sitting on a manifold) is its self-training part, weighted separately.
 - ``structural``: the abstraction graph's edges keep their teacher lengths in student space:
   pseudo-centroids μ̂_c of the mapped unlabelled student inputs (soft assignment to the
   packet's centroids) must sit at the teacher's distances along every edge:
@@ -21,7 +23,7 @@ scale-free.  Each is zero at its optimum and positive when violated (see tests):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 
@@ -32,11 +34,30 @@ def soft_assign(y: torch.Tensor, centroids: torch.Tensor, tau: float) -> torch.T
     return torch.softmax(-d2 / tau, dim=1)
 
 
-def geometric(mapped_anchors: torch.Tensor, teacher_anchors: torch.Tensor) -> torch.Tensor:
+def geometric(mapped_anchors: torch.Tensor, teacher_anchors: torch.Tensor,
+              centroids: torch.Tensor | None = None, live: torch.Tensor | None = None,
+              tau: float = 1.0,
+              readout: Callable[[torch.Tensor], torch.Tensor] | None = None) -> torch.Tensor:
+    """Relative squared error of the mapped anchors, plus the anchors' concept membership:
+    with ``readout`` (the packet's teacher readout: vectors → (n, …, L) logits) the KL between
+    its answer distributions on each anchor's teacher vector and on its mapped student vector;
+    else, with ``centroids`` (class tasks), KL(p_t ‖ p_s) between the soft concept
+    assignments (:func:`soft_assign` over the ``live`` concepts)."""
     if len(teacher_anchors) == 0:
         return mapped_anchors.sum() * 0.0
     spread = ((teacher_anchors - teacher_anchors.mean(0)) ** 2).sum().clamp(min=1e-12)
-    return ((mapped_anchors - teacher_anchors) ** 2).sum() / spread
+    loss = ((mapped_anchors - teacher_anchors) ** 2).sum() / spread
+    if readout is not None:
+        log_t = torch.log_softmax(readout(teacher_anchors), dim=-1)
+        log_s = torch.log_softmax(readout(mapped_anchors), dim=-1)
+        loss = loss + (log_t.exp() * (log_t - log_s)).sum(-1).mean()
+    elif centroids is not None:
+        mask = live if live is not None else torch.ones(len(centroids), dtype=torch.bool)
+        c = centroids[mask]
+        log_t = torch.log_softmax(-(torch.cdist(teacher_anchors, c) ** 2) / tau, dim=1)
+        log_s = torch.log_softmax(-(torch.cdist(mapped_anchors, c) ** 2) / tau, dim=1)
+        loss = loss + (log_t.exp() * (log_t - log_s)).sum(1).mean()
+    return loss
 
 
 def structural(mapped: torch.Tensor, centroids: torch.Tensor, edges: Sequence[tuple[int, int]],
@@ -100,3 +121,20 @@ def drift(raw: torch.Tensor, mapped: torch.Tensor) -> torch.Tensor:
     a, b = sims(raw), sims(mapped)
     a, b = a - a.mean(), b - b.mean()
     return 1 - (a * b).sum() / (a.norm() * b.norm()).clamp(min=1e-12)
+
+
+def membership(mapped: torch.Tensor, centroids: torch.Tensor, live: torch.Tensor,
+               tau: float) -> torch.Tensor:
+    """Manifold membership of the student's own mapped inputs (part of L_geo, DESIGN §2):
+    the more confident half of them should each sit on one concept — mean −log p(nearest
+    live concept) under :func:`soft_assign`.  Zero when every such point sits on a centroid
+    (τ → 0), positive between concepts.  No label is read: the target is the point's own
+    nearest concept (self-training)."""
+    if len(mapped) == 0:
+        return centroids.sum() * 0.0
+    d2 = torch.cdist(mapped, centroids) ** 2
+    d2 = d2.masked_fill(~live[None, :], float("inf"))
+    logp = torch.log_softmax(-d2 / tau, dim=1)
+    best = logp.max(1).values
+    keep = best >= best.detach().median()
+    return -(best[keep]).mean()

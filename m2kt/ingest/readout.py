@@ -1,5 +1,5 @@
 """The concept readout of an ingested student: answers from CAL-mapped vectors in teacher space
-using only the packet's manifolds.
+using only the packet — its teacher readout when it carries one, else its manifolds:
 
 - class tasks: the concept (= label) with the nearest centroid (Euclidean, teacher space) —
   measured better than the full low-rank Gaussian log-density for few-anchor maps;
@@ -14,7 +14,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from m2kt.concepts import readout as concept_readout
 from m2kt.concepts.manifold import Manifolds
+from m2kt.heads import LinearHead
 
 PAIR_TASKS = ("hypernymy", "taxonomy")
 
@@ -47,8 +49,14 @@ def thresholds(y: np.ndarray, queries: Sequence[int], man: Manifolds, k: int) ->
 
 
 def predict(y: np.ndarray, man: Manifolds, task: str, labels: Sequence[str],
-            queries: Sequence[int] | None = None, th: np.ndarray | None = None) -> np.ndarray:
-    """Label indices for mapped points ``y`` (n, d_t)."""
+            queries: Sequence[int] | None = None, th: np.ndarray | None = None,
+            head: LinearHead | None = None) -> np.ndarray:
+    """Label indices for mapped points ``y`` (n, d_t).  With the packet's teacher readout
+    ``head`` (:mod:`m2kt.concepts.readout`) that head answers; otherwise the manifold rules
+    of the module doc."""
+    if head is not None:
+        q = np.asarray(queries) if task in PAIR_TASKS else None
+        return head.predict(concept_readout.features(y, man.centroids.astype(np.float64), q))
     if task in PAIR_TASKS:
         yes = list(labels).index("yes")
         s = pair_scores(y, queries, man)

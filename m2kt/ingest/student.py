@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from m2kt.concepts import readout as concept_readout
 from m2kt.concepts.manifold import Manifolds
 from m2kt.errors import NotAModelError, UsageError
+from m2kt.heads import LinearHead
 from m2kt.ingest.readout import predict
 from m2kt.models import encode, load
 from m2kt.models.loader import LoadedModel
@@ -21,6 +23,7 @@ class IngestedStudent:
     cal: object
     man: Manifolds
     thresholds: np.ndarray | None
+    head: LinearHead | None = None
 
     def answer(self, texts: list[str], query: str | None = None) -> list[str]:
         """Labels for ``texts``; pair tasks need ``query`` (a concept id)."""
@@ -35,7 +38,8 @@ class IngestedStudent:
         with torch.no_grad():
             y = self.cal(torch.from_numpy(x)).numpy().astype(np.float64)
         q = [self.meta["concepts"].index(query)] * len(texts) if query else None
-        pred = predict(y, self.man, self.meta["task"], self.meta["labels"], q, self.thresholds)
+        pred = predict(y, self.man, self.meta["task"], self.meta["labels"], q, self.thresholds,
+                       head=self.head)
         return [self.meta["labels"][i] for i in pred]
 
 
@@ -57,4 +61,5 @@ def load_student(path_or_name: str) -> IngestedStudent:
     cal.eval()
     ro = load_file(str(lm.path / "readout.safetensors"))
     man = Manifolds(ro["centroids"], ro["basis"], ro["spreads"], ro["residual_var"], ro["counts"])
-    return IngestedStudent(meta, lm, cal, man, ro.get("thresholds"))
+    return IngestedStudent(meta, lm, cal, man, ro.get("thresholds"),
+                           concept_readout.from_tensors(ro))

@@ -21,11 +21,15 @@ import numpy as np
 import torch
 
 from m2kt.align import alignment_metrics, make
+from m2kt.concepts import readout as concept_readout
 from m2kt.domains.registry import get_task, recorded
 from m2kt.errors import UsageError
 from m2kt.ingest import losses as L
+from m2kt.ingest.encoder import TrainableEncoder
 from m2kt.ingest.ledger import Ledger
 from m2kt.ingest.readout import PAIR_TASKS, manifolds_of, predict, thresholds
+from m2kt.ingest.select import CANDIDATE_METHODS, select
+from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
 from m2kt.models import load
 from m2kt.models.embcache import cached_encode
 from m2kt.models.spec import Progress, no_progress
@@ -35,7 +39,7 @@ from m2kt.verify.gates import Gate, check
 from m2kt.verify.policy import SafetyPolicy, load_policy
 
 TERMS = ("geo", "struct", "reason", "safe")
-METHODS = ("ridge", "procrustes", "cal")
+METHODS = ("auto", "ridge", "procrustes", "cal")
 #: λ per term. The structural term is kept small: at weight 1 it pulled pseudo-centroids onto
 #: the graph's edge lengths at the cost of accuracy (supersense test acc 0.26 → 0.14, measured).
 DEFAULT_WEIGHTS = {"geo": 1.0, "struct": 0.05, "reason": 1.0, "safe": 1.0}
@@ -79,16 +83,38 @@ def _affine(method: str, xs: np.ndarray, yt: np.ndarray, seed: int):
     return mod
 
 
+def torch_readout(head, centroids: torch.Tensor, pair: bool) -> Callable[[torch.Tensor],
+                                                                        torch.Tensor]:
+    """The packet readout as a differentiable map: (n, d_t) → (n, L) logits for class tasks,
+    (n, k, L) for pair tasks (the answer for every concept as the queried one)."""
+    w, b = torch.from_numpy(head.weight).float(), torch.from_numpy(head.bias).float()
+    mean, scale = torch.from_numpy(head.mean).float(), torch.from_numpy(head.scale).float()
+
+    def logits(y: torch.Tensor) -> torch.Tensor:
+        if pair:
+            h = y[:, None, :].expand(-1, len(centroids), -1)
+            mu = centroids[None, :, :].expand(len(y), -1, -1)
+            y = torch.cat([h, mu, h * mu, (h - mu).abs()], dim=-1)
+        return ((y - mean) / scale) @ w.T + b
+
+    return logits
+
+
 def ingest(
     packet: VerifiedPacket, out_dir: Path, student: str | None = None,
-    method: str = "procrustes",
-    seed: int = 0, weights: dict[str, float] | None = None, steps: int = 200,
+    method: str = "auto",
+    seed: int = 0, weights: dict[str, float] | None = None, steps: int | None = None,
     pool_limit: int = 4000, policy: SafetyPolicy | None = None, evaluate: bool = True,
-    lr: float = 1e-4,
+    lr: float | None = None, variant: str = DEFAULT_VARIANT,
     progress: Progress = no_progress, cancel: Callable[[], bool] = lambda: False,
 ) -> IngestResult:
-    """See module doc. ``weights`` sets λ per term (0 switches a term off)."""
+    """See module doc. ``weights`` sets λ per term (0 switches a term off); ``variant`` names
+    a method variant (:mod:`m2kt.ingest.variants`), whose step count and CAL learning rate
+    apply unless ``steps`` / ``lr`` are given."""
     t0 = time.perf_counter()
+    var = get_variant(variant)
+    steps = var.steps if steps is None else steps
+    lr = var.cal_lr if lr is None else lr
     if method not in METHODS:
         raise UsageError(f"ingestion method must be one of {', '.join(METHODS)}")
     if out_dir.exists() and any(out_dir.iterdir()):
@@ -126,13 +152,21 @@ def ingest(
     cent = torch.from_numpy(np.array(man.centroids))
     live = man.counts > 0
     tau = float(np.median(man.residual_var[live]) * m.d_teacher) if live.any() else 1.0
-    # --- alignment: hold out a quarter of the anchors for the gate -------------------------
-    n_hold = len(anchors) // 4 if len(anchors) >= 16 else 0
+    # --- alignment: hold out an eighth of the anchors (at least 8) for the gate -------------
+    n_hold = max(8, len(anchors) // 8) if len(anchors) >= 16 else 0
     perm = np.random.default_rng(seed + 1).permutation(len(anchors))
     hold, fit_idx = perm[:n_hold], perm[n_hold:]
     if len(fit_idx) < 2:
         raise UsageError("this packet carries too few anchors to initialise the CAL "
                          "(build it with --anchors 16 or more)")
+    class_task = task.name not in PAIR_TASKS
+    head = concept_readout.from_tensors(packet.tensors)
+    sel = select(s_anchor[fit_idx], t_anchor[fit_idx], man, head, pair=not class_task,
+                 methods=CANDIDATE_METHODS if method == "auto" else (method,), seed=seed)
+    progress(f"initial map {sel.method}, readout {sel.readout} (cross-validated agreement on "
+             f"the anchors: {', '.join(f'{k} {v:.2f}' for k, v in sel.table.items())})", 0.08)
+    method = sel.method
+    use_head = sel.readout == "head"
     cal = _affine(method, s_anchor[fit_idx], t_anchor[fit_idx], seed)
     # --- composite-loss refinement -----------------------------------------------------------
     edges = [(cidx[e.source], cidx[e.target]) for e in packet.graph.edges]
@@ -153,22 +187,47 @@ def ingest(
           ("probe", s_probe))}
     T_anchor = torch.from_numpy(np.ascontiguousarray(t_anchor[fit_idx]))
     TI, TP = torch.tensor(tr_idx, dtype=torch.long), torch.tensor(tr_p, dtype=torch.float32)
-    opt = torch.optim.Adam(cal.parameters(), lr=lr)
-    curves: dict[str, list[float]] = {t: [] for t in (*TERMS, "total")}
+    live_t = torch.from_numpy(live)
+    head_fn = torch_readout(head, cent, pair=not class_task) if use_head else None
+    params = [{"params": list(cal.parameters()), "lr": lr}]
+    encoder = None
+    if var.adapt:  # the student's backbone learns too (a deep copy; the input model is kept)
+        encoder = TrainableEncoder(lm, var.train_top(task.track))
+        encoder.train()
+        params.append({"params": encoder.trainable(), "lr": var.backbone_lr_for(task.track)})
+        texts = {"anchor": [anchors[i] for i in fit_idx],
+                 "trace": [traces[i].query for i in tr_rows],
+                 "probe": [p.text for p in probes], "pool": [e.text for e in pool]}
+    opt = torch.optim.Adam(params)
+    gen = np.random.default_rng(seed + 2)
+
+    def feats(name: str) -> torch.Tensor:
+        if encoder is None:
+            return X[name]
+        t = texts[name]
+        if name == "pool" and len(t) > var.pool_batch:
+            t = [t[i] for i in gen.choice(len(t), var.pool_batch, replace=False)]
+        return encoder(t)
+
+    curves: dict[str, list[float]] = {t: [] for t in (*TERMS, "member", "total")}
     for step in range(steps):
         if cancel():
             raise Cancelled("ingestion cancelled; nothing was written")
-        pool_y = cal(X["pool"])  # shared by the structural and safety terms
+        pool_y = cal(feats("pool"))  # shared by the structural, safety and membership terms
         terms = {
-            "geo": L.geometric(cal(X["anchor"]), T_anchor),
+            "geo": L.geometric(cal(feats("anchor")), T_anchor,
+                               *((cent, live_t, tau) if class_task else ()),
+                               readout=head_fn),
             "struct": L.structural(pool_y, cent, edges, tau),
-            "reason": L.reasoning(cal(X["trace"]), cent, TI, TP) if len(tr_rows) else
+            "reason": L.reasoning(cal(feats("trace")), cent, TI, TP) if len(tr_rows) else
             torch.zeros(()),
             "safe": L.safety(pool_y, cent, blocked, tau, cal.affine.weight,
-                             policy.cal_norm_bound, X["probe"], cal(X["probe"]),
+                             policy.cal_norm_bound, X["probe"], cal(feats("probe")),
                              policy.max_drift),
+            "member": L.membership(pool_y, cent, live_t, tau)
+            if var.member and class_task else torch.zeros(()),
         }
-        total = sum(lam[t] * v for t, v in terms.items())
+        total = sum(lam.get(t, var.member) * v for t, v in terms.items())
         for t, v in terms.items():
             curves[t].append(round(float(v.detach()), 6))
         curves["total"].append(round(float(total.detach()), 6))
@@ -180,6 +239,13 @@ def ingest(
             progress(f"step {step + 1}/{steps}: " + ", ".join(
                 f"{t} {curves[t][-1]:.4f}" for t in TERMS), 0.1 + 0.7 * (step + 1) / steps)
     cal.eval()
+    if encoder is not None:  # every later figure uses the adapted backbone
+        s_anchor = encoder.encode(anchors)
+        s_trace = encoder.encode([t.query for t in traces])
+        s_pool = encoder.encode([e.text for e in pool])
+        s_probe_new = encoder.encode([p.text for p in probes])
+    else:
+        s_probe_new = s_probe
 
     def mapped(x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -206,13 +272,14 @@ def ingest(
     gates.append(check("trace agreement with the teacher (main layer)", "post", agree,
                        policy.min_trace_agreement, ">="))
     if len(probes):
-        pred = predict(mapped(s_probe), man, task.name, m.labels)
+        pred = predict(mapped(s_probe_new), man, task.name, m.labels,
+                       head=head if use_head else None)
         bad = [p.text for p, y in zip(probes, pred, strict=True) if ids[y] in p.forbidden]
         gates.append(check("protected probes not read as forbidden concepts", "post",
                            len(bad) / len(probes), policy.max_protected_violations, "<=",
                            ", ".join(bad[:5])))
         raw = torch.from_numpy(s_probe)
-        d = float(L.drift(raw, torch.from_numpy(mapped(s_probe)).float()))
+        d = float(L.drift(raw, torch.from_numpy(mapped(s_probe_new)).float()))
         gates.append(check("retention of prior behaviour (probe geometry drift)", "post", d,
                            policy.max_drift, "<="))
     norm = float(cal.affine.weight.detach().norm() / cal.affine.weight.shape[0] ** 0.5)
@@ -220,9 +287,11 @@ def ingest(
     acc = before = None
     if evaluate:
         test = task.splits["test"]
-        s_test = cached_encode(lm, [e.text for e in test], progress=progress)
+        s_test = (encoder.encode([e.text for e in test]) if encoder is not None
+                  else cached_encode(lm, [e.text for e in test], progress=progress))
         q = [cidx[e.query] for e in test] if task.name in PAIR_TASKS else None
-        pred = predict(mapped(s_test), man, task.name, m.labels, q, th)
+        pred = predict(mapped(s_test), man, task.name, m.labels, q, th,
+                       head=head if use_head else None)
         acc = float((pred == np.array([e.label for e in test])).mean())
         before = recorded().get(task.name, {}).get("student_before_acc")
         gates.append(check("held-out accuracy above the student's start", "post",
@@ -236,6 +305,8 @@ def ingest(
     for f in lm.path.iterdir():
         if f.is_file() and (f.suffix in (".json", ".txt", ".safetensors", ".model")):
             shutil.copy2(f, tmp / f.name)
+    if encoder is not None:  # the adapted backbone replaces the copied weights
+        encoder.model.save_pretrained(tmp, safe_serialization=True)
     from safetensors.torch import save_file
 
     save_file({k2: v.detach().contiguous() for k2, v in cal.state_dict().items()},
@@ -244,6 +315,8 @@ def ingest(
           "residual_var": man.residual_var, "counts": man.counts}
     if th is not None:
         ro["thresholds"] = th.astype(np.float32)
+    if use_head:
+        ro.update(concept_readout.to_tensors(head))
     from safetensors.numpy import save_file as save_np
 
     save_np({k2: np.ascontiguousarray(v, np.float32) for k2, v in ro.items()},
@@ -253,9 +326,13 @@ def ingest(
             "pair_task": task.name in PAIR_TASKS, "student": lm.info.name,
             "pooling": lm.info.default_pooling, "template": lm.info.default_template,
             "d_student": lm.info.hidden_size, "d_teacher": m.d_teacher, "cal_hidden": cal_hidden,
-            "packet_digest": packet.digest, "method": method, "seed": seed}
+            "packet_digest": packet.digest, "method": method, "readout": sel.readout,
+            "variant": var.name,
+            "seed": seed}
     report = {"packet_digest": packet.digest, "task": task.name, "student": lm.info.name,
-              "method": method, "seed": seed, "weights": lam, "steps": steps,
+              "method": method, "readout": sel.readout, "selection": sel.table,
+              "variant": var.name, "seed": seed, "weights": lam,
+              "steps": steps,
               "ledger": ledger.as_dict(), "curves": curves,
               "gates": [g.as_dict() for g in gates], "accuracy": acc, "student_before": before,
               "alignment": am, "seconds": round(time.perf_counter() - t0, 2)}
@@ -265,4 +342,6 @@ def ingest(
         out_dir.rmdir()
     tmp.rename(out_dir)
     return IngestResult(out_dir, acc, before, ledger, gates, curves,
-                        time.perf_counter() - t0, {"alignment": am})
+                        time.perf_counter() - t0, {"alignment": am, "method": method,
+                                                   "readout": sel.readout,
+                                                   "selection": sel.table})

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from m2kt import __version__
+from m2kt.concepts import readout as concept_readout
 from m2kt.concepts.manifold import ManifoldStats
 from m2kt.concepts.teacher import QUERY_TASKS, Teacher, load_teacher, requery
 from m2kt.domains.base import Example, Task
@@ -82,20 +83,26 @@ def build_packet(
         member_rows = list(range(len(inputs)))
         member_concept = pred.astype(int)
     members = [inputs[i] for i in member_rows]
-    progress(f"hidden states of {len(members)} members", 0.2)
-    hidden_main = teacher.hidden(members, [main])[0]
+    progress(f"hidden states of {len(inputs)} inputs", 0.2)
+    hidden_all = teacher.hidden(inputs, [main])[0]
+    hidden_main = hidden_all[member_rows]
     stats = ManifoldStats(k, hidden_main.shape[1])
     if len(members):
         stats.update(hidden_main, member_concept)
     man = stats.finalize(rank)
     live = man.counts > 0
+    # the teacher's readout in concept space, fitted to its own answers on its own inputs
+    queries = (np.array([cidx[e.query] for e in inputs]) if task.name in QUERY_TASKS
+               else None)
+    head, readout_agreement = concept_readout.fit(hidden_all, proba, man.centroids, queries,
+                                                  seed=task.seed)
     # per-layer centroids from a subsample of members (for traces and layer-wise views)
     all_layers = list(range(n_layers + 1))
     sub = np.sort(np.random.default_rng(task.seed + 7).permutation(len(members))[:3000])
     sub_hidden = teacher.hidden([members[i] for i in sub], all_layers) if len(sub) else None
     tensors: dict[str, np.ndarray] = {
         "basis": man.basis, "spreads": man.spreads, "residual_var": man.residual_var,
-        "counts": man.counts}
+        "counts": man.counts, **concept_readout.to_tensors(head)}
     for li, layer_idx in enumerate(all_layers):
         if layer_idx == main:
             tensors[f"centroids.L{layer_idx}"] = man.centroids
@@ -164,7 +171,11 @@ def build_packet(
                                       else "inputs the teacher predicts as the concept"),
                        "graph_method": graph_method, "trace_method": trace_method,
                        "params": {"max_inputs": max_inputs, "n_traces": n_traces,
-                                  "layer": main}},
+                                  "layer": main,
+                                  "readout": "softmax head on teacher-space features "
+                                             "(pair tasks: [h, μ_q, h⊙μ_q, |h−μ_q|]) fitted "
+                                             "to the teacher's own answers",
+                                  "readout_agreement": round(readout_agreement, 4)}},
             "counts": {"teacher_inputs": len(inputs) + len(probes),
                        "probe_inputs": probe_count, "anchor_inputs": len(anchor_texts)},
             "versions": _versions(),

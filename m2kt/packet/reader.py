@@ -26,6 +26,7 @@ import networkx as nx
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from m2kt.concepts import readout as concept_readout
 from m2kt.errors import (
     FormatError,
     GraphError,
@@ -179,6 +180,19 @@ def _check_semantics(m: S.Manifest, t: dict[str, np.ndarray], anchors: S.Anchors
         if t[name].shape != shape:
             raise SemanticError(f"tensor {name} has shape {t[name].shape}; expected {shape} "
                                 f"({k} concepts, d={d}, rank {r})")
+    ro = {n: v for n, v in t.items() if n.startswith(concept_readout.PREFIX)}
+    if ro:
+        # class tasks read h (d features); pair tasks [h, μ_q, h⊙μ_q, |h−μ_q|] (4d)
+        w = t.get(concept_readout.PREFIX + "weight", np.zeros((0, 0)))
+        pair = w.ndim == 2 and w.shape[1] == 4 * d
+        want = concept_readout.expected_shapes(len(m.labels), d, pair)
+        got = {n: tuple(v.shape) for n, v in ro.items()}
+        if got != want:
+            raise SemanticError(f"readout tensors {sorted(got.items())[:4]} do not match "
+                                f"{len(m.labels)} labels × d={d}: expected "
+                                f"{sorted(want.items())}")
+        if not np.all(t[concept_readout.PREFIX + "scale"] > 0):
+            raise SemanticError("readout.scale must be positive")
     if "anchors" in t or anchors.texts:
         if "anchors" not in t or t["anchors"].shape != (len(anchors.texts), d):
             raise SemanticError(f"anchor vectors {t.get('anchors', np.zeros(0)).shape} do not "

@@ -47,3 +47,28 @@ def test_safety_terms() -> None:
     assert float(L.drift(probes, probes * 2 + 1)) < 1e-6
     assert L.safety(far, CENT, [], 0.01, None, 2.0, probes, torch.randn(10, 8),
                     max_drift=0.05) > 0
+
+
+def test_geometric_membership_part_zero_at_optimum_positive_off_manifold() -> None:
+    t = CENT[[0, 1, 2, 3]] + 0.1 * torch.randn(4, 8)
+    live = torch.ones(5, dtype=torch.bool)
+    assert float(L.geometric(t.clone(), t, CENT, live, TAU)) < 1e-6
+    # anchors moved onto other concepts: the position error and the membership KL both count
+    moved = CENT[[1, 2, 3, 4]]
+    assert L.geometric(moved, t, CENT, live, TAU) > L.geometric(moved, t)
+
+
+def test_membership_zero_on_centroids_positive_between() -> None:
+    live = torch.ones(5, dtype=torch.bool)
+    on = CENT.repeat_interleave(4, 0)
+    assert float(L.membership(on, CENT, live, tau=0.01)) < 1e-6
+    between = (CENT[[0, 1, 2]] + CENT[[1, 2, 3]]) / 2
+    assert L.membership(between, CENT, live, tau=TAU) > 0.1
+    # a dead concept (no members in the packet) is never a target: a point on it is pulled
+    # toward a live one, with a finite loss and gradient
+    dead = live.clone()
+    dead[0] = False
+    x = (CENT[[0]] + 0.0).requires_grad_(True)
+    loss = L.membership(x, CENT, dead, tau=TAU)
+    loss.backward()
+    assert torch.isfinite(loss) and float(loss) > 0 and torch.isfinite(x.grad).all()

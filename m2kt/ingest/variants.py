@@ -1,0 +1,53 @@
+"""Named M2KT method variants of ingestion (``ingest --variant``, ``bench --variant``).
+
+Every variant reads the same packet and the same counted student-side inputs; they differ in
+what ingestion may train and which terms it uses.  ``docs/research-log.md`` reports each one
+against KD on every task.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from m2kt.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Variant:
+    """``adapt``: fine-tune the student backbone with the CAL (``train_top`` top layers on
+    the language track; every parameter of the tiny symbolic students).  ``member``: weight of
+    the manifold-membership part of L_geo on the student's own unlabelled inputs (class tasks;
+    self-training toward the nearest packet manifold)."""
+
+    name: str
+    description: str
+    adapt: bool = False
+    train_top_language: int | None = 1
+    backbone_lr: float = 1e-3
+    cal_lr: float = 1e-4
+    steps: int = 200
+    member: float = 0.0
+    pool_batch: int = 128
+
+    def train_top(self, track: str) -> int | None:
+        return self.train_top_language if track == "language" else None
+
+    def backbone_lr_for(self, track: str) -> float:
+        return self.backbone_lr if track == "symbolic" else self.backbone_lr / 20
+
+
+VARIANTS: dict[str, Variant] = {v.name: v for v in (
+    Variant("frozen", "frozen student; CAL (anchor-initialised) refined with the composite loss"),
+    Variant("adapt", "student backbone fine-tuned with the CAL under the composite loss",
+            adapt=True, cal_lr=1e-3, steps=300),
+    Variant("adapt-member", "adapt + manifold-membership self-training on the student's own "
+            "unlabelled inputs (class tasks)", adapt=True, cal_lr=1e-3, steps=300, member=0.5),
+)}
+DEFAULT_VARIANT = "frozen"
+
+
+def get_variant(name: str) -> Variant:
+    if name not in VARIANTS:
+        raise UsageError(f"unknown ingestion variant {name!r}; choose one of "
+                         f"{', '.join(VARIANTS)}")
+    return VARIANTS[name]

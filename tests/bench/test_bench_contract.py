@@ -1,0 +1,67 @@
+"""``bench --quick --json`` produces the BENCHMARK.md contract, and its reductions recompute
+exactly from the ledgers in the same file.  One task in the default tier (≈ 40 s), all five
+in the slow tier."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from m2kt.bench.run import reductions
+from tests.conftest import run_cli
+
+METHOD_KEYS = {"acc", "acc_std", "seconds", "ledger"}
+LEDGER_KEYS = {"student_inputs", "crossing_inputs", "teacher_inputs"}
+
+
+def check_contract(result: dict, tasks: list[str]) -> None:
+    meta = result["meta"]
+    assert {"quick", "seeds", "device", "versions", "started", "seconds"} <= set(meta)
+    assert meta["quick"] is True and meta["seeds"] == [0]
+    assert set(result["tasks"]) == set(tasks)
+    for name, t in result["tasks"].items():
+        assert t["track"] in ("symbolic", "language")
+        assert isinstance(t["teacher"]["acc"], float) and isinstance(t["teacher"]["name"], str)
+        assert isinstance(t["student_before"]["acc"], float)
+        m = t["methods"]
+        for key in ("m2kt", "kd_budget", "labels_budget", "kd_full"):
+            assert METHOD_KEYS <= set(m[key]), (name, key)
+            assert set(m[key]["ledger"]) == LEDGER_KEYS
+            assert 0.0 <= m[key]["acc"] <= 1.0
+        assert isinstance(m["m2kt"]["packet_bytes"], int) and m["m2kt"]["packet_bytes"] > 0
+        assert m["kd_budget"]["ledger"]["crossing_inputs"] == \
+            m["m2kt"]["ledger"]["crossing_inputs"]
+        assert m["kd_sweep"] and all({"inputs", "acc", "seconds"} <= set(p)
+                                     for p in m["kd_sweep"])
+        assert m["kd_sweep"][-1]["inputs"] == m["kd_full"]["ledger"]["crossing_inputs"]
+        for key in ("kd_parity_inputs", "retention", "data_reduction_vs_kd_full",
+                    "data_reduction_at_parity", "ablations"):
+            assert key in t
+        assert reductions(t) == {k: t[k] for k in ("kd_parity_inputs",
+                                                    "data_reduction_vs_kd_full",
+                                                    "data_reduction_at_parity")}
+        assert t["retention"] == m["m2kt"]["acc"] / t["teacher"]["acc"]
+
+
+def _run(tmp_path: Path, tasks: list[str]) -> dict:
+    out = tmp_path / "bench.json"
+    r = run_cli("bench", "--quick", "--tasks", *tasks, "--json", str(out), "--report",
+                str(tmp_path / "report"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads(out.read_text())
+    assert (tmp_path / "report" / "report.md").read_text().startswith("# M2KT benchmark report")
+    for name in tasks:
+        assert (tmp_path / "report" / f"{name}.png").stat().st_size > 1000
+    return result
+
+
+def test_quick_bench_contract_one_task(tmp_path: Path) -> None:
+    check_contract(_run(tmp_path, ["multistep"]), ["multistep"])
+
+
+@pytest.mark.slow
+def test_quick_bench_contract_all_tasks(tmp_path: Path) -> None:
+    tasks = ["supersense", "hypernymy", "taxonomy", "modular", "multistep"]
+    check_contract(_run(tmp_path, tasks), tasks)

@@ -1,0 +1,68 @@
+"""Reductions and parity come from the ledgers and the sweep in the same result."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from m2kt.bench.kd import frozen_head, soften
+from m2kt.bench.report import markdown_table, render_markdown, summary_rows
+from m2kt.bench.run import reductions
+
+
+def _entry(m2kt_acc: float, crossing: int, sweep: list[tuple[int, float]]) -> dict:
+    full_n = sweep[-1][0]
+    led = lambda n: {"student_inputs": n, "crossing_inputs": n, "teacher_inputs": n}  # noqa: E731
+    return {"track": "symbolic", "teacher": {"name": "t", "acc": 0.9},
+            "student_before": {"name": "s", "acc": 0.5},
+            "methods": {"m2kt": {"acc": m2kt_acc, "acc_std": 0.0, "seconds": 1.0,
+                                 "ledger": {"student_inputs": 500, "crossing_inputs": crossing,
+                                            "teacher_inputs": 1000}, "packet_bytes": 10},
+                        "kd_budget": {"acc": 0.6, "acc_std": 0.0, "ledger": led(crossing)},
+                        "labels_budget": {"acc": 0.7, "acc_std": 0.0, "ledger": led(crossing)},
+                        "kd_full": {"acc": sweep[-1][1], "acc_std": 0.0, "inputs": full_n,
+                                    "ledger": led(full_n)},
+                        "kd_sweep": [{"inputs": n, "acc": a, "seconds": 0.1}
+                                     for n, a in sweep]}}
+
+
+def test_parity_is_the_smallest_sweep_size_reaching_m2kt() -> None:
+    e = _entry(0.75, 64, [(16, 0.6), (64, 0.7), (256, 0.76), (1024, 0.74), (4000, 0.9)])
+    r = reductions(e)
+    assert r["kd_parity_inputs"] == 256
+    assert r["data_reduction_at_parity"] == 1 - 64 / 256
+    assert r["data_reduction_vs_kd_full"] == 1 - 64 / 4000
+
+
+def test_no_parity_when_kd_never_reaches_m2kt() -> None:
+    r = reductions(_entry(0.95, 64, [(16, 0.6), (4000, 0.9)]))
+    assert r["kd_parity_inputs"] is None and r["data_reduction_at_parity"] is None
+
+
+def test_report_table_reads_the_json() -> None:
+    e = _entry(0.75, 64, [(16, 0.6), (256, 0.76), (4000, 0.9)])
+    e.update(reductions(e))
+    e["retention"] = 0.75 / 0.9
+    result = {"meta": {"quick": True, "seeds": [0], "device": "cpu", "started": "now",
+                       "seconds": 1.0}, "tasks": {"toy": e}}
+    rows = summary_rows(result)
+    assert rows[0]["KD parity inputs"] == "256" and rows[0]["reduction at parity"] == "75 %"
+    assert "| toy |" in markdown_table(rows)
+    assert "falls short" in render_markdown(result)
+
+
+def test_frozen_head_kd_learns_a_linear_teacher() -> None:
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(8, 3))
+    x = rng.normal(size=(400, 8))
+    proba = soften(np.exp(x @ w) / np.exp(x @ w).sum(1, keepdims=True), 1.0)
+    xt = rng.normal(size=(200, 8))
+    res = frozen_head(x, proba, xt, (xt @ w).argmax(1), seed=0)
+    assert res.acc > 0.9 and res.temperature in (1.0, 3.0)
+    few = frozen_head(x[:8], proba[:8], xt, (xt @ w).argmax(1), seed=0)
+    assert few.acc < res.acc
+
+
+def test_soften_keeps_argmax_and_flattens() -> None:
+    p = np.array([[0.7, 0.2, 0.1]])
+    s = soften(p, 3.0)
+    assert s.argmax() == 0 and s.max() < 0.7 and np.isclose(s.sum(), 1.0)
