@@ -162,7 +162,9 @@ def _m2kt(tb: TaskBench, built, seeds: list[int], progress: Progress,
             "ledger": runs[0].ledger.as_dict(), "packet_bytes": built.size,
             "build_seconds": built.seconds,
             "gates_passed": [r.passed for r in runs],
-            "alignment": runs[0].extra.get("alignment")}
+            "alignment": runs[0].extra.get("alignment"),
+            "map": runs[0].extra.get("method"), "readout": runs[0].extra.get("readout"),
+            "selection": runs[0].extra.get("selection"), "variant": kwargs.get("variant")}
 
 
 def bench_task(name: str, opts: BenchOptions, workdir: Path,

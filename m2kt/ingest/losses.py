@@ -41,8 +41,9 @@ def geometric(mapped_anchors: torch.Tensor, teacher_anchors: torch.Tensor,
     """Relative squared error of the mapped anchors, plus the anchors' concept membership:
     with ``readout`` (the packet's teacher readout: vectors → (n, …, L) logits) the KL between
     its answer distributions on each anchor's teacher vector and on its mapped student vector;
-    else, with ``centroids`` (class tasks), KL(p_t ‖ p_s) between the soft concept
-    assignments (:func:`soft_assign` over the ``live`` concepts)."""
+    else, with ``centroids`` (class tasks), KL(p_t ‖ p_s) between the concept distributions
+    (:func:`centred_cosine_logits` over the ``live`` concepts — bounded logits, whatever the
+    scale of the space; ``tau`` is unused there)."""
     if len(teacher_anchors) == 0:
         return mapped_anchors.sum() * 0.0
     spread = ((teacher_anchors - teacher_anchors.mean(0)) ** 2).sum().clamp(min=1e-12)
@@ -54,8 +55,8 @@ def geometric(mapped_anchors: torch.Tensor, teacher_anchors: torch.Tensor,
     elif centroids is not None:
         mask = live if live is not None else torch.ones(len(centroids), dtype=torch.bool)
         c = centroids[mask]
-        log_t = torch.log_softmax(-(torch.cdist(teacher_anchors, c) ** 2) / tau, dim=1)
-        log_s = torch.log_softmax(-(torch.cdist(mapped_anchors, c) ** 2) / tau, dim=1)
+        log_t = torch.log_softmax(centred_cosine_logits(teacher_anchors, c), dim=1)
+        log_s = torch.log_softmax(centred_cosine_logits(mapped_anchors, c), dim=1)
         loss = loss + (log_t.exp() * (log_t - log_s)).sum(1).mean()
     return loss
 
@@ -127,14 +128,13 @@ def membership(mapped: torch.Tensor, centroids: torch.Tensor, live: torch.Tensor
                tau: float) -> torch.Tensor:
     """Manifold membership of the student's own mapped inputs (part of L_geo, DESIGN §2):
     the more confident half of them should each sit on one concept — mean −log p(nearest
-    live concept) under :func:`soft_assign`.  Zero when every such point sits on a centroid
-    (τ → 0), positive between concepts.  No label is read: the target is the point's own
-    nearest concept (self-training)."""
+    live concept) under :func:`centred_cosine_logits` at temperature 1/τ.  Zero when every
+    such point points at a centroid (τ → 0), positive between concepts.  No label is read:
+    the target is the point's own nearest concept (self-training)."""
     if len(mapped) == 0:
         return centroids.sum() * 0.0
-    d2 = torch.cdist(mapped, centroids) ** 2
-    d2 = d2.masked_fill(~live[None, :], float("inf"))
-    logp = torch.log_softmax(-d2 / tau, dim=1)
+    logits = centred_cosine_logits(mapped, centroids, temperature=1.0 / tau)
+    logp = torch.log_softmax(logits.masked_fill(~live[None, :], float("-inf")), dim=1)
     best = logp.max(1).values
     keep = best >= best.detach().median()
     return -(best[keep]).mean()

@@ -192,8 +192,9 @@ def ingest(
     params = [{"params": list(cal.parameters()), "lr": lr}]
     encoder = None
     if var.adapt:  # the student's backbone learns too (a deep copy; the input model is kept)
+        torch.use_deterministic_algorithms(True, warn_only=True)
         encoder = TrainableEncoder(lm, var.train_top(task.track))
-        encoder.train()
+        encoder.eval()  # gradients flow, dropout stays off: deterministic for a seed
         params.append({"params": encoder.trainable(), "lr": var.backbone_lr_for(task.track)})
         texts = {"anchor": [anchors[i] for i in fit_idx],
                  "trace": [traces[i].query for i in tr_rows],
@@ -224,7 +225,7 @@ def ingest(
             "safe": L.safety(pool_y, cent, blocked, tau, cal.affine.weight,
                              policy.cal_norm_bound, X["probe"], cal(feats("probe")),
                              policy.max_drift),
-            "member": L.membership(pool_y, cent, live_t, tau)
+            "member": L.membership(pool_y, cent, live_t, 0.1)
             if var.member and class_task else torch.zeros(()),
         }
         total = sum(lam.get(t, var.member) * v for t, v in terms.items())
