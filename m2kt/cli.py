@@ -350,6 +350,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_research_log(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.bench.research import research_log
+    from m2kt.ingest.variants import VARIANTS
+
+    variants = args.variants or list(VARIANTS)
+    research_log(variants, Path(args.log), Path(args.results), seeds=args.seeds,
+                 progress=_progress)
+    print(f"wrote {args.log} and {args.results}/<variant>.json for {', '.join(variants)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m m2kt", description="M2KT engine: knowledge packets between models.")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
@@ -464,6 +477,14 @@ def build_parser() -> argparse.ArgumentParser:
     bn.add_argument("--report", default=None,
                     help="folder for bench.json, report.md and one plot per task")
     bn.set_defaults(func=cmd_bench)
+
+    rl = sub.add_parser("research-log",
+                        help="every ingestion variant on every task → docs/research-log.md")
+    rl.add_argument("--variants", nargs="+", default=None, help="default: all")
+    rl.add_argument("--seeds", type=int, default=1)
+    rl.add_argument("--log", default="docs/research-log.md")
+    rl.add_argument("--results", default="docs/results/research")
+    rl.set_defaults(func=cmd_research_log)
 
     e = sub.add_parser("encode", help="encode texts with any model (hidden states, pooled)")
     e.add_argument("--model", required=True, help="builtin name, hub id or local directory")

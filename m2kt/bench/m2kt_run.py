@@ -15,7 +15,7 @@ from pathlib import Path
 from m2kt.concepts.teacher import Teacher
 from m2kt.config import workspace
 from m2kt.domains.base import Task
-from m2kt.errors import GateFailure
+from m2kt.errors import GateFailure, ReplayError
 from m2kt.models.spec import Progress, no_progress
 from m2kt.packet.reader import VerifiedPacket
 
@@ -57,11 +57,19 @@ def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
     key = bench_key()
     conn = open_db(workspace())
     try:
-        seq = next_sequence(conn, key.keyid)
-        path = out_dir / f"{task.name}-a{anchors}.m2kt"
-        res = build_packet(task, key, path, seq, teacher=teacher, anchors=anchors,
-                           creator="m2kt bench", progress=progress)
-        p = open_packet(path, load_store(), conn)
+        for attempt in range(3):
+            # another process using this workspace may take the next sequence number while
+            # this packet is being built: the reader then refuses it as a replay; rebuild
+            seq = next_sequence(conn, key.keyid)
+            path = out_dir / f"{task.name}-a{anchors}.m2kt"
+            res = build_packet(task, key, path, seq, teacher=teacher, anchors=anchors,
+                               creator="m2kt bench", progress=progress)
+            try:
+                p = open_packet(path, load_store(), conn)
+                break
+            except ReplayError:
+                if attempt == 2:
+                    raise
         audit.append(conn, p.digest, "approved", BENCH_REVIEWER,
                      f"benchmark run, {task.name}, {anchors} anchors")
     finally:

@@ -28,8 +28,9 @@ from m2kt.ingest import losses as L
 from m2kt.ingest.encoder import TrainableEncoder
 from m2kt.ingest.ledger import Ledger
 from m2kt.ingest.readout import PAIR_TASKS, manifolds_of, predict, thresholds
-from m2kt.ingest.select import CANDIDATE_METHODS, select
+from m2kt.ingest.select import CANDIDATE_METHODS, Selection, select
 from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
+from m2kt.ingest.zero import cal_from_transform, mixture_map
 from m2kt.models import load
 from m2kt.models.embcache import cached_encode
 from m2kt.models.spec import Progress, no_progress
@@ -67,20 +68,10 @@ class IngestResult:
 
 def _affine(method: str, xs: np.ndarray, yt: np.ndarray, seed: int):
     """CAL module initialised by ``method`` on paired anchors (identity-free affine part)."""
-    from m2kt.align.cal import build_cal
-
     al = make(method, **({"seed": seed} if method == "cal" else {})).fit(xs, yt)
     if method == "cal":
         return al.module
-    mod = build_cal(xs.shape[1], yt.shape[1], hidden=8)
-    # read the fitted affine map back off the aligner: f(x) = x W + b
-    eye = np.eye(xs.shape[1])
-    b = al.transform(np.zeros((1, xs.shape[1])))[0]
-    w = al.transform(eye) - b
-    with torch.no_grad():
-        mod.affine.weight.copy_(torch.from_numpy(w.T.astype(np.float32)))
-        mod.affine.bias.copy_(torch.from_numpy(b.astype(np.float32)))
-    return mod
+    return cal_from_transform(al.transform, xs.shape[1], yt.shape[1])
 
 
 def torch_readout(head, centroids: torch.Tensor, pair: bool) -> Callable[[torch.Tensor],
@@ -132,8 +123,10 @@ def ingest(
     ledger = Ledger(teacher_inputs=m.provenance.counts.teacher_inputs
                     + m.provenance.counts.probe_inputs)
     # --- student-side inputs (all counted) -------------------------------------------------
-    anchors = list(packet.anchors.texts)
-    traces = packet.traces.traces
+    # a zero-crossing variant reads neither the anchors nor the traces: no per-example teacher
+    # information reaches the student at all
+    anchors = [] if var.zero_crossing else list(packet.anchors.texts)
+    traces = [] if var.zero_crossing else packet.traces.traces
     pool = list(task.splits["transfer_pool"])
     if len(pool) > pool_limit:
         pool = [pool[i] for i in np.sort(np.random.default_rng(seed).permutation(len(pool))
@@ -147,7 +140,8 @@ def ingest(
     s_pool, s_probe = enc([e.text for e in pool]), enc([p.text for p in probes])
     ledger.student_inputs = len(anchors) + len(traces) + len(pool) + len(probes)
     ledger.crossing_inputs = len(anchors) + len(traces)
-    t_anchor = packet.tensors.get("anchors", np.zeros((0, m.d_teacher), np.float32))
+    t_anchor = (np.zeros((0, m.d_teacher), np.float32) if var.zero_crossing else
+                packet.tensors.get("anchors", np.zeros((0, m.d_teacher), np.float32)))
     man = manifolds_of(packet.tensors, m.main_layer)
     cent = torch.from_numpy(np.array(man.centroids))
     live = man.counts > 0
@@ -156,18 +150,29 @@ def ingest(
     n_hold = max(8, len(anchors) // 8) if len(anchors) >= 16 else 0
     perm = np.random.default_rng(seed + 1).permutation(len(anchors))
     hold, fit_idx = perm[:n_hold], perm[n_hold:]
-    if len(fit_idx) < 2:
+    if len(fit_idx) < 2 and not var.zero_crossing:
         raise UsageError("this packet carries too few anchors to initialise the CAL "
-                         "(build it with --anchors 16 or more)")
+                         "(build it with --anchors 16 or more, or use a zero-crossing "
+                         "variant: --variant zero)")
     class_task = task.name not in PAIR_TASKS
     head = concept_readout.from_tensors(packet.tensors)
-    sel = select(s_anchor[fit_idx], t_anchor[fit_idx], man, head, pair=not class_task,
-                 methods=CANDIDATE_METHODS if method == "auto" else (method,), seed=seed)
-    progress(f"initial map {sel.method}, readout {sel.readout} (cross-validated agreement on "
-             f"the anchors: {', '.join(f'{k} {v:.2f}' for k, v in sel.table.items())})", 0.08)
+    if var.zero_crossing:  # no pairs: align the student's own cloud to the packet's mixture
+        readout = "head" if head is not None and not class_task else (
+            "centroid" if class_task else "manifold")
+        sel = Selection("unsupervised", readout, {})
+        zmap = mixture_map(s_pool, man, seed)
+        progress("initial map: unsupervised, student's own inputs → the packet's manifold "
+                 "mixture (no crossing inputs)", 0.08)
+        cal = cal_from_transform(zmap.transform, s_pool.shape[1], m.d_teacher)
+    else:
+        sel = select(s_anchor[fit_idx], t_anchor[fit_idx], man, head, pair=not class_task,
+                     methods=CANDIDATE_METHODS if method == "auto" else (method,), seed=seed)
+        progress(f"initial map {sel.method}, readout {sel.readout} (cross-validated agreement "
+                 f"on the anchors: {', '.join(f'{k} {v:.2f}' for k, v in sel.table.items())})",
+                 0.08)
+        cal = _affine(sel.method, s_anchor[fit_idx], t_anchor[fit_idx], seed)
     method = sel.method
     use_head = sel.readout == "head"
-    cal = _affine(method, s_anchor[fit_idx], t_anchor[fit_idx], seed)
     # --- composite-loss refinement -----------------------------------------------------------
     edges = [(cidx[e.source], cidx[e.target]) for e in packet.graph.edges]
     main_stage = f"layer {m.main_layer}"

@@ -17,7 +17,9 @@ class Variant:
     """``adapt``: fine-tune the student backbone with the CAL (``train_top`` top layers on
     the language track; every parameter of the tiny symbolic students).  ``member``: weight of
     the manifold-membership part of L_geo on the student's own unlabelled inputs (class tasks;
-    self-training toward the nearest packet manifold)."""
+    self-training toward the nearest packet manifold).  ``zero_crossing``: no anchors and no
+    traces are read — the map comes from the student's own inputs and the packet's manifolds
+    alone (:mod:`m2kt.ingest.zero`), so no per-example teacher information crosses."""
 
     name: str
     description: str
@@ -28,6 +30,7 @@ class Variant:
     steps: int = 200
     member: float = 0.0
     pool_batch: int = 128
+    zero_crossing: bool = False
 
     def train_top(self, track: str) -> int | None:
         return self.train_top_language if track == "language" else None
@@ -42,6 +45,9 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             adapt=True, cal_lr=1e-3, steps=300),
     Variant("adapt-member", "adapt + manifold-membership self-training on the student's own "
             "unlabelled inputs (class tasks)", adapt=True, cal_lr=1e-3, steps=300, member=0.5),
+    Variant("zero", "zero-crossing: unsupervised map of the student's own inputs onto the "
+            "packet's manifold mixture, refined with the structural, safety and membership "
+            "terms; no anchors, no traces", zero_crossing=True, member=0.5),
 )}
 DEFAULT_VARIANT = "frozen"
 

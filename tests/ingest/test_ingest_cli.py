@@ -55,7 +55,7 @@ def test_approve_ingest_predict(env) -> None:
     assert report["accuracy"] > report["student_before"]
     led = report["ledger"]
     assert led["crossing_inputs"] == 64 + 24 and led["student_inputs"] >= led["crossing_inputs"]
-    assert set(report["curves"]) == {"geo", "struct", "reason", "safe", "total"}
+    assert set(report["curves"]) == {"geo", "struct", "reason", "safe", "member", "total"}
     res = run_cli("predict", "--model", str(out), "--json", "T and T or F", "F and T and T",
                   env=home)
     assert res.returncode == 0, res.stderr

@@ -1,0 +1,78 @@
+"""Method variants through the library API on one real packet (multistep, 64 anchors)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from m2kt.concepts.manifold import ManifoldStats
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    from m2kt.bench.m2kt_run import build_and_approve
+    from m2kt.concepts.teacher import load_teacher
+    from m2kt.domains.registry import get_task
+
+    task = get_task("multistep")
+    return build_and_approve(task, load_teacher(task), 64, tmp_path_factory.mktemp("pk"))
+
+
+def _ingest(built, out: Path, **kw):
+    from m2kt.ingest.trainer import ingest
+
+    return ingest(built.packet, out, **kw)
+
+
+def test_default_is_deterministic_for_a_seed(built, tmp_path: Path) -> None:
+    a = _ingest(built, tmp_path / "a", seed=3)
+    b = _ingest(built, tmp_path / "b", seed=3)
+    assert a.accuracy == b.accuracy and a.curves == b.curves
+    assert a.extra["method"] in ("procrustes", "ridge") and a.extra["selection"]
+    assert a.accuracy > a.student_before
+
+
+def test_zero_crossing_reads_no_anchor_and_no_trace(built, tmp_path: Path) -> None:
+    from m2kt.ingest.student import load_student
+
+    r = _ingest(built, tmp_path / "z", variant="zero")
+    assert r.ledger.crossing_inputs == 0
+    report = json.loads((tmp_path / "z" / "ingestion_report.json").read_text())
+    assert report["variant"] == "zero" and report["method"] == "unsupervised"
+    assert all(v == 0.0 for v in report["curves"]["geo"])
+    assert load_student(str(tmp_path / "z")).answer(["T and F"])[0] in ("true", "false")
+
+
+def test_adapt_writes_its_own_backbone(built, tmp_path: Path) -> None:
+    from m2kt.ingest.student import load_student
+    from m2kt.models import encode, load
+
+    r = _ingest(built, tmp_path / "ad", variant="adapt", steps=20)
+    st = load_student(str(tmp_path / "ad"))
+    texts = ["T and F or T", "F or F"]
+    assert not np.allclose(encode(st.lm, texts), encode(load("sym-multistep-student"), texts))
+    assert r.ledger.crossing_inputs == 64 + 24
+    assert st.answer(texts)[0] in ("true", "false")
+
+
+def test_unknown_variant_is_a_usage_error(built, tmp_path: Path) -> None:
+    from m2kt.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown ingestion variant"):
+        _ingest(built, tmp_path / "x", variant="nope")
+
+
+def test_selection_is_perfect_when_the_student_is_the_teacher() -> None:
+    from m2kt.ingest.select import select
+
+    rng = np.random.default_rng(0)
+    cent = rng.normal(size=(4, 16)) * 4
+    y = np.repeat(np.arange(4), 30)
+    x = cent[y] + rng.normal(size=(120, 16))
+    st = ManifoldStats(4, 16)
+    st.update(x, y)
+    sel = select(x, x, st.finalize(2), None, pair=False)
+    assert sel.readout == "centroid" and max(sel.table.values()) == 1.0
