@@ -171,7 +171,8 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
         conn.close()
     res = build_packet(task, key, Path(args.out), seq, teacher=teacher, layer=args.layer,
                        rank=args.rank, anchors=args.anchors, creator=args.creator,
-                       parent=args.parent, expires_days=args.expires_days, progress=_progress)
+                       parent=args.parent, expires_days=args.expires_days, progress=_progress,
+                       anchor_selection=args.anchor_selection)
     print(f"built {res.path}: {res.size:,} bytes in {res.seconds:.1f} s; sequence {res.sequence}; "
           f"inputs {res.counts}")
     return 0
@@ -350,6 +351,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_table(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.bench.report import readme_block
+
+    text = readme_block(Path(args.report))
+    if args.readme:
+        from m2kt.bench.research import splice_between
+
+        path = Path(args.readme)
+        path.write_text(splice_between(path.read_text(), text, "bench-table"))
+        print(f"updated the results table in {path}")
+    else:
+        print(text, end="")
+    return 0
+
+
 def cmd_research_log(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -410,6 +428,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--layer", type=int, default=-1, help="main layer for manifolds (default -1)")
     b.add_argument("--anchors", type=int, default=0,
                    help="K unlabelled anchors whose teacher vectors cross (counted)")
+    b.add_argument("--anchor-selection", choices=["random", "kmeans", "labels"],
+                   default="random", help="how the K anchors are chosen (default random)")
     b.add_argument("--rank", type=int, default=8, help="manifold principal rank")
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--creator", default=None)
@@ -448,7 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     ig.add_argument("--steps", type=int, default=None,
                     help="composite-loss steps (default: the variant's)")
     ig.add_argument("--variant", default="frozen",
-                    help="method variant: frozen | adapt | adapt-member (see docs)")
+                    help="method variant: frozen (default) | adapt | adapt-member | zero …")
     ig.add_argument("--ablate", nargs="*", choices=["geo", "struct", "reason", "safe"],
                     help="switch loss terms off")
     ig.add_argument("--policy", default=None, help="safety policy JSON")
@@ -472,11 +492,18 @@ def build_parser() -> argparse.ArgumentParser:
     bn.add_argument("--seeds", type=int, default=3)
     bn.add_argument("--device", default="cpu", help="cpu | cuda | auto")
     bn.add_argument("--anchors", type=int, default=64, help="M2KT anchors per packet")
-    bn.add_argument("--variant", default="default", help="M2KT method variant (see docs)")
+    bn.add_argument("--variant", default="frozen",
+                    help="M2KT ingestion variant (m2kt/ingest/variants.py; default frozen)")
     bn.add_argument("--json", default=None, help="write the result JSON here ('-' = stdout)")
     bn.add_argument("--report", default=None,
                     help="folder for bench.json, report.md and one plot per task")
     bn.set_defaults(func=cmd_bench)
+
+    bt = sub.add_parser("bench-table", help="the README results table from a bench report JSON")
+    bt.add_argument("report", help="bench JSON (e.g. docs/results/full/bench.json)")
+    bt.add_argument("--readme", default=None,
+                    help="rewrite the table between the bench-table markers of this file")
+    bt.set_defaults(func=cmd_bench_table)
 
     rl = sub.add_parser("research-log",
                         help="every ingestion variant on every task → docs/research-log.md")

@@ -45,7 +45,8 @@ def bench_key():
 
 
 def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
-                      progress: Progress = no_progress) -> BuiltPacket:
+                      progress: Progress = no_progress,
+                      anchor_selection: str = "random") -> BuiltPacket:
     """Build a packet with ``anchors`` anchors into ``out_dir``, verify it like any packet,
     and record the bench policy's approval in the audit log."""
     from m2kt.packet.build import build_packet
@@ -63,7 +64,8 @@ def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
             seq = next_sequence(conn, key.keyid)
             path = out_dir / f"{task.name}-a{anchors}.m2kt"
             res = build_packet(task, key, path, seq, teacher=teacher, anchors=anchors,
-                               creator="m2kt bench", progress=progress)
+                               creator="m2kt bench", progress=progress,
+                               anchor_selection=anchor_selection)
             try:
                 p = open_packet(path, load_store(), conn)
                 break

@@ -43,7 +43,7 @@ class BenchOptions:
     seeds: int = 3
     device: str = "cpu"
     anchors: int = DEFAULT_ANCHORS
-    variant: str = "default"
+    variant: str = "frozen"
     tasks: tuple[str, ...] | None = None
 
     def task_names(self) -> tuple[str, ...]:
@@ -178,7 +178,11 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
     seeds = opts.seed_list()
     tb = TaskBench(task, opts.device, progress, quick=opts.quick)
     progress(f"{name}: building and approving the packet ({opts.anchors} anchors)", None)
-    built = build_and_approve(task, tb.teacher, opts.anchors, workdir, progress=no_progress)
+    from m2kt.ingest.variants import get_variant
+
+    how = get_variant(opts.variant).anchor_selection
+    built = build_and_approve(task, tb.teacher, opts.anchors, workdir, progress=no_progress,
+                              anchor_selection=how)
     progress(f"{name}: ingestion × {len(seeds)} seed(s)", None)
     m2kt = _m2kt(tb, built, seeds, no_progress, variant=opts.variant)
     budget = m2kt["ledger"]["crossing_inputs"]
@@ -216,6 +220,7 @@ def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions
     from m2kt.bench.m2kt_run import build_and_approve
     from m2kt.errors import M2KTError
     from m2kt.ingest.trainer import METHODS, TERMS
+    from m2kt.ingest.variants import get_variant
 
     out: dict[str, Any] = {"seed": seed, "terms_off": {}, "methods": {}, "anchors": {}}
     for t in TERMS:
@@ -232,7 +237,8 @@ def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions
         progress(f"{tb.task.name}: {k} anchors", None)
         try:
             b = (built if k == opts.anchors else
-                 build_and_approve(tb.task, tb.teacher, k, workdir, progress=no_progress))
+                 build_and_approve(tb.task, tb.teacher, k, workdir, progress=no_progress,
+                                   anchor_selection=get_variant(opts.variant).anchor_selection))
             r = _m2kt(tb, b, [seed], no_progress, variant=opts.variant)
             out["anchors"][str(k)] = {"acc": r["acc"],
                                       "crossing_inputs": r["ledger"]["crossing_inputs"]}

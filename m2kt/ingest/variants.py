@@ -31,6 +31,8 @@ class Variant:
     member: float = 0.0
     pool_batch: int = 128
     zero_crossing: bool = False
+    #: how the bench builds this variant's packet anchors (m2kt.packet.build.ANCHOR_SELECTIONS)
+    anchor_selection: str = "random"
 
     def train_top(self, track: str) -> int | None:
         return self.train_top_language if track == "language" else None
@@ -45,6 +47,10 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             adapt=True, cal_lr=1e-3, steps=300),
     Variant("adapt-member", "adapt + manifold-membership self-training on the student's own "
             "unlabelled inputs (class tasks)", adapt=True, cal_lr=1e-3, steps=300, member=0.5),
+    Variant("teacher-anchors", "default ingestion; the teacher picks the K anchors (k-means "
+            "medoids of its own vectors of the pool)", anchor_selection="kmeans"),
+    Variant("label-anchors", "default ingestion; the anchors are the concepts' labels first "
+            "(both models embed them), then random pool inputs", anchor_selection="labels"),
     Variant("zero", "zero-crossing: unsupervised map of the student's own inputs onto the "
             "packet's manifold mixture, refined with the structural, safety and membership "
             "terms; no anchors, no traces", zero_crossing=True, member=0.5),

@@ -55,17 +55,53 @@ def _sample(items: list[Example], n: int, seed: int) -> list[Example]:
     return [items[i] for i in idx]
 
 
+ANCHOR_SELECTIONS = {
+    "random": "seeded random sample of transfer_pool (unlabelled)",
+    "kmeans": "teacher-chosen: the transfer_pool input nearest each of K k-means centres of "
+              "the teacher's own vectors of the pool (unlabelled)",
+    "labels": "the concepts' labels (then a seeded random sample of transfer_pool)",
+}
+
+
+def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int
+                   ) -> tuple[list[Example], int]:
+    """``k`` anchor inputs chosen ``how`` (see ANCHOR_SELECTIONS); also returns how many pool
+    inputs the teacher processed to choose them (teacher-side, counted in the provenance)."""
+    pool = list(task.splits["transfer_pool"])
+    if how == "labels":
+        labels = [Example(text=c.label, label=0, key=f"label:{c.id}") for c in task.concepts]
+        return labels[:k] + _sample(pool, max(0, k - len(labels)), task.seed + 11), 0
+    if how == "kmeans" and k < len(pool):
+        from sklearn.cluster import KMeans
+
+        h = teacher.hidden(pool, [layer])[0].astype(np.float64)
+        km = KMeans(k, n_init=2, random_state=task.seed).fit(h)
+        cc = km.cluster_centers_
+        d2 = (h**2).sum(1)[:, None] - 2 * h @ cc.T + (cc**2).sum(1)[None, :]  # (n, k)
+        picked: list[int] = []
+        for c in range(k):  # nearest unused input to each centre
+            for i in np.argsort(d2[:, c]):
+                if int(i) not in picked:
+                    picked.append(int(i))
+                    break
+        return [pool[i] for i in sorted(picked)], len(pool)
+    return _sample(pool, k, task.seed + 11), 0
+
+
 def build_packet(
     task: Task, key: SigningKey, out: Path, sequence: int, teacher: Teacher | None = None,
     layer: int = -1, rank: int = 8, anchors: int = 0, max_inputs: int = 20000,
     n_traces: int = 24, creator: str | None = None, parent: str | None = None,
     expires_days: int | None = None, progress: Progress = no_progress,
+    anchor_selection: str = "random",
 ) -> BuildResult:
     """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc."""
     t0 = time.perf_counter()
     teacher = teacher or load_teacher(task, progress=progress)
     n_layers = teacher.lm.info.layers
     main = normalize_layer(layer, n_layers)
+    if anchor_selection not in ANCHOR_SELECTIONS:
+        raise UsageError(f"anchor selection must be one of {', '.join(ANCHOR_SELECTIONS)}")
     if anchors < 0 or anchors > len(task.splits["transfer_pool"]):
         raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])}")
     inputs = _sample(list(task.splits["teacher_train"]), max_inputs, task.seed)
@@ -142,9 +178,9 @@ def build_packet(
         trace_method += "; hop-wise: the teacher's answer on every prefix of the chain"
         probe_count += sum(len(p.text.split()) // 2 for p in probes)
     anchor_texts: list[str] = []
+    pool_seen = 0
     if anchors:
-        pool = list(task.splits["transfer_pool"])
-        chosen = _sample(pool, anchors, task.seed + 11)
+        chosen, pool_seen = choose_anchors(task, teacher, anchors, anchor_selection, main)
         anchor_texts = [e.text for e in chosen]
         tensors["anchors"] = teacher.hidden(chosen, [main])[0]
     info = teacher.lm.info
@@ -176,7 +212,7 @@ def build_packet(
                                              "(pair tasks: [h, μ_q, h⊙μ_q, |h−μ_q|]) fitted "
                                              "to the teacher's own answers",
                                   "readout_agreement": round(readout_agreement, 4)}},
-            "counts": {"teacher_inputs": len(inputs) + len(probes),
+            "counts": {"teacher_inputs": len(inputs) + len(probes) + pool_seen,
                        "probe_inputs": probe_count, "anchor_inputs": len(anchor_texts)},
             "versions": _versions(),
             "creator": creator or getpass.getuser(),
@@ -191,7 +227,7 @@ def build_packet(
     }
     graph = {"method": graph_method, "nodes": ids, "edges": edges}
     data = pack(manifest, tensors, graph, {"method": trace_method, "traces": traces},
-                {"selection": "seeded random sample of transfer_pool (unlabelled)",
+                {"selection": ANCHOR_SELECTIONS[anchor_selection],
                  "texts": anchor_texts}, key)
     write_atomic(out, data)
     counts = manifest["provenance"]["counts"]
