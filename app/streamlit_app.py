@@ -23,6 +23,18 @@ nav = st.navigation(
             st.Page(PAGES / "models.py", title="Models", icon=":material/memory:",
                     url_path="models"),
         ],
+        "Packets": [
+            st.Page(PAGES / "packets.py", title="Packets", icon=":material/package_2:",
+                    url_path="packets"),
+            st.Page(PAGES / "review.py", title="Review & Approve",
+                    icon=":material/fact_check:", url_path="review"),
+            st.Page(PAGES / "audit.py", title="Audit Log", icon=":material/history:",
+                    url_path="audit"),
+        ],
+        "Results": [
+            st.Page(PAGES / "experiments.py", title="Experiments", icon=":material/science:",
+                    url_path="experiments"),
+        ],
     }
 )
 nav.run()

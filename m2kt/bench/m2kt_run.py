@@ -30,17 +30,18 @@ class BuiltPacket:
     seconds: float
 
 
-def bench_key():
-    """The workspace's bench signing key (created and trusted once)."""
+def bench_key(name: str = "bench"):
+    """The workspace's signing key ``name`` (``bench``, ``workbench``), created under
+    ``$M2KT_HOME/keys/NAME`` and trusted once."""
     from m2kt.packet.signing import PEM_PRIVATE, PEM_PUBLIC, keygen, load_signing_key
     from m2kt.packet.trust import load_store, trust_key
 
-    d = workspace().keys / "bench"
+    d = workspace().keys / name
     if not (d / PEM_PRIVATE).is_file():
         keygen(d)
     key = load_signing_key(d / PEM_PRIVATE)
     if key.keyid not in load_store().keys:
-        trust_key(d / PEM_PUBLIC, name="m2kt bench")
+        trust_key(d / PEM_PUBLIC, name=f"m2kt {name}")
     return key
 
 

@@ -1,0 +1,66 @@
+"""Experiments: a bench report — M2KT against knowledge distillation, against the paper."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app.widgets import page_header, show_error
+from m2kt.bench.report import PAPER, summary_rows, verdicts
+from m2kt.render.bench import accuracy_vs_inputs
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "docs" / "results" / "full" / "bench.json"
+MAX_REPORT_BYTES = 16 * 1024 * 1024
+
+page_header(
+    "Experiments",
+    "How much of the teacher's accuracy the student reaches through M2KT, with how many "
+    "crossing inputs, against knowledge distillation on the same models. The paper claims "
+    f"{PAPER}.",
+)
+
+upload = st.file_uploader("Open another bench JSON (from `python -m m2kt bench --json FILE`)",
+                          type=["json"])
+result = None
+try:
+    if upload is not None:
+        if upload.size > MAX_REPORT_BYTES:
+            raise ValueError(f"{upload.size:,} bytes is larger than the 16 MB report limit")
+        result = json.loads(upload.getvalue())
+        source = f"uploaded file {upload.name}"
+    elif COMMITTED.is_file():
+        result = json.loads(COMMITTED.read_text())
+        source = "the committed full report (docs/results/full/bench.json)"
+    if result is not None and not (isinstance(result, dict) and "tasks" in result
+                                   and "meta" in result):
+        raise ValueError("this JSON is not a bench report (no 'meta' and 'tasks')")
+except (ValueError, OSError) as exc:
+    show_error(exc)
+    result = None
+
+if result is None:
+    st.info("No bench report yet. Run `python -m m2kt bench --quick --json bench.json` and open "
+            "the file here, or commit a full report under docs/results/full/.")
+else:
+    meta = result["meta"]
+    st.caption(f"Showing {source}: device {meta.get('device')}, seeds {meta.get('seeds')}, "
+               f"{meta.get('seconds', 0) / 60:.1f} min, started {meta.get('started')}.")
+    try:
+        st.dataframe(pd.DataFrame(summary_rows(result)), hide_index=True, width="stretch")
+        st.subheader("Against the paper's claim")
+        for line in verdicts(result):
+            st.text(line.replace("**", ""))
+        st.subheader("Accuracy against inputs that crossed")
+        st.caption("Each KD point is the student trained on the teacher's answers for N pool "
+                   "inputs; the star is M2KT with its ledger's crossing inputs (anchors and "
+                   "trace queries). Higher and further left is better.")
+        cols = st.columns(2)
+        for i, (name, entry) in enumerate(result["tasks"].items()):
+            with cols[i % 2]:
+                st.plotly_chart(accuracy_vs_inputs(name, entry), width="stretch")
+    except (KeyError, TypeError, ValueError) as exc:
+        show_error(ValueError(f"the report is missing a field the page needs: {exc}"))

@@ -1,0 +1,82 @@
+"""Packets: build one from a teacher, or open one — with the full report-all reader output."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.packet_view import show_report
+from app.widgets import page_header, show_error
+from m2kt.config import workspace
+from m2kt.domains.registry import TASKS
+from m2kt.errors import M2KTError
+from m2kt.limits import MAX_PACKET_BYTES
+from m2kt.packet.reader import report_packet
+from m2kt.packet.trust import load_store
+from m2kt.store.db import open_db
+from m2kt.store.queue import save_packet_bytes
+
+page_header(
+    "Packets",
+    "A knowledge packet is the teacher's signed summary of what it knows: concept manifolds, "
+    "an abstraction graph, reasoning traces and provenance. Open one to see everything the "
+    "reader checks (size, container, signature, trust, schema, semantics), or build one.",
+)
+
+tab_open, tab_build = st.tabs(["Open a packet", "Build a packet"])
+
+with tab_open:
+    up = st.file_uploader(f"A .m2kt file (at most {MAX_PACKET_BYTES // 2**20} MB)",
+                          type=["m2kt"], key="packet_upload")
+    if up is not None:
+        try:
+            data = up.getvalue()
+            path = save_packet_bytes(data)
+            conn = open_db(workspace())
+            try:
+                rep = report_packet(data, load_store(), conn)
+            finally:
+                conn.close()
+        except M2KTError as exc:
+            show_error(exc)
+        else:
+            st.caption(f"Stored in the review queue as {path.name}; approve or reject it on "
+                       "the Review & Approve page.")
+            show_report(rep, len(data))
+
+with tab_build:
+    st.caption("Builds with this workspace's workbench key (created and trusted on first use). "
+               "Symbolic tasks take seconds; language tasks up to a minute on 2 cores.")
+    with st.form("build"):
+        task = st.selectbox("Task", TASKS, index=TASKS.index("multistep"))
+        anchors = st.number_input("Anchors (unlabelled pool inputs whose teacher vectors "
+                                  "cross; counted)", 0, 1024, 64, step=16)
+        go = st.form_submit_button("Build packet")
+    if go:
+        try:
+            from m2kt.bench.m2kt_run import bench_key
+            from m2kt.concepts.teacher import load_teacher
+            from m2kt.domains.registry import get_task
+            from m2kt.packet.build import build_packet
+            from m2kt.packet.trust import next_sequence
+
+            with st.status(f"Building the {task} packet…", expanded=True) as status:
+                t = get_task(task)
+                key = bench_key("workbench")
+                conn = open_db(workspace())
+                try:
+                    seq = next_sequence(conn, key.keyid)
+                finally:
+                    conn.close()
+                out = workspace().packets / f".build-{task}.m2kt"
+                res = build_packet(t, key, out, seq, teacher=load_teacher(t),
+                                   anchors=int(anchors), creator="workbench",
+                                   progress=lambda msg, frac=None: status.write(msg))
+                data = out.read_bytes()
+                out.unlink()
+                path = save_packet_bytes(data)
+                status.update(label=f"Built {res.size:,} bytes in {res.seconds:.1f} s",
+                              state="complete")
+            st.download_button("Download the packet", data, file_name=f"{task}.m2kt")
+            st.caption(f"Also stored in the review queue as {path.name}.")
+        except M2KTError as exc:
+            show_error(exc)

@@ -1,0 +1,83 @@
+"""Review & Approve: the queue, a packet's full reading, and the decision — into the audit log."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app.packet_view import show_report
+from app.widgets import page_header, show_error
+from m2kt.config import workspace
+from m2kt.errors import M2KTError
+from m2kt.packet.reader import open_packet, report_packet
+from m2kt.packet.trust import load_store
+from m2kt.render.escape import visible
+from m2kt.store import audit
+from m2kt.store.db import open_db
+from m2kt.store.queue import queued
+
+page_header(
+    "Review & Approve",
+    "A packet is ingested only after a person approves it. Read what it claims (provenance, "
+    "concepts, graph, traces) and whether it verifies, then approve or reject it with your "
+    "name and a reason. Decisions go to the append-only, hash-chained audit log; a packet "
+    "that does not verify cannot be approved.",
+)
+
+paths = queued()
+if not paths:
+    st.info("The review queue is empty. Open or build a packet on the Packets page, or copy "
+            "a .m2kt file into the workspace's packets/ folder.")
+    st.stop()
+
+conn = open_db(workspace())
+try:
+    rows = []
+    for p in paths:
+        d = audit.decision(conn, p.stem)
+        rows.append({"packet": p.stem[:16] + "…", "bytes": p.stat().st_size,
+                     "decision": d.action if d else "pending",
+                     "by": visible(d.reviewer, 60) if d else ""})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    choice = st.selectbox("Packet to review", range(len(paths)),
+                          format_func=lambda i: f"{paths[i].stem[:16]}… — {rows[i]['decision']}")
+    path = paths[choice]
+    data = path.read_bytes()
+    rep = report_packet(data, load_store(), conn)
+    show_report(rep, len(data))
+    digest = rep.digest or path.stem
+    history = audit.entries(conn, digest)
+    if history:
+        st.caption("History of this packet")
+        st.dataframe(pd.DataFrame([{"when": e.created_at, "action": e.action,
+                                    "reviewer": visible(e.reviewer, 60),
+                                    "reason": visible(e.reason, 200)} for e in history]),
+                     hide_index=True, width="stretch")
+finally:
+    conn.close()
+
+with st.form("decide"):
+    reviewer = st.text_input("Reviewer", max_chars=120)
+    reason = st.text_area("Reason", max_chars=2000)
+    c1, c2 = st.columns(2)
+    approve = c1.form_submit_button("Approve", type="primary", disabled=not rep.ok)
+    reject = c2.form_submit_button("Reject")
+if not rep.ok:
+    st.caption("Approve is disabled: this packet does not verify (see the problems above).")
+if approve or reject:
+    if not reviewer.strip() or not reason.strip():
+        st.error("A decision needs the reviewer's name and a reason.")
+    else:
+        conn = open_db(workspace())
+        try:
+            if approve:  # re-verify at the moment of approval, never trust the earlier reading
+                p = open_packet(data, load_store(), conn)
+                e = audit.append(conn, p.digest, "approved", reviewer.strip(), reason.strip())
+            else:
+                e = audit.append(conn, digest, "rejected", reviewer.strip(), reason.strip())
+        except M2KTError as exc:
+            show_error(exc)
+        else:
+            st.success(f"{e.action} by {visible(e.reviewer, 60)} (audit entry {e.id}).")
+        finally:
+            conn.close()

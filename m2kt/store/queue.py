@@ -1,0 +1,33 @@
+"""The workspace's review queue: packets handed to the workbench, stored by content digest.
+
+Uploaded bytes are size-checked against the packet cap and written atomically as
+``$M2KT_HOME/packets/<sha256>.m2kt`` — the bytes as received, never rewritten; whether the
+packet verifies is decided by the reader each time it is shown or approved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from m2kt.config import Workspace, workspace
+from m2kt.errors import LimitError
+from m2kt.limits import MAX_PACKET_BYTES
+from m2kt.packet.writer import write_atomic
+
+
+def save_packet_bytes(data: bytes, ws: Workspace | None = None) -> Path:
+    """Store ``data`` in the queue (idempotent); returns its path."""
+    if len(data) > MAX_PACKET_BYTES:
+        raise LimitError(f"{len(data):,} bytes exceeds the packet limit of "
+                         f"{MAX_PACKET_BYTES:,} bytes")
+    path = (ws or workspace()).packets / f"{hashlib.sha256(data).hexdigest()}.m2kt"
+    if not path.exists():
+        write_atomic(path, data)
+    return path
+
+
+def queued(ws: Workspace | None = None) -> list[Path]:
+    """Packets in the queue, newest first."""
+    d = (ws or workspace()).packets
+    return sorted(d.glob("*.m2kt"), key=lambda p: p.stat().st_mtime, reverse=True)

@@ -1,0 +1,129 @@
+"""AppTest for the Packets, Review & Approve, Audit Log and Experiments pages: a happy path
+and a rejection path each, in a workspace of their own."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
+
+
+@pytest.fixture(scope="module")
+def queue(tmp_path_factory: pytest.TempPathFactory):
+    """A workspace whose review queue holds one valid packet and one tampered copy."""
+    home = tmp_path_factory.mktemp("ws_pages")
+    old = os.environ["M2KT_HOME"]
+    os.environ["M2KT_HOME"] = str(home)
+    from m2kt.bench.m2kt_run import bench_key
+    from m2kt.concepts.teacher import load_teacher
+    from m2kt.domains.registry import get_task
+    from m2kt.packet.build import build_packet
+    from m2kt.store.queue import queued, save_packet_bytes
+
+    task = get_task("multistep")
+    out = home / "p.m2kt"
+    build_packet(task, bench_key("workbench"), out, 1, teacher=load_teacher(task), anchors=16)
+    good = out.read_bytes()
+    bad = bytearray(good)
+    bad[len(bad) // 2] ^= 1
+    save_packet_bytes(bytes(bad))
+    save_packet_bytes(good)
+    yield {"home": home, "paths": queued()}
+    os.environ["M2KT_HOME"] = old
+
+
+def _page(name: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    return at.switch_page(f"views/{name}.py")
+
+
+def _select(at: AppTest, tampered: bool) -> AppTest:
+    at.run()
+    box = at.selectbox[0]
+    for i in range(len(box.options)):
+        at.selectbox[0].set_value(i).run()
+        if any("Does not verify" in e.value for e in at.error) == tampered:
+            return at
+    raise AssertionError("packet not found in the queue")
+
+
+def test_review_refuses_to_approve_a_packet_that_does_not_verify(queue) -> None:
+    at = _select(_page("review"), tampered=True)
+    assert not at.exception
+    approve = [b for b in at.button if b.label == "Approve"][0]
+    assert approve.disabled
+    at.text_input[0].input("carol")
+    at.text_area[0].input("hash mismatch")
+    [b for b in at.button if b.label == "Reject"][0].click().run()
+    assert not at.exception
+    assert any("rejected by carol" in s.value for s in at.success)
+
+
+def test_review_approves_a_valid_packet_into_the_audit_log(queue) -> None:
+    at = _select(_page("review"), tampered=False)
+    assert any("Verifies" in s.value for s in at.success)
+    [b for b in at.button if b.label == "Approve"][0].click().run()
+    assert any("needs the reviewer's name" in e.value for e in at.error)  # nothing recorded
+    at.text_input[0].input("alice")
+    at.text_area[0].input("read the provenance")
+    [b for b in at.button if b.label == "Approve"][0].click().run()
+    assert not at.exception
+    assert any("approved by alice" in s.value for s in at.success)
+    log = _page("audit").run()
+    assert not log.exception
+    assert any("Chain verified: 2 entries" in s.value for s in log.success), \
+        [s.value for s in log.success] + [e.value for e in log.error]
+    assert set(log.dataframe[0].value["action"]) == {"approved", "rejected"}
+
+
+def test_packets_page_builds_a_packet(queue) -> None:
+    at = _page("packets").run()
+    assert not at.exception
+    at.selectbox[0].set_value("multistep")
+    at.number_input[0].set_value(16)
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+
+
+def test_audit_page_reports_a_broken_chain(tmp_path: Path) -> None:
+    import sqlite3
+
+    from m2kt.config import workspace
+    from m2kt.store import audit
+    from m2kt.store.db import open_db
+
+    old = os.environ["M2KT_HOME"]
+    os.environ["M2KT_HOME"] = str(tmp_path)
+    try:
+        conn = open_db(workspace())
+        audit.append(conn, "a" * 64, "approved", "alice", "ok")
+        audit.append(conn, "b" * 64, "rejected", "bob", "no")
+        conn.close()
+        raw = sqlite3.connect(tmp_path / "m2kt.sqlite")
+        names = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
+        for n in names:
+            raw.execute(f"DROP TRIGGER {n}")
+        raw.execute("UPDATE audit_log SET reviewer='mallory' WHERE id=1")
+        raw.commit()
+        raw.close()
+        at = _page("audit").run()
+        assert not at.exception
+        assert any("Chain broken at entry 1" in e.value for e in at.error)
+    finally:
+        os.environ["M2KT_HOME"] = old
+
+
+def test_experiments_page_shows_the_committed_report() -> None:
+    at = _page("experiments").run()
+    assert not at.exception
+    committed = Path(__file__).resolve().parents[2] / "docs/results/full/bench.json"
+    if committed.is_file():
+        df = at.dataframe[0].value
+        assert {"supersense", "hypernymy", "taxonomy", "modular", "multistep"} <= set(df["task"])
+        assert any("falls short" in t.value or "meets" in t.value for t in at.text)
+    else:
+        assert at.info
