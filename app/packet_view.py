@@ -19,10 +19,10 @@ def show_report(rep: ReadReport, size: int) -> None:
     else:
         st.error(f"Does not verify: {len(rep.issues)} problem(s) found.",
                  icon=":material/gpp_bad:")
-    if rep.issues:
-        st.dataframe(pd.DataFrame([{"stage": visible(i.stage, 40), "error": visible(i.error, 60),
-                                    "message": visible(i.message, 400)} for i in rep.issues]),
-                     hide_index=True, width="stretch")
+    for i in rep.issues[:20]:
+        st.text(f"[{visible(i.stage, 40)}] {visible(i.error, 60)}: {visible(i.message, 400)}")
+    if len(rep.issues) > 20:
+        st.text(f"… and {len(rep.issues) - 20} more")
     if rep.manifest is None:
         return
     s = summarize(rep, size, reference=rep.ok)
@@ -35,7 +35,8 @@ def show_report(rep: ReadReport, size: int) -> None:
         "teacher inputs": prov["counts"]["teacher_inputs"], "anchors (crossing)":
         prov["counts"]["anchor_inputs"], "file bytes": size}
     st.dataframe(pd.DataFrame({"value": [visible(v, 120) for v in facts.values()]},
-                              index=list(facts)), width="stretch")
+                              index=list(facts)), width="stretch",
+                 height=36 * (len(facts) + 1) + 4)
     st.caption("Concepts (labels and descriptions as written in the packet, shown as plain "
                "text)")
     st.dataframe(pd.DataFrame([{"id": visible(c.id, 80), "label": visible(c.label, 80),

@@ -78,8 +78,8 @@ def torch_readout(head, centroids: torch.Tensor, pair: bool) -> Callable[[torch.
                                                                         torch.Tensor]:
     """The packet readout as a differentiable map: (n, d_t) → (n, L) logits for class tasks,
     (n, k, L) for pair tasks (the answer for every concept as the queried one)."""
-    w, b = torch.from_numpy(head.weight).float(), torch.from_numpy(head.bias).float()
-    mean, scale = torch.from_numpy(head.mean).float(), torch.from_numpy(head.scale).float()
+    w, b, mean, scale = (torch.tensor(np.array(a, np.float32))
+                         for a in (head.weight, head.bias, head.mean, head.scale))
 
     def logits(y: torch.Tensor) -> torch.Tensor:
         if pair:

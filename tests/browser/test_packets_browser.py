@@ -1,0 +1,78 @@
+"""Real browser: the packet pages, screenshots of each, and a hostile packet whose labels,
+descriptions, traces and provenance carry script/HTML/Markdown payloads — uploaded, opened on
+the Packets page and reviewed on Review & Approve: no dialog fires, no injected element
+appears, and Approve stays disabled (the packet's key is not trusted)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, wait_idle
+from tests.fixtures.packets import make_packet
+
+pytestmark = pytest.mark.browser
+
+PAYLOADS = [
+    '<img src=x id="xss-img" onerror="window.__xss=1;alert(1)">',
+    "<script>window.__xss=2;alert(2)</script>",
+    '<b id="xss-b">bold</b> **md-bold** [click](javascript:alert(3))',
+    '"><svg id="xss-svg" onload=alert(4)>',
+]
+
+
+def _hostile(p) -> None:
+    for i, c in enumerate(p.manifest["concepts"]):
+        c["label"] = PAYLOADS[i % len(PAYLOADS)][:60]
+        c["description"] = PAYLOADS[(i + 1) % len(PAYLOADS)]
+    p.manifest["provenance"]["creator"] = PAYLOADS[0]
+    p.manifest["provenance"]["teacher"]["name"] = PAYLOADS[2][:60]
+    p.manifest["provenance"]["recipe"]["membership"] = PAYLOADS[1]
+    p.traces["traces"][0]["query"] = PAYLOADS[3]
+    p.graph["method"] = PAYLOADS[1]
+
+
+def _inert(pg) -> None:
+    assert not pg.dialogs, pg.dialogs
+    assert pg.evaluate("() => window.__xss === undefined")
+    for sel in ("#xss-img", "#xss-b", "#xss-svg", "img[src='x']"):
+        assert pg.locator(sel).count() == 0, sel
+    assert pg.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.fixture(scope="module")
+def hostile_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("xss") / "hostile.m2kt"
+    path.write_bytes(make_packet(_hostile))
+    return path
+
+
+def test_hostile_packet_is_inert_on_packets_and_review(page, server, hostile_file) -> None:
+    page.goto(f"{server}/packets")
+    wait_idle(page)
+    page.locator('input[type="file"]').first.set_input_files(str(hostile_file))
+    page.get_by_text("Does not verify").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "packets-hostile.png"), full_page=True)
+    _inert(page)
+    assert "TrustError" in page.inner_text("body")
+    page.goto(f"{server}/review")
+    wait_idle(page)
+    page.get_by_text("Packet to review").wait_for(timeout=60_000)
+    wait_idle(page)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "review.png"), full_page=True)
+    _inert(page)
+    assert page.get_by_role("button", name="Approve").is_disabled()
+
+
+def test_audit_and_experiments_pages(page, server) -> None:
+    for name, marker in (("audit", "Audit Log"), ("experiments", "Experiments")):
+        page.goto(f"{server}/{name}")
+        wait_idle(page)
+        page.get_by_role("heading", name=marker).first.wait_for(timeout=60_000)
+        page.wait_for_timeout(2000)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        _inert(page)
