@@ -35,3 +35,12 @@ def encoded_words() -> dict | None:
 
 def set_encoded_words(result: dict | None) -> None:
     st.session_state["encoded_words"] = result
+
+
+def get_job(name: str):
+    """The background job ``name`` (an :class:`m2kt.jobs.Job`) of this browser session."""
+    return st.session_state.get(f"job_{name}")
+
+
+def set_job(name: str, job) -> None:
+    st.session_state[f"job_{name}"] = job

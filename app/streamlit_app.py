@@ -31,6 +31,10 @@ nav = st.navigation(
             st.Page(PAGES / "audit.py", title="Audit Log", icon=":material/history:",
                     url_path="audit"),
         ],
+        "Student": [
+            st.Page(PAGES / "ingest.py", title="Align & Ingest", icon=":material/model_training:",
+                    url_path="ingest"),
+        ],
         "Results": [
             st.Page(PAGES / "experiments.py", title="Experiments", icon=":material/science:",
                     url_path="experiments"),

@@ -98,10 +98,12 @@ def ingest(
     pool_limit: int = 4000, policy: SafetyPolicy | None = None, evaluate: bool = True,
     lr: float | None = None, variant: str = DEFAULT_VARIANT,
     progress: Progress = no_progress, cancel: Callable[[], bool] = lambda: False,
+    on_step: Callable[[int, dict[str, float]], None] | None = None,
 ) -> IngestResult:
     """See module doc. ``weights`` sets λ per term (0 switches a term off); ``variant`` names
     a method variant (:mod:`m2kt.ingest.variants`), whose step count and CAL learning rate
-    apply unless ``steps`` / ``lr`` are given."""
+    apply unless ``steps`` / ``lr`` are given.  ``on_step(step, {term: value})`` receives
+    every step's loss terms (live curves); ``cancel()`` is polled before every step."""
     t0 = time.perf_counter()
     var = get_variant(variant)
     steps = var.steps if steps is None else steps
@@ -237,6 +239,8 @@ def ingest(
         for t, v in terms.items():
             curves[t].append(round(float(v.detach()), 6))
         curves["total"].append(round(float(total.detach()), 6))
+        if on_step is not None:
+            on_step(step, {t: curves[t][-1] for t in curves})
         if total.requires_grad and steps:
             opt.zero_grad()
             total.backward()

@@ -328,6 +328,16 @@ def open_packet(src: bytes | Path, trust: TrustStore, conn: sqlite3.Connection |
     return rep.packet
 
 
+def packet_digest(data: bytes) -> str | None:
+    """The packet's digest (SHA-256 of its signed payload, what approvals refer to), read
+    without verifying anything else; ``None`` when the container or envelope is unreadable."""
+    try:
+        _, raw, _ = _payload(read_members(data))
+    except PacketError:
+        return None
+    return hashlib.sha256(raw).hexdigest()
+
+
 def report_packet(src: bytes | Path, trust: TrustStore,
                   conn: sqlite3.Connection | None = None) -> ReadReport:
     """Report-all mode: every problem found, never raising for a PacketError, never recording."""

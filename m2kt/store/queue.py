@@ -1,8 +1,10 @@
 """The workspace's review queue: packets handed to the workbench, stored by content digest.
 
 Uploaded bytes are size-checked against the packet cap and written atomically as
-``$M2KT_HOME/packets/<sha256>.m2kt`` — the bytes as received, never rewritten; whether the
-packet verifies is decided by the reader each time it is shown or approved.
+``$M2KT_HOME/packets/<digest>.m2kt`` — the packet digest approvals refer to (SHA-256 of the
+signed payload), or the file's SHA-256 when no envelope can be read — the bytes as received,
+never rewritten; whether the packet verifies is decided by the reader each time it is shown
+or approved.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ def save_packet_bytes(data: bytes, ws: Workspace | None = None) -> Path:
     if len(data) > MAX_PACKET_BYTES:
         raise LimitError(f"{len(data):,} bytes exceeds the packet limit of "
                          f"{MAX_PACKET_BYTES:,} bytes")
-    path = (ws or workspace()).packets / f"{hashlib.sha256(data).hexdigest()}.m2kt"
+    from m2kt.packet.reader import packet_digest
+
+    name = packet_digest(data) or hashlib.sha256(data).hexdigest()
+    path = (ws or workspace()).packets / f"{name}.m2kt"
     if not path.exists():
         write_atomic(path, data)
     return path

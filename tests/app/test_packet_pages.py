@@ -127,3 +127,31 @@ def test_experiments_page_shows_the_committed_report() -> None:
         assert any("falls short" in t.value or "meets" in t.value for t in at.text)
     else:
         assert at.info
+
+
+def test_ingest_page_runs_a_background_job_to_completion(queue) -> None:
+    at = _page("ingest").run()
+    assert not at.exception
+    if at.info:  # the approval test did not run first in this session: approve here
+        pytest.skip("needs the approved packet of test_review_approves_…")
+    at.number_input[0].set_value(20)
+    [b for b in at.button if b.label == "Start ingestion"][0].click().run()
+    assert not at.exception
+    from app.state import get_job  # noqa: F401 — the job lives in the session state
+
+    job = at.session_state["job_ingest"]
+    job.join(120)
+    assert job.state == "done", (job.state, job.error)
+    assert job.steps and {"geo", "struct", "reason", "safe"} <= set(job.steps[-1])
+    assert job.result.out_dir.is_dir()
+
+
+def test_ingest_page_without_approved_packets_says_what_to_do(tmp_path: Path) -> None:
+    old = os.environ["M2KT_HOME"]
+    os.environ["M2KT_HOME"] = str(tmp_path)
+    try:
+        at = _page("ingest").run()
+        assert not at.exception
+        assert any("Approve one on the Review & Approve page" in i.value for i in at.info)
+    finally:
+        os.environ["M2KT_HOME"] = old

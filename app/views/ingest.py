@@ -1,0 +1,121 @@
+"""Align & Ingest: turn an approved packet into a new student — a background job with a
+progress bar, live per-term loss curves and a cancel button; the page never blocks."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from app.state import get_job, set_job
+from app.widgets import page_header, show_error
+from m2kt.config import workspace
+from m2kt.errors import M2KTError
+from m2kt.ingest.variants import VARIANTS
+from m2kt.jobs import Job
+from m2kt.packet.reader import open_packet
+from m2kt.packet.trust import load_store
+from m2kt.render.escape import visible
+from m2kt.store import audit
+from m2kt.store.db import open_db
+from m2kt.store.queue import queued
+from m2kt.verify.gates import pre_gates
+from m2kt.verify.policy import load_policy
+
+page_header(
+    "Align & Ingest",
+    "The student learns a Concept Alignment Layer (student → teacher space) from the packet, "
+    "trained with the composite loss: geometric (anchors land on their teacher vectors and "
+    "answers), structural (the graph's relations hold), reasoning (the teacher's traces), "
+    "safety (no drift of protected behaviour, bounded CAL). The result is a new student that "
+    "answers alone.",
+)
+
+conn = open_db(workspace())
+try:
+    approved = [p for p in queued() if (d := audit.decision(conn, p.stem)) is not None
+                and d.action == "approved"]
+finally:
+    conn.close()
+
+job: Job | None = get_job("ingest")
+if not approved and job is None:
+    st.info("No approved packet yet. Approve one on the Review & Approve page first.")
+    st.stop()
+
+with st.form("ingest"):
+    choice = st.selectbox("Approved packet", range(len(approved)),
+                          format_func=lambda i: approved[i].stem[:16] + "…")
+    c1, c2, c3 = st.columns(3)
+    variant = c1.selectbox("Method variant", list(VARIANTS), index=0,
+                           help="; ".join(f"{v.name}: {v.description}" for v in VARIANTS.values()))
+    method = c2.selectbox("Initial map", ["auto", "procrustes", "ridge", "cal"],
+                          help="auto: chosen by cross-validation on the packet's anchors")
+    steps = c3.number_input("Steps", 10, 2000, 200, step=10)
+    st.caption("Loss weights λ (0 switches a term off)")
+    w = st.columns(4)
+    weights = {t: w[i].number_input(t, 0.0, 10.0, d, step=0.05, format="%.2f")
+               for i, (t, d) in enumerate((("geo", 1.0), ("struct", 0.05), ("reason", 1.0),
+                                           ("safe", 1.0)))}
+    start = st.form_submit_button("Start ingestion", type="primary",
+                                  disabled=job is not None and job.active)
+
+if start and approved:
+    path = approved[choice]
+    conn = open_db(workspace())
+    try:
+        packet = open_packet(path.read_bytes(), load_store(), conn, record=False)
+        gates = pre_gates(packet, conn, load_policy())
+    except M2KTError as exc:
+        show_error(exc)
+        st.stop()
+    finally:
+        conn.close()
+    if not all(g.passed for g in gates):
+        st.error("A pre-ingestion gate failed: " + ", ".join(g.name for g in gates
+                                                             if not g.passed))
+        st.stop()
+    out = workspace().students / f"{packet.manifest.provenance.domain.task}-" \
+        f"{packet.digest[:8]}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+    def work(progress, cancel, on_step):
+        from m2kt.ingest.trainer import ingest
+
+        return ingest(packet, out, variant=variant, method=method, steps=int(steps),
+                      weights=weights, progress=progress, cancel=cancel, on_step=on_step)
+
+    job = Job(f"ingest {packet.digest[:8]}").start(work)
+    set_job("ingest", job)
+
+
+@st.fragment(run_every=1.0)
+def live() -> None:
+    """Polls the job once a second; only this fragment reruns."""
+    j = get_job("ingest")
+    if j is None:
+        return
+    snap = j.snapshot()
+    st.subheader(f"Job: {j.name} — {snap['state']}")
+    st.progress(snap["fraction"], text=visible(snap["message"], 200))
+    if snap["steps"]:
+        df = pd.DataFrame(snap["steps"]).set_index("step")
+        st.line_chart(df[[c for c in ("geo", "struct", "reason", "safe", "member")
+                          if c in df and df[c].abs().sum() > 0]], height=260)
+    if snap["state"] == "running":
+        if st.button("Cancel", key="cancel_job"):
+            j.cancel()
+    elif snap["state"] == "done":
+        r = snap["result"]
+        st.success(f"New student written to {r.out_dir} in {snap['seconds']:.0f} s. "
+                   f"Held-out accuracy {r.accuracy:.3f} (student's start {r.student_before}); "
+                   f"crossing inputs {r.ledger.crossing_inputs}.")
+        st.dataframe(pd.DataFrame([g.as_dict() for g in r.gates]), hide_index=True,
+                     width="stretch")
+    elif snap["state"] == "cancelled":
+        st.warning("Ingestion cancelled; nothing was written.")
+    elif snap["state"] == "failed":
+        show_error(snap["error"])
+
+
+live()
