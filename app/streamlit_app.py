@@ -22,6 +22,8 @@ nav = st.navigation(
             st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
             st.Page(PAGES / "models.py", title="Models", icon=":material/memory:",
                     url_path="models"),
+            st.Page(PAGES / "manifolds.py", title="Concept Manifolds",
+                    icon=":material/scatter_plot:", url_path="manifolds"),
         ],
         "Packets": [
             st.Page(PAGES / "packets.py", title="Packets", icon=":material/package_2:",

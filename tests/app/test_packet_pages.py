@@ -155,3 +155,18 @@ def test_ingest_page_without_approved_packets_says_what_to_do(tmp_path: Path) ->
         assert any("Approve one on the Review & Approve page" in i.value for i in at.info)
     finally:
         os.environ["M2KT_HOME"] = old
+
+
+def test_manifolds_page_teacher_view_and_aligned_overlay(queue) -> None:
+    at = _page("manifolds").run()
+    assert not at.exception
+    at.selectbox[0].set_value("multistep").run()
+    assert not at.exception
+    box = next(b for b in at.selectbox if b.label.startswith("Ingested student"))
+    if len(box.options) > 1:  # the ingest test left a multistep student in this workspace
+        name = next(d.name for d in (queue["home"] / "students").iterdir())
+        box.set_value(name).run()
+        assert not at.exception
+        assert "permutation null" in at.dataframe[0].value.columns
+    else:
+        assert any("No ingested student" in i.value for i in at.info)

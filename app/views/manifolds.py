@@ -1,0 +1,128 @@
+"""Concept Manifolds: where the teacher, the student and the aligned student put each concept."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.widgets import page_header, show_error
+from m2kt.config import workspace
+from m2kt.domains.registry import TASKS, get_task
+from m2kt.errors import M2KTError
+from m2kt.render.escape import visible
+from m2kt.render.manifold import PROJECTIONS, displacement, project, scatter
+
+page_header(
+    "Concept Manifolds",
+    "Each point is one held-out input, coloured by its concept. The teacher's vectors and the "
+    "aligned student's (its vectors passed through an ingested student's CAL) live in the same "
+    "teacher space and share one projection, so you can see how far each concept moved; the "
+    "raw student space is projected on its own.",
+)
+
+
+def _students_for(task: str) -> list[str]:
+    out = []
+    for d in sorted(workspace().students.glob("*")):
+        meta = d / "m2kt_student.json"
+        try:
+            if meta.is_file() and json.loads(meta.read_text()).get("task") == task:
+                out.append(d.name)
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def vectors(task_name: str, n: int, student_dir: str | None) -> dict:
+    """Teacher, student (and aligned) vectors of ``n`` test inputs; cached per process."""
+    from m2kt.models import load
+    from m2kt.models.embcache import cached_encode
+
+    task = get_task(task_name)
+    test = list(task.splits["test"])
+    idx = np.sort(np.random.default_rng(0).permutation(len(test))[:n])
+    ex = [test[i] for i in idx]
+    ids = [c.id for c in task.concepts]
+    pair = task.name in ("hypernymy", "taxonomy")
+    labels = [ids.index(e.query) if pair else e.label for e in ex]
+    names = [c.label for c in task.concepts] if not pair else ids
+    teacher = cached_encode(load(task.teacher), [e.text for e in ex])  # the encoder only
+    student = cached_encode(load(task.student), [e.text for e in ex])
+    out = {"teacher": teacher, "student": student, "labels": labels, "names": names,
+           "texts": [e.text for e in ex]}
+    if student_dir:
+        import torch
+
+        from m2kt.ingest.student import load_student
+        from m2kt.models import encode
+
+        st_ = load_student(str(workspace().students / student_dir))
+        with torch.no_grad():
+            out["aligned"] = st_.cal(torch.from_numpy(encode(st_.lm, out["texts"]))).numpy()
+    return out
+
+
+c1, c2, c3, c4 = st.columns(4)
+task = c1.selectbox("Task", TASKS, index=TASKS.index("multistep"),
+                    help="symbolic tasks encode in a second; language tasks load MiniLM")
+n = c2.select_slider("Held-out inputs", [200, 500, 1000, 2000, 5000, 10000], value=1000)
+method = c3.selectbox("Projection", list(PROJECTIONS), format_func=PROJECTIONS.get)
+dims = c4.radio("Dimensions", [2, 3], horizontal=True)
+students = _students_for(task)
+student_dir = st.selectbox(
+    "Ingested student for the aligned overlay", [None, *students],
+    format_func=lambda s: "none" if s is None else s,
+    help="Students are written by Align & Ingest or `python -m m2kt ingest` into the "
+         "workspace's students/ folder.")
+show = st.multiselect("Show", ["teacher", "aligned", "student"],
+                      default=["teacher", "aligned"] if student_dir else ["teacher"])
+query = st.text_input("Search inputs (highlights matches)", max_chars=80)
+
+try:
+    with st.spinner(f"Encoding {n} inputs with the teacher and the student…"):
+        v = vectors(task, int(n), student_dir)
+except M2KTError as exc:
+    show_error(exc)
+    st.stop()
+
+shared = [g for g in ("teacher", "aligned") if g in show and g in v]
+groups = {}
+if shared:
+    with st.spinner(f"Projecting with {PROJECTIONS[method]}…"):
+        both = project(np.concatenate([v[g] for g in shared]), dims, method)
+    for i, g in enumerate(shared):
+        groups[g] = both[i * len(v["labels"]):(i + 1) * len(v["labels"])]
+hits = [bool(query) and query.lower() in t.lower() for t in v["texts"]]
+if groups:
+    st.plotly_chart(scatter(groups, v["labels"], v["names"], v["texts"], hits,
+                            title=f"{task}: teacher space"), width="stretch")
+if "student" in show:
+    st.plotly_chart(scatter({"student": project(v["student"], dims, method)}, v["labels"],
+                            v["names"], v["texts"], hits, title=f"{task}: raw student space"),
+                    width="stretch")
+if query:
+    st.caption(f"{sum(hits)} input(s) contain {visible(query, 80)!r}.")
+
+if "aligned" in v:
+    from m2kt.align.metrics import alignment_metrics
+
+    st.subheader("How well the aligned student matches the teacher (held-out inputs)")
+    k = min(500, len(v["labels"]))
+    am = alignment_metrics(v["aligned"][:k], v["teacher"][:k], n_perm=20, seed=0)
+    st.dataframe(pd.DataFrame([{"figure": name, "value": round(f["value"], 4),
+                                "permutation null": round(f["null"], 4)}
+                               for name, f in am.items() if isinstance(f, dict)]),
+                 hide_index=True, width="stretch")
+    st.caption("Per-concept displacement: distance between the aligned student's and the "
+               "teacher's mean vector of the same inputs, relative to the teacher's spread.")
+    st.dataframe(pd.DataFrame(displacement(v["aligned"], v["teacher"], v["labels"],
+                                           [visible(x, 60) for x in v["names"]])),
+                 hide_index=True, width="stretch", height=260)
+elif not students:
+    st.info("No ingested student for this task yet: ingest an approved packet on Align & "
+            "Ingest to see the aligned overlay, its metrics against their nulls and the "
+            "per-concept displacement.")

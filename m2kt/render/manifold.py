@@ -1,0 +1,97 @@
+"""Concept-space views: projections of teacher, student and aligned vectors, and the scatter
+figure the Concept Manifolds page shows (pure functions; no Streamlit).
+
+``project`` maps each group of vectors to 2 or 3 coordinates.  Teacher and aligned-student
+vectors live in the same (teacher) space and share one projection fitted on both, so their
+overlay is meaningful; the raw student space gets its own.  PCA is the default (milliseconds
+for 10k points); UMAP and t-SNE are opt-in (tens of seconds for 10k points on 2 CPU cores).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from m2kt.render.escape import inert
+
+PROJECTIONS = {"pca": "PCA (fast)", "umap": "UMAP (slow: ~10–60 s for 10k points)",
+               "tsne": "t-SNE (slow: ~30–120 s for 10k points)"}
+
+
+def project(x: np.ndarray, dims: int = 2, method: str = "pca", seed: int = 0) -> np.ndarray:
+    """(n, d) → (n, dims) float32."""
+    if dims not in (2, 3):
+        raise ValueError("dims must be 2 or 3")
+    x = np.asarray(x, dtype=np.float64)
+    if method == "pca":
+        xc = x - x.mean(0)
+        _, _, vt = np.linalg.svd(xc, full_matrices=False)
+        return (xc @ vt[:dims].T).astype(np.float32)
+    if method == "umap":
+        import umap
+
+        return umap.UMAP(n_components=dims, random_state=seed).fit_transform(x).astype(
+            np.float32)
+    if method == "tsne":
+        from sklearn.manifold import TSNE
+
+        return TSNE(n_components=dims, random_state=seed, init="pca").fit_transform(x).astype(
+            np.float32)
+    raise ValueError(f"projection must be one of {', '.join(PROJECTIONS)}")
+
+
+def displacement(aligned: np.ndarray, teacher: np.ndarray, labels: Sequence[int],
+                 names: Sequence[str]) -> list[dict]:
+    """Per concept: distance between the aligned student's and the teacher's mean vector of
+    the same inputs, relative to the teacher's spread — largest first."""
+    lab = np.asarray(labels)
+    spread = float(np.sqrt(((teacher - teacher.mean(0)) ** 2).sum(1).mean())) or 1.0
+    out = []
+    for c in np.unique(lab):
+        m = lab == c
+        d = float(np.linalg.norm(aligned[m].mean(0) - teacher[m].mean(0)))
+        out.append({"concept": names[c], "inputs": int(m.sum()),
+                    "displacement": round(d / spread, 4)})
+    return sorted(out, key=lambda r: -r["displacement"])
+
+
+def scatter(groups: dict[str, np.ndarray], labels: Sequence[int], names: Sequence[str],
+            texts: Sequence[str], highlight: Sequence[bool] | None = None,
+            title: str = "") -> go.Figure:
+    """One WebGL trace per (group, concept): ``groups`` maps a group name (teacher, student,
+    aligned) to (n, 2|3) coordinates of the same n inputs.  Hover shows the input and its
+    concept, escaped.  ``highlight`` marks search hits with larger, outlined markers."""
+    lab = np.asarray(labels)
+    dims = next(iter(groups.values())).shape[1]
+    hover = np.array([inert(t, 80) for t in texts], dtype=object)
+    symbols = {"teacher": "circle", "student": "diamond", "aligned": "x"}
+    fig = go.Figure()
+    palette = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3",
+               "#8c8c8c", "#ccb974", "#64b5cd"]
+    for g, xy in groups.items():
+        for c in np.unique(lab):
+            m = lab == c
+            kw = {"x": xy[m, 0], "y": xy[m, 1], "mode": "markers",
+                  "name": f"{inert(g, 20)} · {inert(names[c], 40)}",
+                  "legendgroup": inert(names[c], 40), "text": hover[m],
+                  "hovertemplate": "%{text}<br>" + inert(names[c], 40) + f" ({g})<extra></extra>",
+                  "marker": {"size": 4 if dims == 2 else 2.5, "opacity": 0.7,
+                             "color": palette[int(c) % len(palette)],
+                             "symbol": symbols.get(g, "circle")}}
+            if dims == 3:
+                fig.add_trace(go.Scatter3d(z=xy[m, 2], **kw))
+            else:
+                fig.add_trace(go.Scattergl(**kw))
+    if highlight is not None and np.any(highlight):
+        h = np.asarray(highlight)
+        for g, xy in groups.items():
+            kw = {"x": xy[h, 0], "y": xy[h, 1], "mode": "markers+text", "text": hover[h],
+                  "name": f"search hits ({inert(g, 20)})", "textposition": "top center",
+                  "marker": {"size": 11, "color": "rgba(0,0,0,0)",
+                             "line": {"width": 2, "color": "#111"}}}
+            fig.add_trace(go.Scatter3d(z=xy[h, 2], **kw) if dims == 3 else go.Scattergl(**kw))
+    fig.update_layout(title=inert(title, 120), height=620, legend={"font": {"size": 9}},
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig

@@ -1,0 +1,55 @@
+"""Pure figure builders: projections, displacement, WebGL scatter with escaped hover text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from m2kt.render.bench import accuracy_vs_inputs
+from m2kt.render.manifold import displacement, project, scatter
+
+
+def test_pca_projection_shapes_and_variance_order() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(500, 10)) * np.arange(1, 11)[::-1]
+    p2, p3 = project(x, 2), project(x, 3)
+    assert p2.shape == (500, 2) and p3.shape == (500, 3)
+    assert p2[:, 0].var() > p2[:, 1].var()
+    with pytest.raises(ValueError):
+        project(x, 4)
+
+
+def test_displacement_zero_when_aligned_equals_teacher() -> None:
+    rng = np.random.default_rng(1)
+    t = rng.normal(size=(60, 5))
+    lab = np.repeat([0, 1, 2], 20)
+    rows = displacement(t.copy(), t, lab, ["a", "b", "c"])
+    assert all(r["displacement"] == 0 for r in rows)
+    moved = t.copy()
+    moved[lab == 2] += 3.0
+    assert displacement(moved, t, lab, ["a", "b", "c"])[0]["concept"] == "c"
+
+
+def test_scatter_uses_webgl_and_escapes_hover_for_10k_points() -> None:
+    rng = np.random.default_rng(2)
+    xy = rng.normal(size=(10_000, 2)).astype(np.float32)
+    lab = rng.integers(0, 26, 10_000)
+    texts = ["<img src=x onerror=alert(1)>"] + [f"w{i}" for i in range(9_999)]
+    fig = scatter({"teacher": xy}, lab, [f"<b>c{i}</b>" for i in range(26)], texts,
+                  highlight=[i == 0 for i in range(10_000)])
+    assert {t.type for t in fig.data} == {"scattergl"}
+    assert sum(len(t.x) for t in fig.data if not t.name.startswith("search")) == 10_000
+    dump = fig.to_json()
+    assert "<img" not in dump and "<b>c1" not in dump and "&lt;img" in dump
+    fig3 = scatter({"teacher": rng.normal(size=(50, 3))}, lab[:50], ["x"] * 26, texts[:50])
+    assert {t.type for t in fig3.data} == {"scatter3d"}
+
+
+def test_bench_figure_has_kd_curve_and_m2kt_point() -> None:
+    entry = {"teacher": {"acc": 0.9}, "student_before": {"acc": 0.5},
+             "methods": {"m2kt": {"acc": 0.8, "acc_std": 0.01,
+                                  "ledger": {"crossing_inputs": 88}},
+                         "kd_sweep": [{"inputs": 16, "acc": 0.6}, {"inputs": 256, "acc": 0.8}]}}
+    fig = accuracy_vs_inputs("<script>t</script>", entry)
+    assert [t.name for t in fig.data] == ["KD (N inputs)", "M2KT"]
+    assert "<script>" not in fig.to_json()
