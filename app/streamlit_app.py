@@ -36,6 +36,8 @@ nav = st.navigation(
         "Student": [
             st.Page(PAGES / "ingest.py", title="Align & Ingest", icon=":material/model_training:",
                     url_path="ingest"),
+            st.Page(PAGES / "verification.py", title="Verification & Safety",
+                    icon=":material/verified_user:", url_path="verification"),
         ],
         "Results": [
             st.Page(PAGES / "experiments.py", title="Experiments", icon=":material/science:",

@@ -170,3 +170,34 @@ def test_manifolds_page_teacher_view_and_aligned_overlay(queue) -> None:
         assert "permutation null" in at.dataframe[0].value.columns
     else:
         assert any("No ingested student" in i.value for i in at.info)
+
+
+def test_verification_page_shows_gates_of_the_ingested_student(queue) -> None:
+    at = _page("verification").run()
+    assert not at.exception
+    if at.info:
+        pytest.skip("needs the student of test_ingest_page_runs_…")
+    gates = at.dataframe[0].value
+    assert {"name", "figure", "threshold", "passed"} <= set(gates.columns)
+    assert "held-out accuracy above the student's start" in set(gates["name"])
+
+
+def test_verification_page_empty_state(tmp_path: Path) -> None:
+    old = os.environ["M2KT_HOME"]
+    os.environ["M2KT_HOME"] = str(tmp_path)
+    try:
+        at = _page("verification").run()
+        assert not at.exception and any("No ingested student" in i.value for i in at.info)
+    finally:
+        os.environ["M2KT_HOME"] = old
+
+
+@pytest.mark.slow
+def test_poisoned_demo_is_caught_on_the_page() -> None:
+    at = _page("verification").run()
+    [b for b in at.button if b.label.startswith("Run the demo")][0].click().run()
+    job = at.session_state["job_poison"]
+    job.join(600)
+    assert job.state == "done", job.error
+    failed = [g.name for g in job.result.gates if not g.passed]
+    assert "protected probes not read as forbidden concepts" in failed

@@ -1,0 +1,97 @@
+"""Verification & Safety: the gates of an ingested student, and the poisoned-packet demo."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app.state import get_job, set_job
+from app.widgets import page_header, show_error
+from m2kt.config import workspace
+from m2kt.jobs import Job
+from m2kt.render.escape import visible
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "assets" / "demo"
+
+page_header(
+    "Verification & Safety",
+    "After ingestion every gate reports its figure, threshold and verdict: alignment against a "
+    "permutation null, trace agreement with the teacher, retention of the student's prior "
+    "behaviour on protected probes, the CAL's norm, and held-out accuracy against the "
+    "student's start. The safety policy (assets/safety_policy.json) sets the thresholds.",
+)
+
+st.subheader("Ingested students")
+reports = sorted(workspace().students.glob("*/ingestion_report.json"),
+                 key=lambda p: p.stat().st_mtime, reverse=True)
+if not reports:
+    st.info("No ingested student yet: run one on Align & Ingest (or `python -m m2kt ingest`).")
+else:
+    choice = st.selectbox("Student", range(len(reports)),
+                          format_func=lambda i: reports[i].parent.name)
+    try:
+        rep = json.loads(reports[choice].read_text())
+        c = st.columns(4)
+        c[0].metric("held-out accuracy", f"{rep['accuracy']:.3f}" if rep.get("accuracy")
+                    is not None else "—")
+        c[1].metric("student's start", f"{rep['student_before']:.3f}"
+                    if rep.get("student_before") is not None else "—")
+        c[2].metric("crossing inputs", rep["ledger"]["crossing_inputs"])
+        c[3].metric("gates passed", f"{sum(g['passed'] for g in rep['gates'])}/"
+                    f"{len(rep['gates'])}")
+        st.dataframe(pd.DataFrame(rep["gates"]), hide_index=True, width="stretch")
+        st.caption(f"Method: variant {visible(rep.get('variant'), 40)}, initial map "
+                   f"{visible(rep.get('method'), 40)}, readout {visible(rep.get('readout'), 40)}"
+                   f"; ledger {visible(rep['ledger'], 200)}.")
+    except (OSError, ValueError, KeyError) as exc:
+        show_error(ValueError(f"unreadable ingestion report: {exc}"))
+
+st.subheader("Poisoned-packet demo")
+st.markdown(
+    "`assets/demo/poisoned-supersense.m2kt` is validly signed and passes every integrity, "
+    "signature and schema check — but its author swapped the manifolds of `noun.person` and "
+    "`noun.animal`. Ingesting it would teach the student that people are animals. The "
+    "protected-probes gate catches it. The demo ingests it in a scratch folder (it never "
+    "enters your queue or audit log) and shows the gates.")
+job = get_job("poison")
+if st.button("Run the demo (about a minute)", disabled=job is not None and job.active):
+    def work(progress, cancel, on_step):
+        from m2kt.ingest.trainer import ingest
+        from m2kt.packet.reader import open_packet
+        from m2kt.packet.trust import load_store
+
+        p = open_packet(DEMO / "poisoned-supersense.m2kt", load_store(DEMO / "demo-teacher.pub"),
+                        record=False)
+        progress("the packet verifies: integrity, signature, trust and schema all pass", 0.05)
+        with tempfile.TemporaryDirectory() as tmp:
+            return ingest(p, Path(tmp) / "s", progress=progress, cancel=cancel, on_step=on_step)
+
+    job = Job("poisoned demo").start(work)
+    set_job("poison", job)
+
+
+@st.fragment(run_every=1.0)
+def demo_status() -> None:
+    j = get_job("poison")
+    if j is None:
+        return
+    snap = j.snapshot()
+    if snap["state"] == "running":
+        st.progress(snap["fraction"], text=visible(snap["message"], 200))
+    elif snap["state"] == "done":
+        r = snap["result"]
+        gates = pd.DataFrame([g.as_dict() for g in r.gates])
+        bad = [g.name for g in r.gates if not g.passed]
+        (st.error if bad else st.success)(
+            "Caught: " + ", ".join(bad) if bad else "No gate failed.")
+        st.dataframe(gates, hide_index=True, width="stretch")
+    elif snap["state"] in ("failed", "cancelled"):
+        show_error(snap["error"])
+
+
+demo_status()
