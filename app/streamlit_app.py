@@ -24,6 +24,8 @@ nav = st.navigation(
                     url_path="models"),
             st.Page(PAGES / "manifolds.py", title="Concept Manifolds",
                     icon=":material/scatter_plot:", url_path="manifolds"),
+            st.Page(PAGES / "graph.py", title="Abstraction Graph", icon=":material/account_tree:",
+                    url_path="graph"),
         ],
         "Packets": [
             st.Page(PAGES / "packets.py", title="Packets", icon=":material/package_2:",

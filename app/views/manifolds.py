@@ -67,7 +67,8 @@ def vectors(task_name: str, n: int, student_dir: str | None) -> dict:
 
 
 c1, c2, c3, c4 = st.columns(4)
-task = c1.selectbox("Task", TASKS, index=TASKS.index("multistep"),
+preset = st.session_state.pop("manifold_task", None)
+task = c1.selectbox("Task", TASKS, index=TASKS.index(preset if preset in TASKS else "multistep"),
                     help="symbolic tasks encode in a second; language tasks load MiniLM")
 n = c2.select_slider("Held-out inputs", [200, 500, 1000, 2000, 5000, 10000], value=1000)
 method = c3.selectbox("Projection", list(PROJECTIONS), format_func=PROJECTIONS.get)

@@ -201,3 +201,21 @@ def test_poisoned_demo_is_caught_on_the_page() -> None:
     assert job.state == "done", job.error
     failed = [g.name for g in job.result.gates if not g.passed]
     assert "protected probes not read as forbidden concepts" in failed
+
+
+def test_graph_page_shows_the_packet_graph(queue) -> None:
+    at = _page("graph").run()
+    assert not at.exception
+    assert [m.value for m in at.metric][0] == "2"  # multistep: two concepts
+    at.radio[0].set_value("static (plotly)").run()
+    assert not at.exception
+
+
+def test_graph_page_empty_state(tmp_path: Path) -> None:
+    old = os.environ["M2KT_HOME"]
+    os.environ["M2KT_HOME"] = str(tmp_path)
+    try:
+        at = _page("graph").run()
+        assert not at.exception and any("No verified packet" in i.value for i in at.info)
+    finally:
+        os.environ["M2KT_HOME"] = old

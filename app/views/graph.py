@@ -1,0 +1,92 @@
+"""Abstraction Graph: the concept relations the teacher extracted, against the reference."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app.widgets import page_header, show_error
+from m2kt.config import workspace
+from m2kt.errors import M2KTError
+from m2kt.packet.reader import report_packet
+from m2kt.packet.trust import load_store
+from m2kt.render.escape import visible
+from m2kt.render.graph import plotly_graph, pyvis_html, to_networkx
+from m2kt.store.db import open_db
+from m2kt.store.queue import queued
+
+page_header(
+    "Abstraction Graph",
+    "How the teacher relates its concepts — is_a (from its own answers to containment probes), "
+    "related_to (nearest concept centroids) — as carried by a packet. Where the domain has a "
+    "reference (the WordNet hierarchy, the hidden taxonomy), edges it contains are solid and "
+    "the others dashed, with precision and recall. The reference is used for scoring only.",
+)
+
+PYVIS_CAP = 300
+
+valid = []
+conn = open_db(workspace())
+try:
+    for p in queued():
+        try:
+            rep = report_packet(p.read_bytes(), load_store(), conn)
+        except M2KTError:
+            continue
+        if rep.ok:
+            valid.append(rep.packet)
+finally:
+    conn.close()
+if not valid:
+    st.info("No verified packet in the review queue. Build or open one on the Packets page.")
+    st.stop()
+
+i = st.selectbox("Packet", range(len(valid)), format_func=lambda k: (
+    f"{visible(valid[k].manifest.provenance.domain.task, 30)} — {valid[k].digest[:12]}… "
+    f"({len(valid[k].graph.edges)} edges)"))
+pk = valid[i]
+labels = {c.id: c.label for c in pk.manifest.concepts}
+g = to_networkx(list(pk.graph.nodes), [e.model_dump() for e in pk.graph.edges])
+task_name = pk.manifest.provenance.domain.task
+reference = None
+try:
+    from m2kt.domains.registry import TASKS, get_task
+
+    if task_name in TASKS:
+        reference = get_task(task_name, seed=pk.manifest.provenance.domain.seed).reference
+except M2KTError as exc:
+    show_error(exc)
+
+c = st.columns(3)
+c[0].metric("concepts", g.number_of_nodes())
+c[1].metric("edges", g.number_of_edges())
+c[2].metric("method", visible(pk.graph.method, 40)[:24])
+if reference is not None:
+    from m2kt.graph.compare import score_graph
+
+    scores = score_graph([e.model_dump() for e in pk.graph.edges], reference)
+    st.dataframe(pd.DataFrame([{"edges": k, **{m: (round(v, 3) if isinstance(v, float) else v)
+                                               for m, v in s.items()}}
+                               for k, s in scores.items()]), hide_index=True, width="stretch")
+
+view = st.radio("View", ["interactive (pyvis)", "static (plotly)"], horizontal=True,
+                index=0 if g.number_of_nodes() <= PYVIS_CAP else 1,
+                help=f"The interactive view freezes its physics past 150 nodes; above "
+                     f"{PYVIS_CAP} nodes the static view is the default.")
+if view.startswith("interactive"):
+    st.iframe(pyvis_html(g, labels, reference), height=580)
+else:
+    st.plotly_chart(plotly_graph(g, labels, reference, title=task_name), width="stretch")
+
+st.subheader("A concept's neighbourhood")
+node = st.selectbox("Concept", sorted(g.nodes), format_func=lambda n: visible(
+    f"{labels.get(n, n)} ({n})", 80))
+rows = [{"direction": "out", "type": d["type"], "other": visible(labels.get(b, b), 60),
+         "weight": round(d["weight"], 3)} for _, b, d in g.out_edges(node, data=True)]
+rows += [{"direction": "in", "type": d["type"], "other": visible(labels.get(a, a), 60),
+          "weight": round(d["weight"], 3)} for a, _, d in g.in_edges(node, data=True)]
+st.dataframe(pd.DataFrame(rows or [{"direction": "", "type": "no edges", "other": "",
+                                    "weight": 0.0}]), hide_index=True, width="stretch")
+if st.button("Show this concept in Concept Manifolds"):
+    st.session_state["manifold_task"] = task_name
+    st.switch_page("views/manifolds.py")

@@ -1,0 +1,37 @@
+"""Graph views: escaped labels, frozen physics past the cap, reference styling."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from m2kt.render.graph import plotly_graph, pyvis_html, to_networkx
+
+EVIL = '<img src=x onerror="alert(1)">'
+
+
+def _g(n: int) -> nx.DiGraph:
+    nodes = [f"c{i}" for i in range(n)]
+    edges = [{"source": f"c{i}", "target": f"c{i // 2}", "type": "is_a", "weight": 1.0}
+             for i in range(1, n)]
+    return to_networkx(nodes, edges)
+
+
+def test_pyvis_escapes_labels_and_titles() -> None:
+    g = _g(5)
+    html = pyvis_html(g, {"c1": EVIL, "c2": "**md** [x](javascript:alert(2))"})
+    assert EVIL not in html and "<img src=x" not in html
+    assert "\\u0026lt;img src=x" in html  # entity-escaped, then JSON-escaped by pyvis
+
+
+def test_pyvis_freezes_physics_past_the_cap() -> None:
+    html = pyvis_html(_g(200), {}, physics_cap=150)
+    assert '"enabled": false' in html.replace("\n", "") or '"physics": false' in html
+
+
+def test_plotly_graph_splits_edges_by_reference() -> None:
+    g = _g(6)
+    ref = nx.DiGraph([("c1", "c0"), ("c2", "c1")])
+    fig = plotly_graph(g, {"c0": EVIL}, ref)
+    names = {t.name for t in fig.data}
+    assert {"is_a (in reference)", "is_a (not in reference)", "concepts"} <= names
+    assert "<img" not in fig.to_json()
