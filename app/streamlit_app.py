@@ -26,6 +26,8 @@ nav = st.navigation(
                     icon=":material/scatter_plot:", url_path="manifolds"),
             st.Page(PAGES / "graph.py", title="Abstraction Graph", icon=":material/account_tree:",
                     url_path="graph"),
+            st.Page(PAGES / "traces.py", title="Reasoning Traces", icon=":material/route:",
+                    url_path="traces"),
         ],
         "Packets": [
             st.Page(PAGES / "packets.py", title="Packets", icon=":material/package_2:",

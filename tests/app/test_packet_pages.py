@@ -219,3 +219,22 @@ def test_graph_page_empty_state(tmp_path: Path) -> None:
         assert not at.exception and any("No verified packet" in i.value for i in at.info)
     finally:
         os.environ["M2KT_HOME"] = old
+
+
+def test_traces_page_teacher_and_student_answers(queue) -> None:
+    at = _page("traces").run()
+    assert not at.exception
+    df = at.dataframe[0].value
+    assert len(df) > 0 and {"query", "teacher answer"} <= set(df.columns)
+    if "student answer" in df.columns:  # the ingest test left a student of this packet
+        assert at.metric and at.metric[0].value.endswith("%")
+
+
+def test_traces_page_empty_state(tmp_path: Path) -> None:
+    old = os.environ["M2KT_HOME"]
+    os.environ["M2KT_HOME"] = str(tmp_path)
+    try:
+        at = _page("traces").run()
+        assert not at.exception and any("No verified packet" in i.value for i in at.info)
+    finally:
+        os.environ["M2KT_HOME"] = old

@@ -35,3 +35,13 @@ def test_plotly_graph_splits_edges_by_reference() -> None:
     names = {t.name for t in fig.data}
     assert {"is_a (in reference)", "is_a (not in reference)", "concepts"} <= names
     assert "<img" not in fig.to_json()
+
+
+def test_trace_step_path_escapes_and_orders_steps() -> None:
+    from m2kt.render.traces import step_path
+
+    steps = [{"stage": "layer 0", "top": [["a", 0.6], ["b", 0.4]]},
+             {"stage": "<b>layer 1</b>", "top": [["b", 0.9], ["a", 0.1]]}]
+    fig = step_path(steps, {"a": EVIL, "b": "b"})
+    assert len(fig.data) == 2 and list(fig.data[0].y) == [0.6, 0.1]
+    assert "<img" not in fig.to_json() and "<b>layer" not in fig.to_json()

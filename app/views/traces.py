@@ -1,0 +1,102 @@
+"""Reasoning Traces: the teacher's step-wise path through concept space, and the student's."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from app.widgets import page_header, show_error
+from m2kt.config import workspace
+from m2kt.errors import M2KTError
+from m2kt.packet.reader import report_packet
+from m2kt.packet.trust import load_store
+from m2kt.render.escape import visible
+from m2kt.render.traces import step_path
+from m2kt.store.db import open_db
+from m2kt.store.queue import queued
+
+page_header(
+    "Reasoning Traces",
+    "For a few queries the teacher records the concepts its computation passes through: layer "
+    "by layer (its concept distribution at each layer's centroids) and, for multi-step tasks, "
+    "hop by hop (its answer on every prefix of the chain). A student ingested from the packet "
+    "is trained to agree with the main-layer step; here you can see where it does.",
+)
+
+valid = []
+conn = open_db(workspace())
+try:
+    for p in queued():
+        try:
+            rep = report_packet(p.read_bytes(), load_store(), conn)
+        except M2KTError:
+            continue
+        if rep.ok and rep.packet.traces.traces:
+            valid.append(rep.packet)
+finally:
+    conn.close()
+if not valid:
+    st.info("No verified packet with traces in the review queue. Build or open one on the "
+            "Packets page.")
+    st.stop()
+
+i = st.selectbox("Packet", range(len(valid)), format_func=lambda k: (
+    f"{visible(valid[k].manifest.provenance.domain.task, 30)} — {valid[k].digest[:12]}… "
+    f"({len(valid[k].traces.traces)} traces)"))
+pk = valid[i]
+labels = {c.id: c.label for c in pk.manifest.concepts}
+traces = pk.traces.traces
+st.caption(f"Method: {visible(pk.traces.method, 300)}")
+
+students = []
+for d in sorted(workspace().students.glob("*")):
+    try:
+        meta = json.loads((d / "m2kt_student.json").read_text())
+    except (OSError, ValueError):
+        continue
+    if meta.get("packet_digest") == pk.digest:
+        students.append(d)
+student_answers: list[str] | None = None
+if students:
+    sdir = st.selectbox("Student ingested from this packet", students,
+                        format_func=lambda d: d.name)
+    try:
+        from m2kt.ingest.student import load_student
+
+        stu = load_student(str(sdir))
+        student_answers = []
+        for t in traces:
+            q = t.query.split()[-1] if stu.meta["pair_task"] and " isa " in t.query else None
+            student_answers.append(stu.answer([t.query], query=q)[0] if (
+                q or not stu.meta["pair_task"]) else "—")
+    except M2KTError as exc:
+        show_error(exc)
+else:
+    st.caption("No student ingested from this packet yet (Align & Ingest): only the teacher's "
+               "side is shown.")
+
+rows = []
+for k, t in enumerate(traces):
+    row = {"trace": visible(t.id, 20), "query": visible(t.query, 80),
+           "teacher answer": visible(labels.get(t.answer, t.answer), 40),
+           "steps": len(t.steps)}
+    if student_answers is not None:
+        sa = student_answers[k]
+        row["student answer"] = visible(labels.get(sa, sa), 40)
+        row["agree"] = sa == t.answer or labels.get(sa) == labels.get(t.answer)
+    rows.append(row)
+df = pd.DataFrame(rows)
+if student_answers is not None:
+    st.metric("student agrees with the teacher's answer", f"{df['agree'].mean():.0%}",
+              help="on the packet's trace queries")
+st.dataframe(df, hide_index=True, width="stretch", height=280)
+
+j = st.selectbox("Trace to draw", range(len(traces)),
+                 format_func=lambda k: f"{visible(traces[k].id, 20)}: "
+                                       f"{visible(traces[k].query, 60)}")
+t = traces[j]
+st.plotly_chart(step_path([s.model_dump() for s in t.steps], labels,
+                          title=f"{t.query} → {labels.get(t.answer, t.answer)}"),
+                width="stretch")

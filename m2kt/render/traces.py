@@ -1,0 +1,30 @@
+"""Reasoning-trace views (pure functions; no Streamlit)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from m2kt.render.escape import inert
+
+
+def step_path(steps: Sequence[dict], labels: dict[str, str], top: int = 4,
+              title: str = "") -> go.Figure:
+    """Probability of each concept that appears in any step's top list, across the ordered
+    steps of one trace (layers, then hops).  ``steps``: ``[{"stage", "top": [[id, p], …]}]``."""
+    stages = [inert(s["stage"], 40) for s in steps]
+    seen: list[str] = []
+    for s in steps:
+        for cid, _ in s["top"][:top]:
+            if cid not in seen:
+                seen.append(cid)
+    fig = go.Figure()
+    for cid in seen:
+        ys = [next((p for c, p in s["top"] if c == cid), 0.0) for s in steps]
+        fig.add_trace(go.Scatter(x=stages, y=ys, mode="lines+markers",
+                                 name=inert(labels.get(cid, cid), 40)))
+    fig.update_layout(title=inert(title, 120), height=360, yaxis_title="probability",
+                      yaxis_range=[0, 1], xaxis_title="step",
+                      margin={"l": 40, "r": 10, "t": 40, "b": 40})
+    return fig
