@@ -5,9 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app.state import get_job, set_job
 from app.widgets import page_header, show_error
 from m2kt.errors import M2KTError
+from m2kt.jobs import Job
 from m2kt.models import list_models
+from m2kt.render.escape import visible
 
 page_header(
     "M2KT Workbench",
@@ -35,6 +38,62 @@ The engine (`python -m m2kt …`) does the work; this workbench lets you look at
 """
 )
 
+st.subheader("Guided demo")
+st.caption(
+    "Runs the whole pipeline on the default models (MiniLM-L6 teacher → MiniLM-L3 student): "
+    "the teacher builds and signs a packet, the reader verifies it, the demo records its "
+    "approval in the audit log (as an automatic approval by the demo), the student ingests it, "
+    "and the gates verify the result. About a minute on 2 CPU cores once the models are cached "
+    "(the first run also trains the teacher's task head). The symbolic task takes seconds.")
+demo_task = st.selectbox("Task", ["hypernymy", "supersense", "multistep"],
+                         help="hypernymy: is X a kind of Y (WordNet); supersense: which of 26 "
+                              "noun categories; multistep: boolean chains (tiny models)")
+demo = get_job("demo")
+if st.button("Run the guided demo", type="primary", disabled=demo is not None and demo.active):
+    def work(progress, cancel, on_step):
+        from m2kt.demo import run_demo
+
+        return run_demo(demo_task, 64, progress, cancel, on_step)
+
+    set_job("demo", Job(f"demo {demo_task}").start(work))
+
+
+@st.fragment(run_every=1.0)
+def demo_card() -> None:
+    j = get_job("demo")
+    if j is None:
+        return
+    snap = j.snapshot()
+    if snap["state"] == "running":
+        st.progress(snap["fraction"], text=visible(snap["message"], 200))
+        if st.button("Cancel the demo"):
+            j.cancel()
+    elif snap["state"] == "done":
+        r = snap["result"]
+        with st.container(border=True):
+            st.markdown(f"**Result: {r['task']}** — the new student answers alone")
+            c = st.columns(4)
+            c[0].metric("retention of the teacher", f"{r['retention']:.0%}"
+                        if r["retention"] is not None else "—",
+                        help="student's held-out accuracy / teacher's")
+            c[1].metric("held-out accuracy", f"{r['accuracy']:.3f}",
+                        delta=f"{r['accuracy'] - (r['student_before'] or 0):+.3f} vs start")
+            c[2].metric("inputs that crossed", r["ledger"]["crossing_inputs"],
+                        help="anchors + trace queries whose teacher information reached the "
+                             "student; KD would send every input it uses")
+            c[3].metric("gates passed", f"{sum(g['passed'] for g in r['gates'])}/"
+                        f"{len(r['gates'])}")
+            st.dataframe(pd.DataFrame(r["gates"]), hide_index=True, width="stretch")
+            st.caption(f"Packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes) is in the "
+                       f"review queue; the student is at {r['student_dir']}; "
+                       f"{r['seconds']:.0f} s. Figures are read from the engine's "
+                       "ingestion_report.json.")
+    elif snap["state"] in ("failed", "cancelled"):
+        show_error(snap["error"])
+
+
+demo_card()
+
 st.subheader("Models on this machine")
 st.caption(
     "Builtins are embedded in pip packages and need no network. MiniLM-L3 is converted from "
@@ -51,5 +110,25 @@ else:
     st.dataframe(df[cols], hide_index=True, width="stretch")
 
 st.subheader("Where to go")
-st.page_link("views/models.py", label="Models — load a teacher and a student, compare how they "
-             "encode the same words", icon=":material/memory:")
+for page, label, icon in (
+    ("views/models.py", "Models — load a teacher and a student, compare how they encode the "
+     "same words", ":material/memory:"),
+    ("views/manifolds.py", "Concept Manifolds — where each model puts each concept",
+     ":material/scatter_plot:"),
+    ("views/graph.py", "Abstraction Graph — the concept relations a packet carries",
+     ":material/account_tree:"),
+    ("views/traces.py", "Reasoning Traces — the teacher's step-wise path, and the student's",
+     ":material/route:"),
+    ("views/packets.py", "Packets — build one, or open one with every reader check",
+     ":material/package_2:"),
+    ("views/review.py", "Review & Approve — the human decision, into the audit log",
+     ":material/fact_check:"),
+    ("views/ingest.py", "Align & Ingest — train a student from an approved packet",
+     ":material/model_training:"),
+    ("views/verification.py", "Verification & Safety — gates and the poisoned-packet demo",
+     ":material/verified_user:"),
+    ("views/experiments.py", "Experiments — M2KT against knowledge distillation",
+     ":material/science:"),
+    ("views/audit.py", "Audit Log — every decision, hash-chained", ":material/history:"),
+):
+    st.page_link(page, label=label, icon=icon)

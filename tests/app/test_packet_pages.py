@@ -238,3 +238,36 @@ def test_traces_page_empty_state(tmp_path: Path) -> None:
         assert not at.exception and any("No verified packet" in i.value for i in at.info)
     finally:
         os.environ["M2KT_HOME"] = old
+
+
+def test_home_guided_demo_card_matches_the_engine_report(tmp_path: Path) -> None:
+    import json
+
+    old = os.environ["M2KT_HOME"]
+    os.environ["M2KT_HOME"] = str(tmp_path)
+    try:
+        at = AppTest.from_file(str(APP), default_timeout=180).run()
+        assert not at.exception
+        at.selectbox[0].set_value("multistep")
+        [b for b in at.button if b.label == "Run the guided demo"][0].click().run()
+        job = at.session_state["job_demo"]
+        job.join(300)
+        assert job.state == "done", job.error
+        r = job.result
+        report = json.loads((Path(r["student_dir"]) / "ingestion_report.json").read_text())
+        assert r["accuracy"] == report["accuracy"] and r["ledger"] == report["ledger"]
+        assert r["retention"] == pytest.approx(report["accuracy"] / r["teacher_acc"])
+        at.run()
+        assert not at.exception
+        assert any(m.label == "retention of the teacher" for m in at.metric)
+        from m2kt.config import workspace
+        from m2kt.store import audit
+        from m2kt.store.db import open_db
+
+        conn = open_db(workspace())
+        try:
+            assert audit.decision(conn, r["digest"]).action == "approved"
+        finally:
+            conn.close()
+    finally:
+        os.environ["M2KT_HOME"] = old
