@@ -48,6 +48,41 @@ def hostile_file(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def trusted_hostile_file(tmp_path_factory) -> Path:
+    """The same payloads, signed by the workspace's own (trusted) workbench key: the packet
+    verifies, so it reaches every page that shows packet text."""
+    from m2kt.bench.m2kt_run import bench_key
+
+    path = tmp_path_factory.mktemp("xss2") / "hostile-trusted.m2kt"
+    path.write_bytes(make_packet(_hostile, key=bench_key("workbench"), sequence=900))
+    return path
+
+
+def test_verified_hostile_packet_is_inert_on_every_page(page, server,
+                                                        trusted_hostile_file) -> None:
+    page.goto(f"{server}/packets")
+    wait_idle(page)
+    page.locator('input[type="file"]').first.set_input_files(str(trusted_hostile_file))
+    page.get_by_text("Verifies:").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    _inert(page)
+    page.goto(f"{server}/review")
+    wait_idle(page)
+    page.get_by_text("Verifies:").first.wait_for(timeout=60_000)
+    page.get_by_label("Reviewer").fill(PAYLOADS[0][:100])
+    page.get_by_label("Reason").fill(PAYLOADS[1] + PAYLOADS[2])
+    page.get_by_role("button", name="Reject").click()
+    page.get_by_text("rejected by").wait_for(timeout=60_000)
+    _inert(page)
+    for name in ("graph", "traces", "audit", "verification", "ingest"):
+        page.goto(f"{server}/{name}")
+        wait_idle(page)
+        page.wait_for_timeout(2500)
+        page.screenshot(path=str(ARTIFACTS / f"hostile-{name}.png"), full_page=True)
+        _inert(page)
+
+
 def test_hostile_packet_is_inert_on_packets_and_review(page, server, hostile_file) -> None:
     page.goto(f"{server}/packets")
     wait_idle(page)
