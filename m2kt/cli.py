@@ -241,7 +241,9 @@ def _decide(args: argparse.Namespace, action: str) -> int:
             import hashlib
 
             digest = rep.digest or hashlib.sha256(Path(args.file).read_bytes()).hexdigest()
-        e = audit.append(conn, digest, action, args.reviewer, args.reason)
+        seen = audit.decision(conn, digest)
+        e = audit.decide(conn, digest, action, args.reviewer, args.reason,
+                         seen.id if seen else None)
     finally:
         conn.close()
     print(f"{action} {digest} by {e.reviewer} (audit entry {e.id})")
@@ -365,6 +367,33 @@ def cmd_bench_table(args: argparse.Namespace) -> int:
         print(f"updated the results table in {path}")
     else:
         print(text, end="")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from m2kt.config import workspace
+    from m2kt.errors import GateFailure
+    from m2kt.render.escape import visible
+    from m2kt.store import audit
+    from m2kt.store.db import open_db
+
+    conn = open_db(workspace())
+    try:
+        if args.audit_verb == "list":
+            for e in audit.entries(conn):
+                print(f"{e.id}\t{e.created_at}\t{e.action}\t{e.packet_digest[:16]}…\t"
+                      f"{visible(e.reviewer, 60)}\t{visible(e.reason, 200)}")
+            return 0
+        ok, broken, n = audit.verify_chain(conn)
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+    if integrity != "ok":
+        raise GateFailure(f"database integrity check failed: {integrity}")
+    if not ok:
+        raise GateFailure(f"audit chain broken at entry {broken} (checked {n} entries): it "
+                          "was changed, inserted or removed outside m2kt")
+    print(f"audit chain intact: {n} entries; database integrity ok")
     return 0
 
 
@@ -504,6 +533,10 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--readme", default=None,
                     help="rewrite the table between the bench-table markers of this file")
     bt.set_defaults(func=cmd_bench_table)
+
+    au = sub.add_parser("audit", help="audit log: verify the hash chain, or list entries")
+    au.add_argument("audit_verb", choices=["verify", "list"])
+    au.set_defaults(func=cmd_audit)
 
     rl = sub.add_parser("research-log",
                         help="every ingestion variant on every task → docs/research-log.md")

@@ -46,6 +46,9 @@ try:
     rep = report_packet(data, load_store(), conn)
     show_report(rep, len(data))
     digest = rep.digest or path.stem
+    seen = audit.decision(conn, digest)  # what this reviewer sees; the decision must match it
+    st.session_state[f"seen_{digest}"] = st.session_state.get(f"seen_{digest}",
+                                                              seen.id if seen else None)
     history = audit.entries(conn, digest)
     if history:
         st.caption("History of this packet")
@@ -70,11 +73,12 @@ if approve or reject:
     else:
         conn = open_db(workspace())
         try:
+            seen_id = st.session_state.pop(f"seen_{digest}", None)
             if approve:  # re-verify at the moment of approval, never trust the earlier reading
                 p = open_packet(data, load_store(), conn)
-                e = audit.append(conn, p.digest, "approved", reviewer.strip(), reason.strip())
+                e = audit.decide(conn, p.digest, "approved", reviewer, reason, seen_id)
             else:
-                e = audit.append(conn, digest, "rejected", reviewer.strip(), reason.strip())
+                e = audit.decide(conn, digest, "rejected", reviewer, reason, seen_id)
         except M2KTError as exc:
             show_error(exc)
         else:

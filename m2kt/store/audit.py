@@ -14,7 +14,13 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from m2kt.errors import UsageError
+from m2kt.errors import M2KTError, UsageError
+
+
+class DecisionConflict(M2KTError):
+    """Another reviewer decided on the same packet after this one loaded it (exit 1)."""
+
+    exit_code = 1
 
 GENESIS = "0" * 64
 ACTIONS = ("received", "verified", "approved", "rejected", "ingested")
@@ -91,3 +97,42 @@ def verify_chain(conn: sqlite3.Connection) -> tuple[bool, int | None, int]:
             return False, e.id, n
         prev = e.hash
     return True, None, n
+
+
+def decide(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, reason: str,
+           seen: int | None) -> Entry:
+    """Record an approve/reject decision only if the packet's latest decision is still the one
+    the reviewer saw (``seen``: its entry id, or ``None`` for "no decision yet").  Two
+    reviewers racing on one packet therefore end with exactly one new decision: the second
+    gets :class:`DecisionConflict` and must look again.  Check and append are one
+    ``BEGIN IMMEDIATE`` transaction."""
+    if action not in ("approved", "rejected"):
+        raise UsageError("a decision is 'approved' or 'rejected'")
+    reviewer, reason = reviewer.strip(), reason.strip()
+    if not reviewer or not reason:
+        raise UsageError("a reviewer name and a reason are required")
+    if len(reviewer) > 200 or len(reason) > 2000:
+        raise UsageError("reviewer (200) or reason (2000 characters) too long")
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = conn.execute(
+            "SELECT id, reviewer, action FROM audit_log WHERE packet_digest=? AND action IN "
+            "('approved','rejected') ORDER BY id DESC LIMIT 1", (digest,)).fetchone()
+        latest = row[0] if row else None
+        if latest != seen:
+            raise DecisionConflict(
+                f"{row[1]} {row[2]} this packet (audit entry {row[0]}) after you loaded it; "
+                "reload and decide again")
+        last = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        prev = last[0] if last else GENESIS
+        h = _hash(prev, digest, action, reviewer, reason, at)
+        cur = conn.execute(
+            "INSERT INTO audit_log(packet_digest, action, reviewer, reason, created_at, "
+            "prev_hash, hash) VALUES (?,?,?,?,?,?,?)", (digest, action, reviewer, reason, at,
+                                                        prev, h))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return Entry(int(cur.lastrowid), digest, action, reviewer, reason, at, prev, h)
