@@ -23,9 +23,11 @@ def test_guided_demo_from_a_fresh_workspace(page, server) -> None:
     # L3) runs the same code path and is checked by hand (see the issue notes)
     page.goto(f"{server}/")
     wait_idle(page)
-    page.get_by_label("Task").first.click()
-    page.get_by_role("option", name="multistep").click()
+    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.keyboard.type("multistep")
+    page.keyboard.press("Enter")
     wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "home-select.png"))
     page.get_by_role("button", name="Run the guided demo").click()
     page.get_by_text("retention of the teacher").wait_for(timeout=300_000)
     page.wait_for_timeout(1500)
@@ -33,6 +35,7 @@ def test_guided_demo_from_a_fresh_workspace(page, server) -> None:
     _clean(page)
     body = page.inner_text("body")
     assert "inputs that crossed" in body and "gates passed" in body
+    assert "Result: multistep" in body
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +95,10 @@ def test_every_page_renders(page, server, name, marker) -> None:
     wait_idle(page)
     page.get_by_role("heading", name=marker).first.wait_for(timeout=120_000)
     wait_idle(page)
+    if name in ("manifolds", "experiments", "traces"):
+        # a figure, or (an empty workspace) the page's explanation of what to do first
+        page.locator('.js-plotly-plot, [data-testid="stAlert"]').first.wait_for(
+            timeout=120_000)
     page.wait_for_timeout(2500)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     _clean(page)
