@@ -231,6 +231,12 @@ def _decide(args: argparse.Namespace, action: str) -> int:
 
     conn = open_db(workspace())
     try:
+        from m2kt.store import reviewers
+
+        if reviewers.configured(conn):  # accounts exist: the reviewer must sign in
+            password = (sys.stdin.readline().rstrip("\n") if args.password_stdin
+                        else __import__("getpass").getpass(f"password for {args.reviewer}: "))
+            args.reviewer = reviewers.authenticate(conn, args.reviewer, password)
         if action == "approved":
             p = open_packet(Path(args.file), _trust(args.trust), conn)
             digest = p.digest
@@ -370,6 +376,31 @@ def cmd_bench_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reviewers(args: argparse.Namespace) -> int:
+    import getpass
+
+    from m2kt.config import workspace
+    from m2kt.store import reviewers
+    from m2kt.store.db import open_db
+
+    conn = open_db(workspace())
+    try:
+        if args.rv_verb == "list":
+            names = reviewers.names(conn)
+            print("\n".join(names) if names else "no reviewer accounts: single-user local mode")
+        elif args.rv_verb == "remove":
+            reviewers.remove(conn, args.name)
+            print(f"removed reviewer {args.name}")
+        else:
+            pw = (sys.stdin.readline().rstrip("\n") if args.password_stdin
+                  else getpass.getpass(f"new password for {args.name}: "))
+            reviewers.add(conn, args.name, pw)
+            print(f"added reviewer {args.name}: approvals now need a signed-in reviewer")
+    finally:
+        conn.close()
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from m2kt.config import workspace
     from m2kt.errors import GateFailure
@@ -485,6 +516,9 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--reviewer", required=True)
         a.add_argument("--reason", required=True)
         a.add_argument("--trust", default=None)
+        a.add_argument("--password-stdin", action="store_true",
+                       help="read the reviewer's password from stdin (when reviewer accounts "
+                            "exist; otherwise it is asked for)")
         a.set_defaults(func=fn)
 
     ig = sub.add_parser("ingest", help="ingest an approved packet into a new student")
@@ -533,6 +567,12 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--readme", default=None,
                     help="rewrite the table between the bench-table markers of this file")
     bt.set_defaults(func=cmd_bench_table)
+
+    rv = sub.add_parser("reviewers", help="local reviewer accounts (who may approve/reject)")
+    rv.add_argument("rv_verb", choices=["add", "remove", "list"])
+    rv.add_argument("name", nargs="?", default="")
+    rv.add_argument("--password-stdin", action="store_true")
+    rv.set_defaults(func=cmd_reviewers)
 
     au = sub.add_parser("audit", help="audit log: verify the hash chain, or list entries")
     au.add_argument("audit_verb", choices=["verify", "list"])

@@ -22,11 +22,12 @@ def _session_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, env: dict[str, str] | None = None,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m m2kt ARGS`` from the repository root and capture its output."""
     return subprocess.run(
         [sys.executable, "-m", "m2kt", *args], cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=300,
+        env={**os.environ, **(env or {})}, timeout=300, input=stdin,
     )
 
 

@@ -27,3 +27,16 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_procfile_serves_on_port() -> None:
     assert "$PORT" in (ROOT / "Procfile").read_text()
+
+
+def test_readme_results_table_is_generated_from_the_committed_report(monkeypatch) -> None:
+    from m2kt.bench.report import readme_block
+    from m2kt.bench.research import splice_between
+
+    monkeypatch.chdir(ROOT)
+    report = ROOT / "docs" / "results" / "full" / "bench.json"
+    text = (ROOT / "README.md").read_text()
+    assert report.is_file(), "commit the full bench report under docs/results/full/"
+    expected = splice_between(text, readme_block(report.relative_to(ROOT)), "bench-table")
+    assert text == expected, "regenerate: python -m m2kt bench-table " \
+        "docs/results/full/bench.json --readme README.md"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app.auth import signed_in_reviewer
 from app.packet_view import show_report
 from app.widgets import page_header, show_error
 from m2kt.config import workspace
@@ -59,15 +60,26 @@ try:
 finally:
     conn.close()
 
+conn = open_db(workspace())
+try:
+    who, mode = signed_in_reviewer(conn)
+finally:
+    conn.close()
+may_decide = mode == "single-user" or who is not None
 with st.form("decide"):
-    reviewer = st.text_input("Reviewer", max_chars=120)
+    if mode == "single-user":
+        reviewer = st.text_input("Reviewer", max_chars=120)
+    else:
+        reviewer = who or ""
     reason = st.text_area("Reason", max_chars=2000)
     c1, c2 = st.columns(2)
-    approve = c1.form_submit_button("Approve", type="primary", disabled=not rep.ok)
-    reject = c2.form_submit_button("Reject")
+    approve = c1.form_submit_button("Approve", type="primary", disabled=not (rep.ok and may_decide))
+    reject = c2.form_submit_button("Reject", disabled=not may_decide)
 if not rep.ok:
     st.caption("Approve is disabled: this packet does not verify (see the problems above).")
-if approve or reject:
+if (approve or reject) and not may_decide:
+    st.error("Sign in first: only a signed-in reviewer may approve or reject.")
+elif approve or reject:
     if not reviewer.strip() or not reason.strip():
         st.error("A decision needs the reviewer's name and a reason.")
     else:

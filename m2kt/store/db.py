@@ -63,6 +63,16 @@ MIGRATIONS: Sequence[str] = (
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
     """,
+    # v4: local reviewer accounts (salted scrypt hashes); none means single-user local mode.
+    """
+    CREATE TABLE reviewers (
+        name       TEXT PRIMARY KEY,
+        salt       BLOB NOT NULL,
+        hash       BLOB NOT NULL,
+        params     TEXT NOT NULL,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
