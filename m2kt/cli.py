@@ -364,6 +364,18 @@ def cmd_bench_table(args: argparse.Namespace) -> int:
 
     from m2kt.bench.report import readme_block
 
+    if args.recompute:  # derived fields, from the measurements in the same file
+        from m2kt.bench.report import render_markdown
+        from m2kt.bench.run import reductions
+        from m2kt.packet.writer import write_atomic
+
+        path = Path(args.report)
+        result = json.loads(path.read_text())
+        for entry in result["tasks"].values():
+            entry.update(reductions(entry))
+        write_atomic(path, (json.dumps(result, indent=2) + "\n").encode())
+        write_atomic(path.with_name("report.md"), render_markdown(result).encode())
+        print(f"recomputed parity and reductions in {path} and report.md")
     text = readme_block(Path(args.report))
     if args.readme:
         from m2kt.bench.research import splice_between
@@ -564,6 +576,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     bt = sub.add_parser("bench-table", help="the README results table from a bench report JSON")
     bt.add_argument("report", help="bench JSON (e.g. docs/results/full/bench.json)")
+    bt.add_argument("--recompute", action="store_true",
+                    help="recompute parity and reductions from the file's own measurements "
+                         "(and rewrite its report.md) first")
     bt.add_argument("--readme", default=None,
                     help="rewrite the table between the bench-table markers of this file")
     bt.set_defaults(func=cmd_bench_table)

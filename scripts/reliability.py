@@ -96,15 +96,35 @@ def hostile_packets(mutants: int = 2000, seed: int = 0) -> dict:
     trust = TrustStore({key.keyid: TrustedKey(key.keyid, key.public, "test", (TEACHER_SHA,))},
                        "harness")
     good = make_packet()
+    # the negative corpus, each row in its own workspace with its trust/ledger setup
+    from m2kt.config import workspace
+    from m2kt.store.db import open_db
+    from tests.packet.conftest import setup_for
+
+    corpus = list(cases())
+    exact = expected_accepts = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, _row, data, expected, setup in corpus:
+            conn = open_db(workspace(Path(tmp) / name))
+            try:
+                store_ = setup_for(setup, conn)
+                try:
+                    open_packet(data, store_, conn)
+                    got = "accept"
+                except PacketError as exc:
+                    got = type(exc).__name__
+            finally:
+                conn.close()
+            exact += got == expected
+            expected_accepts += expected == "accept"
     inputs: list[tuple[str, bytes]] = []
-    for name, _row, data, _expected, _trust in cases():
-        inputs.append((f"corpus:{name}", data))
     inputs += [(f"truncate:{n}", good[:n]) for n in range(len(good))]
     rng = random.Random(seed)
     for i in range(mutants):
         b = bytearray(good)
         for _ in range(rng.randint(1, 8)):
-            b[rng.randrange(len(b))] = rng.randrange(256)
+            i = rng.randrange(len(b))
+            b[i] = (b[i] + rng.randrange(1, 256)) % 256  # always a real change
         inputs.append((f"mutant:{i}", bytes(b)))
     clean = crashes = accepted = 0
     crash_examples: list[str] = []
@@ -120,7 +140,9 @@ def hostile_packets(mutants: int = 2000, seed: int = 0) -> dict:
         except Exception as exc:  # noqa: BLE001 — a crash is what is being counted
             crashes += 1
             crash_examples.append(f"{name}: {type(exc).__name__}")
-    return {"cases": len(inputs), "clean_rejections": clean, "accepted": accepted,
+    return {"corpus_cases": len(corpus), "corpus_exact": exact,
+            "corpus_expected_accepts": expected_accepts,
+            "cases": len(inputs), "clean_rejections": clean, "accepted": accepted,
             "crashes": crashes, "crash_examples": crash_examples[:5],
             "accepted_examples": accepted_examples[:10],
             "seconds": round(time.perf_counter() - t0, 1)}
@@ -150,14 +172,20 @@ it is SIGKILLed at a random moment, then the database is opened and checked.
 ## Hostile packets through the reader
 
 The negative corpus (`tests/fixtures/make_bad_packets.py`, one file per row of the bad-input
-table), every truncation of a valid packet and seeded random byte mutants of it. A clean
-rejection is a `PacketError` subclass with a readable message; anything else is a crash.
+table) is read with each row's trust/replay setup and must give exactly the expected error
+class. Every truncation of a valid packet and seeded random byte mutants of it are read with
+the packet's key trusted: a clean rejection is a `PacketError` subclass with a readable
+message; anything else is a crash.
 Accepted inputs are ones whose changes left a valid, correctly signed packet (e.g. a byte
 changed outside every signed member); examples: {', '.join(h['accepted_examples']) or 'none'}.
 
 | figure | value |
 |---|---|
-| cases tried | {h['cases']} |
+| negative-corpus rows tried (each with its trust / replay-ledger setup) | \
+{h['corpus_cases']} |
+| … with exactly the expected error class, or accepted where the row expects it | \
+{h['corpus_exact']} ({h['corpus_expected_accepts']} expected accepts: hostile text, inert) |
+| truncations + random mutants tried | {h['cases']} |
 | clean rejections | {h['clean_rejections']} |
 | accepted (inputs that are still a valid packet) | {h['accepted']} |
 | crashes | {h['crashes']} |

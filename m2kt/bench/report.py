@@ -63,10 +63,15 @@ def verdicts(result: dict[str, Any]) -> list[str]:
     for name, t in result["tasks"].items():
         ret, red = t["retention"], t["data_reduction_at_parity"]
         meets = ret is not None and ret >= 0.85 and red is not None and red >= 0.98
-        where = (f"retention {_pct(ret)}, data reduction at parity {_pct(red)}"
-                 if red is not None else
-                 f"retention {_pct(ret)}; KD reaches M2KT's accuracy with no sweep size ≤ "
-                 "the full pool" if t["kd_parity_inputs"] is None else "")
+        before = t["student_before"]["acc"]
+        if before is not None and t["methods"]["m2kt"]["acc"] <= before:
+            where = (f"retention {_pct(ret)}; M2KT does not beat the student's starting point "
+                     f"({before:.3f}), so there is no data reduction to speak of")
+        elif red is not None:
+            where = f"retention {_pct(ret)}, data reduction at parity {_pct(red)}"
+        else:
+            where = (f"retention {_pct(ret)}; KD never reaches M2KT's accuracy, even on the "
+                     "full pool")
         out.append(f"- **{name}**: {where} — "
                    + ("meets the paper's claim." if meets else "falls short of the paper's "
                       f"claim ({PAPER})."))

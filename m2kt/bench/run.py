@@ -67,16 +67,27 @@ def _mean_std(xs: Sequence[float]) -> tuple[float, float]:
 def reductions(entry: dict[str, Any]) -> dict[str, float | int | None]:
     """Parity inputs and data reductions of one task entry, from its own ledgers and sweep.
 
-    ``kd_parity_inputs`` is the smallest sweep ``N`` whose KD accuracy reaches M2KT's;
+    ``kd_parity_inputs`` is the smallest ``N`` among the KD sweep *and* KD at M2KT's budget
+    whose KD accuracy reaches M2KT's;
     ``data_reduction_vs_kd_full = 1 − m2kt.crossing / kd_full.crossing``;
     ``data_reduction_at_parity = 1 − m2kt.crossing / kd_parity_inputs`` (null without parity).
+    When M2KT does not beat the student's starting point there is no parity to speak of
+    (KD would "match" it with no data): both are null.
     """
     m = entry["methods"]
     acc = m["m2kt"]["acc"]
     crossing = m["m2kt"]["ledger"]["crossing_inputs"]
-    parity = next((p["inputs"] for p in sorted(m["kd_sweep"], key=lambda p: p["inputs"])
-                   if p["acc"] >= acc), None)
+    # every KD measurement counts: the sweep and KD at M2KT's own budget (a coarse sweep must
+    # not hide that KD already matches M2KT at the same number of inputs)
+    points = [(p["inputs"], p["acc"]) for p in m["kd_sweep"]]
+    if "kd_budget" in m and m["kd_budget"].get("inputs"):
+        points.append((m["kd_budget"]["inputs"], m["kd_budget"]["acc"]))
+    parity = next((n for n, a in sorted(points) if a >= acc), None)
     full = m["kd_full"]["ledger"]["crossing_inputs"]
+    before = (entry.get("student_before") or {}).get("acc")
+    if before is not None and acc <= before:
+        # M2KT did not move the student: "parity" with it is no achievement, no reduction
+        parity = None
     return {
         "kd_parity_inputs": parity,
         "data_reduction_vs_kd_full": 1.0 - crossing / full if full else None,
@@ -137,6 +148,13 @@ class TaskBench:
 
 
 def _baseline(tb: TaskBench, n: int, seeds: list[int], labels: bool = False) -> dict[str, Any]:
+    if n <= 0:  # nothing to train on: the student stays at its recorded starting point
+        from m2kt.domains.registry import recorded
+
+        before = recorded().get(tb.task.name, {}).get("student_before_acc") or 0.0
+        return {"acc": before, "acc_std": 0.0, "seconds": 0.0, "inputs": 0,
+                "ledger": tb.ledger(0) | {"student_inputs": 0}, "payload_bytes": 0,
+                "note": "no inputs: the student's starting point"}
     res = [tb.train(tb.subset(n, s), s, labels=labels) for s in seeds]
     n_eff = min(n, len(tb.pool))
     acc, std = _mean_std([r.acc for r in res])

@@ -66,3 +66,15 @@ def test_soften_keeps_argmax_and_flattens() -> None:
     p = np.array([[0.7, 0.2, 0.1]])
     s = soften(p, 3.0)
     assert s.argmax() == 0 and s.max() < 0.7 and np.isclose(s.sum(), 1.0)
+
+
+def test_kd_at_the_same_budget_counts_for_parity() -> None:
+    e = _entry(0.75, 64, [(16, 0.6), (256, 0.76), (4000, 0.9)])
+    e["methods"]["kd_budget"].update({"acc": 0.8, "inputs": 64})
+    r = reductions(e)
+    assert r["kd_parity_inputs"] == 64 and r["data_reduction_at_parity"] == 0.0
+
+
+def test_no_parity_when_m2kt_does_not_beat_the_start() -> None:
+    r = reductions(_entry(0.45, 64, [(16, 0.46), (4000, 0.9)]))
+    assert r["kd_parity_inputs"] is None and r["data_reduction_at_parity"] is None
