@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from m2kt.config import Workspace, workspace
-from m2kt.errors import OfflineModelError, UnknownModelError, UsageError
+from m2kt.errors import ModelPathError, OfflineModelError, UnknownModelError, UsageError
 from m2kt.models.builtins import BUILTINS
 from m2kt.models.loader import LoadedModel, load_dir
 from m2kt.models.spec import ModelRef, Progress, no_progress
@@ -47,6 +47,7 @@ def resolve(name: str, ws: Workspace | None = None) -> ModelRef:
         return ModelRef(name=name, source="ingested", location=str(ws.students / name))
     if name.startswith(("/", ".", "~")) or Path(name).exists():
         path = Path(name).expanduser().resolve()
+        check_allowed_root(path)
         return ModelRef(name=name, source="local", location=str(path))
     if not HUB_ID.fullmatch(name):
         raise UnknownModelError(f"{name!r} is neither a builtin, a local directory nor a hub id")
@@ -69,6 +70,23 @@ def pick_device(device: str) -> str:
     if device == "cuda" and not torch.cuda.is_available():
         raise UsageError("device 'cuda' requested but torch sees no CUDA GPU; use --device cpu")
     return device
+
+
+def allowed_roots() -> list[Path]:
+    """Folders local model paths must lie under, from ``M2KT_MODEL_ROOTS`` (``os.pathsep``-
+    separated); empty = no restriction (the single-user default).  The workspace's own
+    students folder is always allowed."""
+    raw = os.environ.get("M2KT_MODEL_ROOTS", "")
+    roots = [Path(r).expanduser().resolve() for r in raw.split(os.pathsep) if r.strip()]
+    return [*roots, workspace().students.resolve()] if roots else []
+
+
+def check_allowed_root(path: Path) -> None:
+    """Refuse a local model path (after resolving symlinks) outside the allowed roots."""
+    roots = allowed_roots()
+    if roots and not any(path == r or r in path.parents for r in roots):
+        raise ModelPathError(f"{path} is outside the allowed model folders "
+                             f"({', '.join(str(r) for r in roots)}; set by M2KT_MODEL_ROOTS)")
 
 
 def _hub_snapshot(repo_id: str, local_only: bool) -> Path | None:

@@ -114,3 +114,22 @@ def test_usage_errors_exit_2() -> None:
     assert res.returncode == 2 and "ERROR UsageError" in res.stderr
     res = run_cli("encode", "--model", "minilm-l6", "--device", "tpu", "dog")
     assert res.returncode == 2 and "ERROR UsageError: device must be one of" in res.stderr
+
+
+def test_model_path_outside_allowed_roots_is_refused(tmp_path, monkeypatch) -> None:
+    from m2kt.errors import ModelPathError
+    from m2kt.models.registry import resolve
+
+    allowed = tmp_path / "allowed"
+    (allowed / "m").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.setenv("M2KT_MODEL_ROOTS", str(allowed))
+    assert resolve(str(allowed / "m")).source == "local"
+    with pytest.raises(ModelPathError, match="outside the allowed model folders"):
+        resolve(str(tmp_path / "elsewhere"))
+    link = allowed / "escape"
+    link.symlink_to(tmp_path / "elsewhere")  # a symlink inside does not let a path out
+    with pytest.raises(ModelPathError, match="outside"):
+        resolve(str(link))
+    monkeypatch.delenv("M2KT_MODEL_ROOTS")
+    assert resolve(str(tmp_path / "elsewhere")).source == "local"
