@@ -29,7 +29,8 @@ def accuracy_vs_inputs(name: str, entry: dict[str, Any]) -> go.Figure:
         if acc is not None:
             fig.add_hline(y=acc, line_dash=dash, annotation_text=label,
                           annotation_position="bottom right")
-    fig.update_layout(title=inert(name), xaxis_title="crossing inputs (log)",
+    fig.update_layout(title={"text": inert(name), "y": 0.97}, xaxis_title="crossing inputs (log)",
                       yaxis_title="test accuracy", xaxis_type="log", height=340,
-                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, legend={"orientation": "h"})
+                      margin={"l": 40, "r": 10, "t": 70, "b": 40},
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
     return fig
