@@ -12,6 +12,9 @@ if str(ROOT) not in sys.path:  # make `m2kt` and `app` importable however stream
 
 import streamlit as st  # noqa: E402
 
+from app.widgets import show_error  # noqa: E402
+from m2kt.errors import M2KTError  # noqa: E402
+
 PAGES = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="M2KT Workbench", page_icon=":material/hub:", layout="wide")
@@ -49,4 +52,7 @@ nav = st.navigation(
         ],
     }
 )
-nav.run()
+try:
+    nav.run()
+except M2KTError as exc:  # e.g. an unusable workspace: one readable box, never a traceback
+    show_error(exc)

@@ -271,3 +271,21 @@ def test_home_guided_demo_card_matches_the_engine_report(tmp_path: Path) -> None
             conn.close()
     finally:
         os.environ["M2KT_HOME"] = old
+
+
+@pytest.mark.parametrize("page", ["home", "models", "manifolds", "graph", "traces", "packets",
+                                  "review", "ingest", "verification", "experiments", "audit"])
+def test_every_page_explains_a_broken_workspace_without_a_traceback(tmp_path: Path,
+                                                                    page: str) -> None:
+    """The workspace path is a regular file: every page shows a readable error, no exception."""
+    bad = tmp_path / "not-a-folder"
+    bad.write_text("x")
+    old = os.environ["M2KT_HOME"]
+    os.environ["M2KT_HOME"] = str(bad)
+    try:
+        at = _page(page).run()
+        assert not at.exception, at.exception
+        # experiments and packets do not touch the workspace until asked to
+        assert at.error or at.info or page in ("experiments", "packets"), page
+    finally:
+        os.environ["M2KT_HOME"] = old
