@@ -53,7 +53,7 @@ else:
         st.dataframe(pd.DataFrame(summary_rows(result)), hide_index=True, width="stretch")
         st.subheader("Against the paper's claim")
         for line in verdicts(result):
-            st.text(line.replace("**", ""))
+            st.text(line.replace("**", "").removeprefix("- "))
         st.subheader("Accuracy against inputs that crossed")
         st.caption("Each KD point is the student trained on the teacher's answers for N pool "
                    "inputs; the star is M2KT with its ledger's crossing inputs (anchors and "
