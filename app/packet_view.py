@@ -3,12 +3,46 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
+from m2kt.config import workspace
+from m2kt.errors import M2KTError
 from m2kt.packet.inspect import summarize
-from m2kt.packet.reader import ReadReport
+from m2kt.packet.reader import ReadReport, VerifiedPacket, report_packet
+from m2kt.packet.trust import load_store, store_dir
 from m2kt.render.escape import visible
+from m2kt.store.db import open_db
+from m2kt.store.queue import queued
+
+
+def verified_queue() -> list[VerifiedPacket]:
+    """The review queue's packets that verify, newest first.  Reading and verifying every
+    queued packet is cached until a queued file or the trust store changes, so widget reruns
+    of the Graph and Traces pages do not re-read them."""
+    files = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in queued())
+    trust = tuple(sorted((f.name, f.stat().st_mtime_ns) for f in store_dir().glob("*")))
+    return _verified(files, trust, str(workspace().root))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Verifying the queued packets…")
+def _verified(files: tuple, trust: tuple, root: str) -> list[VerifiedPacket]:
+    out = []
+    conn = open_db(workspace())
+    try:
+        store = load_store()
+        for path, _, _ in files:
+            try:
+                rep = report_packet(Path(path).read_bytes(), store, conn)
+            except (M2KTError, OSError):
+                continue
+            if rep.ok:
+                out.append(rep.packet)
+    finally:
+        conn.close()
+    return out
 
 
 def show_report(rep: ReadReport, size: int) -> None:

@@ -234,8 +234,10 @@ def _decide(args: argparse.Namespace, action: str) -> int:
         from m2kt.store import reviewers
 
         if reviewers.configured(conn):  # accounts exist: the reviewer must sign in
+            import getpass
+
             password = (sys.stdin.readline().rstrip("\n") if args.password_stdin
-                        else __import__("getpass").getpass(f"password for {args.reviewer}: "))
+                        else getpass.getpass(f"password for {args.reviewer}: "))
             args.reviewer = reviewers.authenticate(conn, args.reviewer, password)
         if action == "approved":
             p = open_packet(Path(args.file), _trust(args.trust), conn)

@@ -5,15 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app.packet_view import verified_queue
 from app.widgets import page_header, show_error
-from m2kt.config import workspace
 from m2kt.errors import M2KTError
-from m2kt.packet.reader import report_packet
-from m2kt.packet.trust import load_store
 from m2kt.render.escape import visible
 from m2kt.render.graph import plotly_graph, pyvis_html, to_networkx
-from m2kt.store.db import open_db
-from m2kt.store.queue import queued
 
 page_header(
     "Abstraction Graph",
@@ -25,18 +21,7 @@ page_header(
 
 PYVIS_CAP = 300
 
-valid = []
-conn = open_db(workspace())
-try:
-    for p in queued():
-        try:
-            rep = report_packet(p.read_bytes(), load_store(), conn)
-        except M2KTError:
-            continue
-        if rep.ok:
-            valid.append(rep.packet)
-finally:
-    conn.close()
+valid = verified_queue()
 if not valid:
     st.info("No verified packet in the review queue. Build or open one on the Packets page.")
     st.stop()

@@ -7,15 +7,12 @@ import json
 import pandas as pd
 import streamlit as st
 
+from app.packet_view import verified_queue
 from app.widgets import page_header, show_error
 from m2kt.config import workspace
 from m2kt.errors import M2KTError
-from m2kt.packet.reader import report_packet
-from m2kt.packet.trust import load_store
 from m2kt.render.escape import visible
 from m2kt.render.traces import step_path
-from m2kt.store.db import open_db
-from m2kt.store.queue import queued
 
 page_header(
     "Reasoning Traces",
@@ -25,18 +22,7 @@ page_header(
     "is trained to agree with the main-layer step; here you can see where it does.",
 )
 
-valid = []
-conn = open_db(workspace())
-try:
-    for p in queued():
-        try:
-            rep = report_packet(p.read_bytes(), load_store(), conn)
-        except M2KTError:
-            continue
-        if rep.ok and rep.packet.traces.traces:
-            valid.append(rep.packet)
-finally:
-    conn.close()
+valid = [p for p in verified_queue() if p.traces.traces]
 if not valid:
     st.info("No verified packet with traces in the review queue. Build or open one on the "
             "Packets page.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -45,6 +46,13 @@ def _hash(prev: str, digest: str, action: str, reviewer: str, reason: str, at: s
 
 def append(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, reason: str) -> Entry:
     """Append one entry (atomically, chained to the last). Raises UsageError on bad fields."""
+    return _append(conn, digest, action, reviewer, reason)
+
+
+def _append(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, reason: str,
+            precheck: Callable[[], None] | None = None) -> Entry:
+    """Validate, then in one ``BEGIN IMMEDIATE`` transaction run ``precheck`` (which may raise
+    to abort) and insert the entry chained to the last one."""
     if action not in ACTIONS:
         raise UsageError(f"unknown audit action {action!r}")
     reviewer, reason = reviewer.strip(), reason.strip()
@@ -55,6 +63,8 @@ def append(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, re
     at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     conn.execute("BEGIN IMMEDIATE")
     try:
+        if precheck is not None:
+            precheck()
         row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
         prev = row[0] if row else GENESIS
         h = _hash(prev, digest, action, reviewer, reason, at)
@@ -108,31 +118,14 @@ def decide(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, re
     ``BEGIN IMMEDIATE`` transaction."""
     if action not in ("approved", "rejected"):
         raise UsageError("a decision is 'approved' or 'rejected'")
-    reviewer, reason = reviewer.strip(), reason.strip()
-    if not reviewer or not reason:
-        raise UsageError("a reviewer name and a reason are required")
-    if len(reviewer) > 200 or len(reason) > 2000:
-        raise UsageError("reviewer (200) or reason (2000 characters) too long")
-    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+
+    def unchanged() -> None:
         row = conn.execute(
             "SELECT id, reviewer, action FROM audit_log WHERE packet_digest=? AND action IN "
             "('approved','rejected') ORDER BY id DESC LIMIT 1", (digest,)).fetchone()
-        latest = row[0] if row else None
-        if latest != seen:
-            raise DecisionConflict(
-                f"{row[1]} {row[2]} this packet (audit entry {row[0]}) after you loaded it; "
-                "reload and decide again")
-        last = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-        prev = last[0] if last else GENESIS
-        h = _hash(prev, digest, action, reviewer, reason, at)
-        cur = conn.execute(
-            "INSERT INTO audit_log(packet_digest, action, reviewer, reason, created_at, "
-            "prev_hash, hash) VALUES (?,?,?,?,?,?,?)", (digest, action, reviewer, reason, at,
-                                                        prev, h))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return Entry(int(cur.lastrowid), digest, action, reviewer, reason, at, prev, h)
+        if (row[0] if row else None) != seen:
+            what = (f"{row[1]} {row[2]} this packet (audit entry {row[0]})" if row
+                    else "the decision you saw is gone")
+            raise DecisionConflict(f"{what} after you loaded it; reload and decide again")
+
+    return _append(conn, digest, action, reviewer, reason, precheck=unchanged)

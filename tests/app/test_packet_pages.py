@@ -89,32 +89,28 @@ def test_packets_page_builds_a_packet(queue) -> None:
     assert not at.exception and not at.error
 
 
-def test_audit_page_reports_a_broken_chain(tmp_path: Path) -> None:
+def test_audit_page_reports_a_broken_chain(tmp_path: Path, monkeypatch) -> None:
     import sqlite3
 
     from m2kt.config import workspace
     from m2kt.store import audit
     from m2kt.store.db import open_db
 
-    old = os.environ["M2KT_HOME"]
-    os.environ["M2KT_HOME"] = str(tmp_path)
-    try:
-        conn = open_db(workspace())
-        audit.append(conn, "a" * 64, "approved", "alice", "ok")
-        audit.append(conn, "b" * 64, "rejected", "bob", "no")
-        conn.close()
-        raw = sqlite3.connect(tmp_path / "m2kt.sqlite")
-        names = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
-        for n in names:
-            raw.execute(f"DROP TRIGGER {n}")
-        raw.execute("UPDATE audit_log SET reviewer='mallory' WHERE id=1")
-        raw.commit()
-        raw.close()
-        at = _page("audit").run()
-        assert not at.exception
-        assert any("Chain broken at entry 1" in e.value for e in at.error)
-    finally:
-        os.environ["M2KT_HOME"] = old
+    monkeypatch.setenv("M2KT_HOME", str(tmp_path))
+    conn = open_db(workspace())
+    audit.append(conn, "a" * 64, "approved", "alice", "ok")
+    audit.append(conn, "b" * 64, "rejected", "bob", "no")
+    conn.close()
+    raw = sqlite3.connect(tmp_path / "m2kt.sqlite")
+    names = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
+    for n in names:
+        raw.execute(f"DROP TRIGGER {n}")
+    raw.execute("UPDATE audit_log SET reviewer='mallory' WHERE id=1")
+    raw.commit()
+    raw.close()
+    at = _page("audit").run()
+    assert not at.exception
+    assert any("Chain broken at entry 1" in e.value for e in at.error)
 
 
 def test_experiments_page_shows_the_committed_report() -> None:
@@ -146,15 +142,11 @@ def test_ingest_page_runs_a_background_job_to_completion(queue) -> None:
     assert job.result.out_dir.is_dir()
 
 
-def test_ingest_page_without_approved_packets_says_what_to_do(tmp_path: Path) -> None:
-    old = os.environ["M2KT_HOME"]
-    os.environ["M2KT_HOME"] = str(tmp_path)
-    try:
-        at = _page("ingest").run()
-        assert not at.exception
-        assert any("Approve one on the Review & Approve page" in i.value for i in at.info)
-    finally:
-        os.environ["M2KT_HOME"] = old
+def test_ingest_page_without_approved_packets_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("M2KT_HOME", str(tmp_path))
+    at = _page("ingest").run()
+    assert not at.exception
+    assert any("Approve one on the Review & Approve page" in i.value for i in at.info)
 
 
 def test_manifolds_page_teacher_view_and_aligned_overlay(queue) -> None:
@@ -182,14 +174,10 @@ def test_verification_page_shows_gates_of_the_ingested_student(queue) -> None:
     assert "held-out accuracy above the student's start" in set(gates["name"])
 
 
-def test_verification_page_empty_state(tmp_path: Path) -> None:
-    old = os.environ["M2KT_HOME"]
-    os.environ["M2KT_HOME"] = str(tmp_path)
-    try:
-        at = _page("verification").run()
-        assert not at.exception and any("No ingested student" in i.value for i in at.info)
-    finally:
-        os.environ["M2KT_HOME"] = old
+def test_verification_page_empty_state(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("M2KT_HOME", str(tmp_path))
+    at = _page("verification").run()
+    assert not at.exception and any("No ingested student" in i.value for i in at.info)
 
 
 @pytest.mark.slow
@@ -211,14 +199,10 @@ def test_graph_page_shows_the_packet_graph(queue) -> None:
     assert not at.exception
 
 
-def test_graph_page_empty_state(tmp_path: Path) -> None:
-    old = os.environ["M2KT_HOME"]
-    os.environ["M2KT_HOME"] = str(tmp_path)
-    try:
-        at = _page("graph").run()
-        assert not at.exception and any("No verified packet" in i.value for i in at.info)
-    finally:
-        os.environ["M2KT_HOME"] = old
+def test_graph_page_empty_state(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("M2KT_HOME", str(tmp_path))
+    at = _page("graph").run()
+    assert not at.exception and any("No verified packet" in i.value for i in at.info)
 
 
 def test_traces_page_teacher_and_student_answers(queue) -> None:
@@ -230,62 +214,50 @@ def test_traces_page_teacher_and_student_answers(queue) -> None:
         assert at.metric and at.metric[0].value.endswith("%")
 
 
-def test_traces_page_empty_state(tmp_path: Path) -> None:
-    old = os.environ["M2KT_HOME"]
-    os.environ["M2KT_HOME"] = str(tmp_path)
-    try:
-        at = _page("traces").run()
-        assert not at.exception and any("No verified packet" in i.value for i in at.info)
-    finally:
-        os.environ["M2KT_HOME"] = old
+def test_traces_page_empty_state(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("M2KT_HOME", str(tmp_path))
+    at = _page("traces").run()
+    assert not at.exception and any("No verified packet" in i.value for i in at.info)
 
 
-def test_home_guided_demo_card_matches_the_engine_report(tmp_path: Path) -> None:
+def test_home_guided_demo_card_matches_the_engine_report(tmp_path: Path, monkeypatch) -> None:
     import json
 
-    old = os.environ["M2KT_HOME"]
-    os.environ["M2KT_HOME"] = str(tmp_path)
-    try:
-        at = AppTest.from_file(str(APP), default_timeout=180).run()
-        assert not at.exception
-        at.selectbox[0].set_value("multistep")
-        [b for b in at.button if b.label == "Run the guided demo"][0].click().run()
-        job = at.session_state["job_demo"]
-        job.join(300)
-        assert job.state == "done", job.error
-        r = job.result
-        report = json.loads((Path(r["student_dir"]) / "ingestion_report.json").read_text())
-        assert r["accuracy"] == report["accuracy"] and r["ledger"] == report["ledger"]
-        assert r["retention"] == pytest.approx(report["accuracy"] / r["teacher_acc"])
-        at.run()
-        assert not at.exception
-        assert any(m.label == "retention of the teacher" for m in at.metric)
-        from m2kt.config import workspace
-        from m2kt.store import audit
-        from m2kt.store.db import open_db
+    monkeypatch.setenv("M2KT_HOME", str(tmp_path))
+    at = AppTest.from_file(str(APP), default_timeout=180).run()
+    assert not at.exception
+    at.selectbox[0].set_value("multistep")
+    [b for b in at.button if b.label == "Run the guided demo"][0].click().run()
+    job = at.session_state["job_demo"]
+    job.join(300)
+    assert job.state == "done", job.error
+    r = job.result
+    report = json.loads((Path(r["student_dir"]) / "ingestion_report.json").read_text())
+    assert r["accuracy"] == report["accuracy"] and r["ledger"] == report["ledger"]
+    assert r["retention"] == pytest.approx(report["accuracy"] / r["teacher_acc"])
+    at.run()
+    assert not at.exception
+    assert any(m.label == "retention of the teacher" for m in at.metric)
+    from m2kt.config import workspace
+    from m2kt.store import audit
+    from m2kt.store.db import open_db
 
-        conn = open_db(workspace())
-        try:
-            assert audit.decision(conn, r["digest"]).action == "approved"
-        finally:
-            conn.close()
+    conn = open_db(workspace())
+    try:
+        assert audit.decision(conn, r["digest"]).action == "approved"
     finally:
-        os.environ["M2KT_HOME"] = old
+        conn.close()
 
 
 @pytest.mark.parametrize("page", ["home", "models", "manifolds", "graph", "traces", "packets",
                                   "review", "ingest", "verification", "experiments", "audit"])
 def test_every_page_explains_a_broken_workspace_without_a_traceback(tmp_path: Path,
-                                                                    page: str) -> None:
+                                                                    page: str, monkeypatch) -> None:
     """The workspace path is a regular file: every page shows a readable error, no exception."""
     bad = tmp_path / "not-a-folder"
     bad.write_text("x")
-    old = os.environ["M2KT_HOME"]
-    os.environ["M2KT_HOME"] = str(bad)
-    try:
-        at = _page(page).run()
-        assert not at.exception, at.exception
-        # experiments and packets do not touch the workspace until asked to
-        assert at.error or at.info or page in ("experiments", "packets"), page
-    finally:
-        os.environ["M2KT_HOME"] = old
+    monkeypatch.setenv("M2KT_HOME", str(bad))
+    at = _page(page).run()
+    assert not at.exception, at.exception
+    # experiments and packets do not touch the workspace until asked to
+    assert at.error or at.info or page in ("experiments", "packets"), page
