@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from m2kt.errors import M2KTError, UsageError
+from m2kt.ingest.variants import DEFAULT_VARIANT, VARIANTS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -335,7 +336,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     opts = BenchOptions(track=args.track, quick=args.quick, seeds=args.seeds,
                         device=args.device, anchors=args.anchors, variant=args.variant,
-                        tasks=tuple(args.tasks) if args.tasks else None)
+                        tasks=tuple(args.tasks) if args.tasks else None,
+                        teacher=args.teacher, ablations=not args.no_ablations)
     t0 = time.perf_counter()
 
     def on_task(name: str, entry: dict) -> None:
@@ -503,7 +505,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--anchors", type=int, default=0,
                    help="K unlabelled anchors whose teacher vectors cross (counted)")
     b.add_argument("--anchor-selection", choices=["random", "kmeans", "labels"],
-                   default="random", help="how the K anchors are chosen (default random)")
+                   default="kmeans", help="how the K anchors are chosen: kmeans (default; the "
+                   "teacher picks medoids of its own vectors of the pool), random, labels")
     b.add_argument("--rank", type=int, default=8, help="manifold principal rank")
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--creator", default=None)
@@ -544,8 +547,9 @@ def build_parser() -> argparse.ArgumentParser:
     ig.add_argument("--seed", type=int, default=0)
     ig.add_argument("--steps", type=int, default=None,
                     help="composite-loss steps (default: the variant's)")
-    ig.add_argument("--variant", default="frozen",
-                    help="method variant: frozen (default) | adapt | adapt-member | zero …")
+    ig.add_argument("--variant", default=DEFAULT_VARIANT,
+                    help=f"method variant (default {DEFAULT_VARIANT}): "
+                    + " | ".join(VARIANTS))
     ig.add_argument("--ablate", nargs="*", choices=["geo", "struct", "reason", "safe"],
                     help="switch loss terms off")
     ig.add_argument("--policy", default=None, help="safety policy JSON")
@@ -569,8 +573,14 @@ def build_parser() -> argparse.ArgumentParser:
     bn.add_argument("--seeds", type=int, default=3)
     bn.add_argument("--device", default="cpu", help="cpu | cuda | auto")
     bn.add_argument("--anchors", type=int, default=64, help="M2KT anchors per packet")
-    bn.add_argument("--variant", default="frozen",
-                    help="M2KT ingestion variant (m2kt/ingest/variants.py; default frozen)")
+    bn.add_argument("--variant", default=DEFAULT_VARIANT,
+                    help=f"M2KT method variant (m2kt/ingest/variants.py; default "
+                    f"{DEFAULT_VARIANT})")
+    bn.add_argument("--teacher", default=None,
+                    help="teacher model for the language tasks instead of the task's own (e.g. "
+                    "smollm2-135m: the cross-architecture pair)")
+    bn.add_argument("--no-ablations", action="store_true",
+                    help="skip the ablations (loss terms, alignment methods, anchor sweep)")
     bn.add_argument("--json", default=None, help="write the result JSON here ('-' = stdout)")
     bn.add_argument("--report", default=None,
                     help="folder for bench.json, report.md and one plot per task")

@@ -24,6 +24,7 @@ import numpy as np
 from m2kt.bench.kd import BaselineResult, finetune_student, frozen_head, payload_bytes
 from m2kt.domains.base import Example, Task
 from m2kt.errors import UsageError
+from m2kt.ingest.variants import DEFAULT_VARIANT
 from m2kt.models.spec import Progress, no_progress
 
 TRACKS = {"language": ("supersense", "hypernymy"),
@@ -36,20 +37,27 @@ DEFAULT_ANCHORS = 64
 
 @dataclass(frozen=True)
 class BenchOptions:
-    """What to run. ``quick``: one seed, the short sweep and no ablations."""
+    """What to run. ``quick``: one seed, the short sweep and no ablations. ``teacher``: a
+    model name that replaces the language tasks' teacher (its head is trained on
+    ``teacher_train`` like the default one); symbolic tasks keep their own teacher."""
 
     track: str = "all"
     quick: bool = False
     seeds: int = 3
     device: str = "cpu"
     anchors: int = DEFAULT_ANCHORS
-    variant: str = "frozen"
+    variant: str = DEFAULT_VARIANT
     tasks: tuple[str, ...] | None = None
+    #: teacher model of the language tasks instead of each task's own (cross-architecture)
+    teacher: str | None = None
+    ablations: bool = True
 
     def task_names(self) -> tuple[str, ...]:
         if self.tasks:
             return self.tasks
         if self.track == "all":
+            if self.teacher:  # another teacher applies to the language tasks only
+                return TRACKS["language"]
             return (*TRACKS["language"], *TRACKS["symbolic"])
         if self.track not in TRACKS:
             raise UsageError("--track must be symbolic, language or all")
@@ -57,6 +65,27 @@ class BenchOptions:
 
     def seed_list(self) -> list[int]:
         return [0] if self.quick else list(range(max(1, self.seeds)))
+
+    def command(self) -> str:
+        """The ``python -m m2kt bench`` command line these options stand for."""
+        parts = ["python -m m2kt bench"]
+        if self.quick:
+            parts.append("--quick")
+        elif self.seeds != 3:
+            parts.append(f"--seeds {self.seeds}")
+        if self.tasks:
+            parts.append("--tasks " + " ".join(self.tasks))
+        elif self.track != "all":
+            parts.append(f"--track {self.track}")
+        if self.variant != DEFAULT_VARIANT:
+            parts.append(f"--variant {self.variant}")
+        if self.anchors != DEFAULT_ANCHORS:
+            parts.append(f"--anchors {self.anchors}")
+        if self.teacher:
+            parts.append(f"--teacher {self.teacher}")
+        if not self.ablations and not self.quick:
+            parts.append("--no-ablations")
+        return " ".join(parts)
 
 
 def _mean_std(xs: Sequence[float]) -> tuple[float, float]:
@@ -99,7 +128,8 @@ class TaskBench:
     """Shared, once-computed material of one task: teacher answers on the pool, student
     features (language track), labels — so every method reuses them."""
 
-    def __init__(self, task: Task, device: str, progress: Progress, quick: bool = False):
+    def __init__(self, task: Task, device: str, progress: Progress, quick: bool = False,
+                 teacher: str | None = None):
         from m2kt.concepts.teacher import load_teacher
         from m2kt.models import load
 
@@ -107,7 +137,8 @@ class TaskBench:
         self.progress = progress
         #: fine-tuning budget of the symbolic KD student (steps), shorter in quick mode
         self.steps = (200, 600) if quick else (300, 1500)
-        self.teacher = load_teacher(task, device=device, progress=progress)
+        self.teacher = load_teacher(task, name=teacher if task.track == "language" else None,
+                                    device=device, progress=progress)
         self.student = load(task.student, device=device, progress=progress)
         self.pool: list[Example] = list(task.splits["transfer_pool"])
         self.test: list[Example] = list(task.splits["test"])
@@ -194,7 +225,7 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
     task = get_task(name)
     rec = recorded().get(name, {})
     seeds = opts.seed_list()
-    tb = TaskBench(task, opts.device, progress, quick=opts.quick)
+    tb = TaskBench(task, opts.device, progress, quick=opts.quick, teacher=opts.teacher)
     progress(f"{name}: building and approving the packet ({opts.anchors} anchors)", None)
     from m2kt.ingest.variants import get_variant
 
@@ -216,7 +247,7 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
     progress(f"{name}: KD and labels at M2KT's budget ({budget} inputs)", None)
     entry: dict[str, Any] = {
         "track": task.track,
-        "teacher": {"name": task.teacher, "acc": rec.get("teacher_acc")},
+        "teacher": {"name": tb.teacher.name, "acc": _teacher_acc(tb, rec)},
         "student_before": {"name": task.student, "acc": rec.get("student_before_acc"),
                            "method": rec.get("student_before_method")},
         "split_sizes": task.split_sizes(),
@@ -227,9 +258,19 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
     entry.update(reductions(entry))
     t_acc = entry["teacher"]["acc"]
     entry["retention"] = m2kt["acc"] / t_acc if t_acc else None
-    entry["ablations"] = {} if opts.quick else ablations(tb, built, seeds[0], workdir, opts,
-                                                         progress)
+    entry["ablations"] = ({} if opts.quick or not opts.ablations
+                          else ablations(tb, built, seeds[0], workdir, opts, progress))
     return entry
+
+
+def _teacher_acc(tb: TaskBench, rec: dict[str, Any]) -> float | None:
+    """The teacher's test accuracy: the committed record for the task's own teacher, else
+    (another language teacher) the accuracy measured when its head was trained."""
+    if tb.teacher.name == tb.task.teacher:
+        return rec.get("teacher_acc")
+    from m2kt.domains.language import train_language_teacher
+
+    return train_language_teacher(tb.task, model=tb.teacher.name).record["acc"]
 
 
 def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions,
@@ -297,7 +338,8 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
                 on_task(name, tasks[name])
     return {"meta": {"quick": opts.quick, "seeds": opts.seed_list(), "device": device,
                      "variant": opts.variant, "anchors": opts.anchors,
+                     "teacher": opts.teacher, "ablations": opts.ablations and not opts.quick,
                      "versions": versions(), "started": started,
                      "seconds": round(time.perf_counter() - t0, 1),
-                     "command": "python -m m2kt bench" + (" --quick" if opts.quick else "")},
+                     "command": opts.command()},
             "tasks": tasks}

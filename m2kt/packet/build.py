@@ -93,7 +93,7 @@ def build_packet(
     layer: int = -1, rank: int = 8, anchors: int = 0, max_inputs: int = 20000,
     n_traces: int = 24, creator: str | None = None, parent: str | None = None,
     expires_days: int | None = None, progress: Progress = no_progress,
-    anchor_selection: str = "random",
+    anchor_selection: str = "kmeans",
 ) -> BuildResult:
     """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc."""
     t0 = time.perf_counter()
