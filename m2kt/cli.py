@@ -368,19 +368,20 @@ def cmd_bench_table(args: argparse.Namespace) -> int:
 
     from m2kt.bench.report import readme_block
 
+    paths = [Path(p) for p in args.report]
     if args.recompute:  # derived fields, from the measurements in the same file
         from m2kt.bench.report import render_markdown
         from m2kt.bench.run import reductions
         from m2kt.packet.writer import write_atomic
 
-        path = Path(args.report)
-        result = json.loads(path.read_text())
-        for entry in result["tasks"].values():
-            entry.update(reductions(entry))
-        write_atomic(path, (json.dumps(result, indent=2) + "\n").encode())
-        write_atomic(path.with_name("report.md"), render_markdown(result).encode())
-        print(f"recomputed parity and reductions in {path} and report.md")
-    text = readme_block(Path(args.report))
+        for path in paths:
+            result = json.loads(path.read_text())
+            for entry in result["tasks"].values():
+                entry.update(reductions(entry))
+            write_atomic(path, (json.dumps(result, indent=2) + "\n").encode())
+            write_atomic(path.with_name("report.md"), render_markdown(result).encode())
+            print(f"recomputed parity and reductions in {path} and report.md")
+    text = readme_block(*paths)
     if args.readme:
         from m2kt.bench.research import splice_between
 
@@ -547,7 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     ig.add_argument("--seed", type=int, default=0)
     ig.add_argument("--steps", type=int, default=None,
                     help="composite-loss steps (default: the variant's)")
-    ig.add_argument("--variant", default=DEFAULT_VARIANT,
+    ig.add_argument("--variant", default=DEFAULT_VARIANT, choices=list(VARIANTS),
                     help=f"method variant (default {DEFAULT_VARIANT}): "
                     + " | ".join(VARIANTS))
     ig.add_argument("--ablate", nargs="*", choices=["geo", "struct", "reason", "safe"],
@@ -573,12 +574,13 @@ def build_parser() -> argparse.ArgumentParser:
     bn.add_argument("--seeds", type=int, default=3)
     bn.add_argument("--device", default="cpu", help="cpu | cuda | auto")
     bn.add_argument("--anchors", type=int, default=64, help="M2KT anchors per packet")
-    bn.add_argument("--variant", default=DEFAULT_VARIANT,
+    bn.add_argument("--variant", default=DEFAULT_VARIANT, choices=list(VARIANTS),
                     help=f"M2KT method variant (m2kt/ingest/variants.py; default "
                     f"{DEFAULT_VARIANT})")
     bn.add_argument("--teacher", default=None,
-                    help="teacher model for the language tasks instead of the task's own (e.g. "
-                    "smollm2-135m: the cross-architecture pair)")
+                    help="teacher model of the language tasks instead of each task's own; "
+                    "then only the language tasks run (smollm2-135m: the cross-architecture "
+                    "pair)")
     bn.add_argument("--no-ablations", action="store_true",
                     help="skip the ablations (loss terms, alignment methods, anchor sweep)")
     bn.add_argument("--json", default=None, help="write the result JSON here ('-' = stdout)")
@@ -586,8 +588,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="folder for bench.json, report.md and one plot per task")
     bn.set_defaults(func=cmd_bench)
 
-    bt = sub.add_parser("bench-table", help="the README results table from a bench report JSON")
-    bt.add_argument("report", help="bench JSON (e.g. docs/results/full/bench.json)")
+    bt = sub.add_parser("bench-table",
+                        help="the README results tables from one or more bench report JSONs")
+    bt.add_argument("report", nargs="+",
+                    help="bench JSON(s), e.g. docs/results/full/bench.json "
+                    "docs/results/cross/bench.json")
     bt.add_argument("--recompute", action="store_true",
                     help="recompute parity and reductions from the file's own measurements "
                          "(and rewrite its report.md) first")

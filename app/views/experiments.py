@@ -11,9 +11,15 @@ import streamlit as st
 from app.widgets import page_header, show_error
 from m2kt.bench.report import PAPER, summary_rows, verdicts
 from m2kt.render.bench import accuracy_vs_inputs
+from m2kt.render.escape import visible
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMITTED = ROOT / "docs" / "results" / "full" / "bench.json"
+#: committed reports, in the order offered (the first one that exists is the default)
+COMMITTED = {
+    "default pair (MiniLM-L6 → MiniLM-L3), every task": ROOT / "docs/results/full/bench.json",
+    "cross-architecture pair (SmolLM2-135M → MiniLM-L3), language tasks":
+        ROOT / "docs/results/cross/bench.json",
+}
 MAX_REPORT_BYTES = 16 * 1024 * 1024
 
 page_header(
@@ -23,6 +29,9 @@ page_header(
     f"{PAPER}.",
 )
 
+committed = {k: v for k, v in COMMITTED.items() if v.is_file()}
+pick = (st.radio("Committed report", list(committed), horizontal=True) if len(committed) > 1
+        else next(iter(committed), None))
 upload = st.file_uploader("Open another bench JSON (from `python -m m2kt bench --json FILE`)",
                           type=["json"])
 result = None
@@ -32,9 +41,10 @@ try:
             raise ValueError(f"{upload.size:,} bytes is larger than the 16 MB report limit")
         result = json.loads(upload.getvalue())
         source = f"uploaded file {upload.name}"
-    elif COMMITTED.is_file():
-        result = json.loads(COMMITTED.read_text())
-        source = "the committed full report (docs/results/full/bench.json)"
+    elif pick is not None:
+        path = committed[pick]
+        result = json.loads(path.read_text())
+        source = f"the committed report of the {pick} ({path.relative_to(ROOT).as_posix()})"
     if result is not None and not (isinstance(result, dict) and "tasks" in result
                                    and "meta" in result):
         raise ValueError("this JSON is not a bench report (no 'meta' and 'tasks')")
@@ -47,8 +57,12 @@ if result is None:
             "the file here, or commit a full report under docs/results/full/.")
 else:
     meta = result["meta"]
-    st.caption(f"Showing {source}: device {meta.get('device')}, seeds {meta.get('seeds')}, "
-               f"{meta.get('seconds', 0) / 60:.1f} min, started {meta.get('started')}.")
+    # report fields and file names are text, never Markdown
+    st.text(visible(f"Showing {source}: device {meta.get('device')}, seeds "
+                    f"{meta.get('seeds')}, {meta.get('seconds', 0) / 60:.1f} min, started "
+                    f"{meta.get('started')}, method variant {meta.get('variant', 'frozen')}.",
+                    400))
+    st.text(visible(f"Made by: {meta.get('command', 'python -m m2kt bench')}", 400))
     try:
         st.dataframe(pd.DataFrame(summary_rows(result)), hide_index=True, width="stretch")
         st.subheader("Against the paper's claim")

@@ -12,7 +12,7 @@ from app.state import get_job, set_job
 from app.widgets import page_header, show_error
 from m2kt.config import workspace
 from m2kt.errors import M2KTError
-from m2kt.ingest.variants import VARIANTS
+from m2kt.ingest.variants import DEFAULT_VARIANT, VARIANTS
 from m2kt.jobs import Job
 from m2kt.packet.reader import open_packet
 from m2kt.packet.trust import load_store
@@ -48,8 +48,11 @@ with st.form("ingest"):
     choice = st.selectbox("Approved packet", range(len(approved)),
                           format_func=lambda i: approved[i].stem[:16] + "…")
     c1, c2, c3 = st.columns(3)
-    variant = c1.selectbox("Method variant", list(VARIANTS), index=0,
-                           help="; ".join(f"{v.name}: {v.description}" for v in VARIANTS.values()))
+    variant = c1.selectbox(
+        "Method variant", list(VARIANTS), index=list(VARIANTS).index(DEFAULT_VARIANT),
+        help=f"Default: {DEFAULT_VARIANT}. teacher-anchors and label-anchors ingest exactly like "
+             "frozen; they differ in how the packet's anchors were chosen when it was built. "
+             + "; ".join(f"{v.name}: {v.description}" for v in VARIANTS.values()))
     method = c2.selectbox("Initial map", ["auto", "procrustes", "ridge", "cal"],
                           help="auto: chosen by cross-validation on the packet's anchors")
     steps = c3.number_input("Steps", 10, 2000, 200, step=10)

@@ -50,6 +50,13 @@ with tab_build:
         task = st.selectbox("Task", TASKS, index=TASKS.index("multistep"))
         anchors = st.number_input("Anchors (unlabelled pool inputs whose teacher vectors "
                                   "cross; counted)", 0, 1024, 64, step=16)
+        how = st.selectbox(
+            "Anchor selection", ["kmeans", "random", "labels"],
+            format_func={"kmeans": "the teacher picks them (k-means medoids; default)",
+                         "random": "random pool inputs",
+                         "labels": "concept labels first, then random inputs"}.get,
+            help="Which unlabelled inputs become anchors. The count that crosses is the same; "
+                 "the teacher's own pick measured best (docs/research-log.md).")
         go = st.form_submit_button("Build packet")
     if go:
         try:
@@ -70,6 +77,7 @@ with tab_build:
                 out = workspace().packets / f".build-{task}.m2kt"
                 res = build_packet(t, key, out, seq, teacher=load_teacher(t),
                                    anchors=int(anchors), creator="workbench",
+                                   anchor_selection=how,
                                    progress=lambda msg, frac=None: status.write(msg))
                 data = out.read_bytes()
                 out.unlink()

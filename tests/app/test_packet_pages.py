@@ -261,3 +261,19 @@ def test_every_page_explains_a_broken_workspace_without_a_traceback(tmp_path: Pa
     assert not at.exception, at.exception
     # experiments and packets do not touch the workspace until asked to
     assert at.error or at.info or page in ("experiments", "packets"), page
+
+
+def test_experiments_page_offers_each_committed_report() -> None:
+    root = Path(__file__).resolve().parents[2] / "docs/results"
+    present = [p for p in ("full", "cross") if (root / p / "bench.json").is_file()]
+    at = _page("experiments").run()
+    assert not at.exception
+    if len(present) < 2:
+        assert not at.radio
+        return
+    at.radio[0].set_value(at.radio[0].options[1]).run()
+    assert not at.exception
+    df = at.dataframe[0].value
+    assert set(df["task"]) == {"supersense", "hypernymy"}
+    assert all(m.startswith("smollm2-135m →") for m in df["models"])
+    assert any("--teacher smollm2-135m" in t.value for t in at.text)

