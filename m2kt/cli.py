@@ -451,10 +451,12 @@ def cmd_research_log(args: argparse.Namespace) -> int:
     from m2kt.bench.research import research_log
     from m2kt.ingest.variants import VARIANTS
 
-    variants = args.variants or list(VARIANTS)
+    variants = [] if args.tables_only else (args.variants or list(VARIANTS))
+    full = [Path(args.results) / "full-frozen.json", Path("docs/results/full/bench.json")]
     research_log(variants, Path(args.log), Path(args.results), seeds=args.seeds,
-                 progress=_progress)
-    print(f"wrote {args.log} and {args.results}/<variant>.json for {', '.join(variants)}")
+                 progress=_progress, full_reports=full)
+    ran = f" and {args.results}/<variant>.json for {', '.join(variants)}" if variants else ""
+    print(f"wrote {args.log}{ran}")
     return 0
 
 
@@ -614,6 +616,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="every ingestion variant on every task → docs/research-log.md")
     rl.add_argument("--variants", nargs="+", default=None, help="default: all")
     rl.add_argument("--seeds", type=int, default=1)
+    rl.add_argument("--tables-only", action="store_true",
+                    help="run nothing: regenerate the log's tables from the committed JSONs")
     rl.add_argument("--log", default="docs/research-log.md")
     rl.add_argument("--results", default="docs/results/research")
     rl.set_defaults(func=cmd_research_log)

@@ -25,6 +25,16 @@ def _acc(m: dict[str, Any]) -> str:
     return s + (f" ± {m['acc_std']:.3f}" if m.get("acc_std") else "")
 
 
+def _beats(t: dict[str, Any]) -> str:
+    from m2kt.bench.run import beats_start
+
+    b = beats_start(t)
+    if b["beats"] is None:
+        return "—"
+    p = "" if b["p"] is None else (" (p < 0.001)" if b["p"] < 0.001 else f" (p = {b['p']:.2f})")
+    return ("yes" if b["beats"] else "no") + p
+
+
 def summary_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     """One row per task, every figure read off the result JSON."""
     rows = []
@@ -37,6 +47,7 @@ def summary_rows(result: dict[str, Any]) -> list[dict[str, str]]:
             "student before": (f"{t['student_before']['acc']:.3f}"
                                if t["student_before"]["acc"] is not None else "—"),
             "M2KT": _acc(m["m2kt"]),
+            "beats start": _beats(t),
             "crossing inputs": str(m["m2kt"]["ledger"]["crossing_inputs"]),
             "KD @ same inputs": _acc(m["kd_budget"]),
             "labels @ same inputs": _acc(m["labels_budget"]),
@@ -60,14 +71,18 @@ def markdown_table(rows: list[dict[str, str]]) -> str:
 
 def verdicts(result: dict[str, Any]) -> list[str]:
     """One plain sentence per task against the paper's claim."""
+    from m2kt.bench.run import BEATS_START_ALPHA, beats_start
+
     out = []
     for name, t in result["tasks"].items():
         ret, red = t["retention"], t["data_reduction_at_parity"]
         meets = ret is not None and ret >= 0.85 and red is not None and red >= 0.98
-        before = t["student_before"]["acc"]
-        if before is not None and t["methods"]["m2kt"]["acc"] <= before:
+        b = beats_start(t)
+        if b["beats"] is False:
+            p = (f" (one-sided binomial test p = {b['p']:.2f}, needs < {BEATS_START_ALPHA})"
+                 if b["p"] is not None else "")
             where = (f"retention {_pct(ret)}; M2KT does not beat the student's starting point "
-                     f"({before:.3f}), so there is no data reduction to speak of")
+                     f"{b['bar']:.3f}{p}, so there is no data reduction to speak of")
         elif red is not None:
             where = f"retention {_pct(ret)}, data reduction at parity {_pct(red)}"
         else:
@@ -162,7 +177,8 @@ def write_report(result: dict[str, Any], out: Path) -> list[Path]:
 def readme_table(report_json: Path) -> str:
     """The README's results table, generated from a committed report JSON."""
     result = json.loads(report_json.read_text())
-    keep = ("task", "models", "teacher", "student before", "M2KT", "crossing inputs",
+    keep = ("task", "models", "teacher", "student before", "M2KT", "beats start",
+            "crossing inputs",
             "KD @ same inputs", "KD full", "retention", "reduction at parity")
     rows = [{k: r[k] for k in keep} for r in summary_rows(result)]
     return markdown_table(rows)

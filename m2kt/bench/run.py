@@ -93,6 +93,34 @@ def _mean_std(xs: Sequence[float]) -> tuple[float, float]:
     return float(a.mean()), float(a.std())
 
 
+#: one-sided significance level of "M2KT beats the student's starting point"
+BEATS_START_ALPHA = 0.05
+
+
+def beats_start(entry: dict[str, Any]) -> dict[str, Any]:
+    """Whether M2KT's test accuracy is above the student's start beyond chance.
+
+    The bar is the recorded start, or uniform chance (``student_before.chance``) when that is
+    higher (a majority-class start can sit below 1/K). With the test size known
+    (``split_sizes.test``), a one-sided binomial test of M2KT's correct answers (mean over
+    seeds × n) against the bar decides, at :data:`BEATS_START_ALPHA`; without it, a plain
+    comparison. Returns ``{"beats": bool|None, "p": float|None, "bar": float|None}``.
+    """
+    sb = entry.get("student_before") or {}
+    bar = max((x for x in (sb.get("acc"), sb.get("chance")) if x is not None), default=None)
+    if bar is None:
+        return {"beats": None, "p": None, "bar": None}
+    acc = entry["methods"]["m2kt"]["acc"]
+    n = (entry.get("split_sizes") or {}).get("test")
+    if not n:
+        return {"beats": acc > bar, "p": None, "bar": bar}
+    from scipy.stats import binomtest
+
+    p = float(binomtest(int(round(acc * n)), int(n), min(max(bar, 1e-9), 1 - 1e-9),
+                        alternative="greater").pvalue)
+    return {"beats": p < BEATS_START_ALPHA, "p": p, "bar": bar}
+
+
 def reductions(entry: dict[str, Any]) -> dict[str, float | int | None]:
     """Parity inputs and data reductions of one task entry, from its own ledgers and sweep.
 
@@ -100,8 +128,8 @@ def reductions(entry: dict[str, Any]) -> dict[str, float | int | None]:
     whose KD accuracy reaches M2KT's;
     ``data_reduction_vs_kd_full = 1 − m2kt.crossing / kd_full.crossing``;
     ``data_reduction_at_parity = 1 − m2kt.crossing / kd_parity_inputs`` (null without parity).
-    When M2KT does not beat the student's starting point there is no parity to speak of
-    (KD would "match" it with no data): both are null.
+    When M2KT does not beat the student's starting point (:func:`beats_start`) there is no
+    parity to speak of (KD would "match" it with no data): both are null.
     """
     m = entry["methods"]
     acc = m["m2kt"]["acc"]
@@ -113,8 +141,7 @@ def reductions(entry: dict[str, Any]) -> dict[str, float | int | None]:
         points.append((m["kd_budget"]["inputs"], m["kd_budget"]["acc"]))
     parity = next((n for n, a in sorted(points) if a >= acc), None)
     full = m["kd_full"]["ledger"]["crossing_inputs"]
-    before = (entry.get("student_before") or {}).get("acc")
-    if before is not None and acc <= before:
+    if beats_start(entry)["beats"] is False:
         # M2KT did not move the student: "parity" with it is no achievement, no reduction
         parity = None
     return {
@@ -249,7 +276,8 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
         "track": task.track,
         "teacher": {"name": tb.teacher.name, "acc": _teacher_acc(tb, rec)},
         "student_before": {"name": task.student, "acc": rec.get("student_before_acc"),
-                           "method": rec.get("student_before_method")},
+                           "method": rec.get("student_before_method"),
+                           "chance": 1.0 / len(task.labels)},
         "split_sizes": task.split_sizes(),
         "methods": {"m2kt": m2kt, "kd_budget": _baseline(tb, budget, seeds),
                     "labels_budget": _baseline(tb, budget, seeds, labels=True),

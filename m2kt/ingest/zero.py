@@ -3,8 +3,9 @@
 The teacher side is a cloud sampled from the packet's concept-manifold mixture (centroid +
 principal directions × spreads + isotropic residual, each concept weighted by its member
 count); the student side is the student's own unlabelled inputs.  The unsupervised aligner
-(:mod:`m2kt.align.unsupervised`) matches the two clouds; its whitened-space map is carried
-back to raw teacher coordinates.  Nothing per-example from the teacher is used.
+(:mod:`m2kt.align.unsupervised`) matches the two clouds; its map between their reduced (PCA)
+coordinates is carried back to raw teacher coordinates.  Nothing per-example from the teacher
+is used.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class MixtureMap:
     """``transform``: student vectors (n, d_s) → teacher coordinates (n, d_t)."""
 
     aligner: object
-    w_back: np.ndarray  # (k, d_t): whitened teacher space → raw
+    w_back: np.ndarray  # (k, d_t): reduced teacher coordinates → raw
     mean_t: np.ndarray
 
     def transform(self, xs: np.ndarray) -> np.ndarray:

@@ -49,17 +49,25 @@ def test_recovers_rotation_on_held_out_points(name: str) -> None:
     assert m["top1"]["p"] < 0.1
 
 
-def test_unsupervised_recovers_rotation_without_pairs() -> None:
-    x = _clustered(n=1200)
-    q, _ = np.linalg.qr(np.random.default_rng(3).normal(size=(24, 24)))
-    y_all = _clustered(n=1200) @ q  # a different sample from the same distribution, rotated
-    al = make("unsupervised", k=24, clusters=12).fit(x, y_all)
-    held = _clustered(n=200, seed=9)
+def _mixture_sample(n: int, seed: int, d: int = 24, k: int = 12) -> np.ndarray:
+    """``n`` points from one fixed mixture of ``k`` clusters (the mixture never changes; the
+    sample does with ``seed``)."""
+    centres = np.random.default_rng(0).normal(scale=4.0, size=(k, d)) * np.linspace(2, 0.5, d)
+    rng = np.random.default_rng(100 + seed)
+    return centres[rng.integers(0, k, n)] + rng.normal(scale=0.6, size=(n, d))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_unsupervised_recovers_rotation_without_pairs(seed: int) -> None:
+    """Two *different* samples of one distribution, one of them rotated: the map from the
+    unpaired clouds sends held-out points onto their own rotated copies."""
+    q, _ = np.linalg.qr(np.random.default_rng(3 + seed).normal(size=(24, 24)))
+    x, y_all = _mixture_sample(1200, seed), _mixture_sample(1200, seed + 10) @ q
+    al = make("unsupervised", k=24, clusters=12, seed=seed).fit(x, y_all)
+    held = _mixture_sample(200, 99)
     m = alignment_metrics(al.transform(held), al.target(held @ q), n_perm=10)
-    assert m["cka"]["value"] > 0.9
-    # exact-partner retrieval inside tight clusters is hard without pairs; still far above null
-    assert m["top1"]["value"] > 5 * m["top1"]["null"] + 0.01
-    assert m["mutual_knn"]["value"] > m["mutual_knn"]["null"] + 0.05
+    assert m["top1"]["value"] > 0.5 > m["top1"]["null"] + 0.4
+    assert m["mutual_knn"]["value"] > m["mutual_knn"]["null"] + 0.3
 
 
 def test_default_pair_alignment_beats_null() -> None:

@@ -122,3 +122,40 @@ def test_readme_block_stacks_one_table_per_report(tmp_path) -> None:
                             f"{paths[1].as_posix()}`")
     assert "made by `python -m m2kt bench --teacher smollm2-135m`" in block
     assert block.count("| toy | t → s |") == 2
+
+
+def test_research_log_tables_only_keeps_the_prose(tmp_path) -> None:
+    import json
+
+    from m2kt.bench.research import research_log
+
+    e = _entry(0.75, 64, [(16, 0.6), (256, 0.76), (4000, 0.9)])
+    e["retention"] = 0.75 / 0.9
+    full = tmp_path / "full.json"
+    full.write_text(json.dumps({"meta": {"seeds": [0, 1, 2], "command": "python -m m2kt bench",
+                                         "started": "2026-01-01T00:00:00Z",
+                                         "variant": "teacher-anchors"},
+                                "tasks": {"toy": e}}))
+    log = tmp_path / "log.md"
+    log.write_text("# Log\n\nA paragraph that stays.\n")
+    research_log([], log, tmp_path / "results", full_reports=[full, tmp_path / "missing.json"])
+    text = log.read_text()
+    assert "A paragraph that stays." in text
+    assert "| `teacher-anchors` | toy | 0.750 ± 0.000 | 83 % | 64 |" in text
+    assert "<!-- full-reports:start -->" in text and "variant `teacher-anchors`" in text
+
+
+def test_beating_the_start_must_be_beyond_chance() -> None:
+    from m2kt.bench.run import beats_start
+
+    e = _entry(0.024, 88, [(16, 0.025), (627, 0.08)])
+    e["student_before"] = {"name": "s", "acc": 0.017, "chance": 1 / 47}
+    e["split_sizes"] = {"test": 460}
+    b = beats_start(e)  # 11 of 460 right against a 1/47 bar: noise
+    assert b["beats"] is False and b["bar"] == 1 / 47 and 0.05 < b["p"] < 1
+    assert reductions(e)["kd_parity_inputs"] is None
+    e["methods"]["m2kt"]["acc"] = 0.06  # 28 of 460: far above the bar
+    assert beats_start(e)["beats"] is True
+    assert reductions(e)["kd_parity_inputs"] == 627
+    del e["split_sizes"]  # no test size: a plain comparison
+    assert beats_start(e) == {"beats": True, "p": None, "bar": 1 / 47}
