@@ -111,7 +111,8 @@ def live() -> None:
     elif snap["state"] == "done":
         r = snap["result"]
         st.success(f"New student written to {r.out_dir} in {snap['seconds']:.0f} s. "
-                   f"Held-out accuracy {r.accuracy:.3f} (student's start {r.student_before}); "
+                   f"Held-out accuracy {r.accuracy:.3f} (student's start "
+                   f"{'—' if r.student_before is None else f'{r.student_before:.3f}'}); "
                    f"crossing inputs {r.ledger.crossing_inputs}.")
         st.dataframe(pd.DataFrame([g.as_dict() for g in r.gates]), hide_index=True,
                      width="stretch")

@@ -306,7 +306,8 @@ def ingest(
         before = recorded().get(task.name, {}).get("student_before_acc")
         gates.append(check("held-out accuracy above the student's start", "post",
                            acc - (before or 0.0), 0.0, ">=",
-                           f"test acc {acc:.3f} vs start {before}"))
+                           f"test acc {acc:.3f} vs start "
+                           f"{'unknown' if before is None else f'{before:.3f}'}"))
     # --- export --------------------------------------------------------------------------------
     progress("writing the new student", 0.95)
     tmp = out_dir.with_name(f".{out_dir.name}.tmp")
