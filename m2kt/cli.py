@@ -306,8 +306,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(f"student written to {res.out_dir}; ledger {res.ledger.as_dict()}; "
           f"{res.seconds:.1f} s")
     if res.accuracy is not None:
-        print(f"held-out test accuracy {res.accuracy:.3f} (student's start "
-              f"{res.student_before})")
+        start = "unknown" if res.student_before is None else f"{res.student_before:.3f}"
+        print(f"held-out test accuracy {res.accuracy:.3f} (student's start {start})")
     if not res.passed:
         failed = ", ".join(g.name for g in res.gates if not g.passed)
         raise GateFailure(f"post-ingestion gate(s) failed: {failed}")

@@ -71,7 +71,8 @@ def markdown_table(rows: list[dict[str, str]]) -> str:
 
 def verdicts(result: dict[str, Any]) -> list[str]:
     """One plain sentence per task against the paper's claim."""
-    from m2kt.bench.run import BEATS_START_ALPHA, beats_start
+    from m2kt.bench.run import beats_start
+    from m2kt.verify.stats import ALPHA
 
     out = []
     for name, t in result["tasks"].items():
@@ -79,7 +80,7 @@ def verdicts(result: dict[str, Any]) -> list[str]:
         meets = ret is not None and ret >= 0.85 and red is not None and red >= 0.98
         b = beats_start(t)
         if b["beats"] is False:
-            p = (f" (one-sided binomial test p = {b['p']:.2f}, needs < {BEATS_START_ALPHA})"
+            p = (f" (one-sided binomial test p = {b['p']:.2f}, needs < {ALPHA})"
                  if b["p"] is not None else "")
             where = (f"retention {_pct(ret)}; M2KT does not beat the student's starting point "
                      f"{b['bar']:.3f}{p}, so there is no data reduction to speak of")

@@ -93,32 +93,18 @@ def _mean_std(xs: Sequence[float]) -> tuple[float, float]:
     return float(a.mean()), float(a.std())
 
 
-#: one-sided significance level of "M2KT beats the student's starting point"
-BEATS_START_ALPHA = 0.05
-
-
 def beats_start(entry: dict[str, Any]) -> dict[str, Any]:
-    """Whether M2KT's test accuracy is above the student's start beyond chance.
+    """Whether M2KT's test accuracy is above the student's start beyond chance
+    (:func:`m2kt.verify.stats.above_start`: one-sided binomial test against the recorded start
+    or uniform chance ``student_before.chance``, whichever is higher, on ``split_sizes.test``
+    items). Returns ``{"beats": bool|None, "p": float|None, "bar": float|None}``."""
+    from m2kt.verify.stats import above_start
 
-    The bar is the recorded start, or uniform chance (``student_before.chance``) when that is
-    higher (a majority-class start can sit below 1/K). With the test size known
-    (``split_sizes.test``), a one-sided binomial test of M2KT's correct answers (mean over
-    seeds × n) against the bar decides, at :data:`BEATS_START_ALPHA`; without it, a plain
-    comparison. Returns ``{"beats": bool|None, "p": float|None, "bar": float|None}``.
-    """
     sb = entry.get("student_before") or {}
-    bar = max((x for x in (sb.get("acc"), sb.get("chance")) if x is not None), default=None)
-    if bar is None:
-        return {"beats": None, "p": None, "bar": None}
-    acc = entry["methods"]["m2kt"]["acc"]
-    n = (entry.get("split_sizes") or {}).get("test")
-    if not n:
-        return {"beats": acc > bar, "p": None, "bar": bar}
-    from scipy.stats import binomtest
-
-    p = float(binomtest(int(round(acc * n)), int(n), min(max(bar, 1e-9), 1 - 1e-9),
-                        alternative="greater").pvalue)
-    return {"beats": p < BEATS_START_ALPHA, "p": p, "bar": bar}
+    r = above_start(entry["methods"]["m2kt"]["acc"],
+                    (entry.get("split_sizes") or {}).get("test"), sb.get("acc"), sb.get("chance"))
+    return ({"beats": None, "p": None, "bar": None} if r is None
+            else {"beats": r.beats, "p": r.p, "bar": r.bar})
 
 
 def reductions(entry: dict[str, Any]) -> dict[str, float | int | None]:

@@ -91,6 +91,18 @@ def torch_readout(head, centroids: torch.Tensor, pair: bool) -> Callable[[torch.
     return logits
 
 
+def _above_start_gate(acc: float, n: int, before: float | None, chance: float) -> Gate:
+    """Held-out accuracy above the student's start (or chance, when higher) beyond noise: the
+    figure is the one-sided binomial p-value (:func:`m2kt.verify.stats.above_start`)."""
+    from m2kt.verify.stats import ALPHA, above_start
+
+    r = above_start(acc, n, before, chance)
+    start = "unknown" if before is None else f"{before:.3f}"
+    detail = f"test acc {acc:.3f} on {n} vs start {start}, chance {chance:.3f}"
+    return check("held-out accuracy above the student's start (binomial p)", "post",
+                 None if r is None else r.p, ALPHA, "<", detail)
+
+
 def ingest(
     packet: VerifiedPacket, out_dir: Path, student: str | None = None,
     method: str = "auto",
@@ -304,10 +316,7 @@ def ingest(
                        head=head if use_head else None)
         acc = float((pred == np.array([e.label for e in test])).mean())
         before = recorded().get(task.name, {}).get("student_before_acc")
-        gates.append(check("held-out accuracy above the student's start", "post",
-                           acc - (before or 0.0), 0.0, ">=",
-                           f"test acc {acc:.3f} vs start "
-                           f"{'unknown' if before is None else f'{before:.3f}'}"))
+        gates.append(_above_start_gate(acc, len(test), before, 1.0 / k))
     # --- export --------------------------------------------------------------------------------
     progress("writing the new student", 0.95)
     tmp = out_dir.with_name(f".{out_dir.name}.tmp")

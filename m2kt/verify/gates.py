@@ -28,7 +28,8 @@ def check(name: str, stage: str, figure: float | None, threshold: float, op: str
           detail: str = "") -> Gate:
     if figure is None:
         return Gate(name, stage, None, threshold, op, True, detail or "not applicable")
-    ok = {">=": figure >= threshold, "<=": figure <= threshold, "==": figure == threshold}[op]
+    ok = {">=": figure >= threshold, "<=": figure <= threshold, "==": figure == threshold,
+          "<": figure < threshold}[op]
     return Gate(name, stage, round(float(figure), 4), threshold, op, bool(ok), detail)
 
 

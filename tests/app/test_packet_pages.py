@@ -171,7 +171,7 @@ def test_verification_page_shows_gates_of_the_ingested_student(queue) -> None:
         pytest.skip("needs the student of test_ingest_page_runs_…")
     gates = at.dataframe[0].value
     assert {"name", "figure", "threshold", "passed"} <= set(gates.columns)
-    assert "held-out accuracy above the student's start" in set(gates["name"])
+    assert "held-out accuracy above the student's start (binomial p)" in set(gates["name"])
 
 
 def test_verification_page_empty_state(tmp_path: Path, monkeypatch) -> None:

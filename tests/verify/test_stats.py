@@ -1,0 +1,25 @@
+"""The one rule for "beats its starting point": a one-sided binomial test against the start
+or chance, whichever is higher."""
+
+from __future__ import annotations
+
+from m2kt.ingest.trainer import _above_start_gate
+from m2kt.verify.stats import above_start
+
+
+def test_noise_above_a_low_start_does_not_count() -> None:
+    r = above_start(11 / 460, 460, 0.017, 1 / 47)  # modular: 11 right, chance 9.8
+    assert r is not None and r.bar == 1 / 47 and not r.beats and 0.05 < r.p < 1
+
+
+def test_a_clear_gain_counts_and_none_without_a_bar() -> None:
+    r = above_start(0.26, 8520, 0.152, 1 / 26)
+    assert r is not None and r.beats and r.p < 1e-6
+    assert above_start(0.5, 100, None, None) is None
+    assert above_start(0.6, None, 0.5).beats and above_start(0.6, None, 0.5).p is None
+
+
+def test_the_ingestion_gate_uses_the_same_rule() -> None:
+    assert not _above_start_gate(0.577, 213, 0.535, 0.5).passed  # taxonomy seed 0: p ≈ 0.12
+    g = _above_start_gate(0.719, 2383, 0.496, 0.5)
+    assert g.passed and g.op == "<" and "vs start 0.496" in g.detail
