@@ -316,7 +316,7 @@ def ingest(
                        head=head if use_head else None)
         acc = float((pred == np.array([e.label for e in test])).mean())
         before = recorded().get(task.name, {}).get("student_before_acc")
-        gates.append(_above_start_gate(acc, len(test), before, 1.0 / k))
+        gates.append(_above_start_gate(acc, len(test), before, 1.0 / len(m.labels)))
     # --- export --------------------------------------------------------------------------------
     progress("writing the new student", 0.95)
     tmp = out_dir.with_name(f".{out_dir.name}.tmp")

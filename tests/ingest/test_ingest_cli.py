@@ -51,6 +51,7 @@ def test_approve_ingest_predict(env) -> None:
     res = run_cli("ingest", str(env["pkt"]), "--out", str(out), env=home)
     assert res.returncode in (0, 1), res.stderr
     assert "held-out accuracy above the student's start" in res.stdout
+    assert "chance 0.500" in res.stdout  # multistep answers yes/no: chance is 1/2
     report = json.loads((out / "ingestion_report.json").read_text())
     assert report["accuracy"] > report["student_before"]
     led = report["ledger"]
