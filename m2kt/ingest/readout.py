@@ -50,10 +50,11 @@ def thresholds(y: np.ndarray, queries: Sequence[int], man: Manifolds, k: int) ->
 
 def predict(y: np.ndarray, man: Manifolds, task: str, labels: Sequence[str],
             queries: Sequence[int] | None = None, th: np.ndarray | None = None,
-            head: LinearHead | None = None) -> np.ndarray:
+            head: LinearHead | None = None, cosine: bool = False) -> np.ndarray:
     """Label indices for mapped points ``y`` (n, d_t).  With the packet's teacher readout
     ``head`` (:mod:`m2kt.concepts.readout`) that head answers; otherwise the manifold rules
-    of the module doc."""
+    of the module doc — class tasks by Euclidean distance, or (``cosine``) by the cosine
+    about the mean of the live centroids (independent of the batch being answered)."""
     if head is not None:
         q = np.asarray(queries) if task in PAIR_TASKS else None
         return head.predict(concept_readout.features(y, man.centroids.astype(np.float64), q))
@@ -62,6 +63,14 @@ def predict(y: np.ndarray, man: Manifolds, task: str, labels: Sequence[str],
         s = pair_scores(y, queries, man)
         return np.where(s > th[np.asarray(queries)], yes, 1 - yes)
     live = man.counts > 0
-    d2 = ((y[:, None, :] - man.centroids[None, :, :].astype(np.float64)) ** 2).sum(-1)
+    cent = man.centroids.astype(np.float64)
+    if cosine:
+        c0 = cent[live].mean(0)
+        a, b = y - c0, cent - c0
+        s = (a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)) @ (
+            b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)).T
+        s[:, ~live] = -np.inf
+        return s.argmax(1)
+    d2 = ((y[:, None, :] - cent[None, :, :]) ** 2).sum(-1)
     d2[:, ~live] = np.inf
     return d2.argmin(1)

@@ -39,7 +39,7 @@ class IngestedStudent:
             y = self.cal(torch.from_numpy(x)).numpy().astype(np.float64)
         q = [self.meta["concepts"].index(query)] * len(texts) if query else None
         pred = predict(y, self.man, self.meta["task"], self.meta["labels"], q, self.thresholds,
-                       head=self.head)
+                       head=self.head, cosine=self.meta.get("readout") == "cosine")
         return [self.meta["labels"][i] for i in pred]
 
 

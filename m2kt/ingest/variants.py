@@ -31,6 +31,11 @@ class Variant:
     member: float = 0.0
     pool_batch: int = 128
     zero_crossing: bool = False
+    #: zero crossing through the packet's relative-profile readout (class tasks; pair tasks
+    #: fall back to the ``zero`` mixture map)
+    relative: bool = False
+    #: at most this many of the student's own unlabelled pool inputs (counted)
+    pool_limit: int = 4000
     #: how the bench builds this variant's packet anchors (m2kt.packet.build.ANCHOR_SELECTIONS)
     anchor_selection: str = "random"
 
@@ -55,6 +60,11 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
     Variant("zero", "zero-crossing: unsupervised map of the student's own inputs onto the "
             "packet's manifold mixture, refined with the structural, safety and membership "
             "terms; no anchors, no traces", zero_crossing=True, member=0.5),
+    Variant("relative", "zero-crossing: the student describes its own inputs by cosines to "
+            "its own vectors of the concept labels; the packet's relative readout (fitted "
+            "teacher-side) names their concepts; a ridge map to those centroids is the CAL "
+            "(class tasks; pair tasks fall back to zero)", zero_crossing=True,
+            relative=True, pool_limit=20000),
 )}
 #: the best-measured variant (3-seed full report, docs/results/full/): the teacher chooses the
 #: anchors, ingestion is the frozen-student default

@@ -19,6 +19,7 @@ import numpy as np
 
 from m2kt import __version__
 from m2kt.concepts import readout as concept_readout
+from m2kt.concepts import relative as concept_relative
 from m2kt.concepts.manifold import ManifoldStats
 from m2kt.concepts.teacher import QUERY_TASKS, Teacher, load_teacher, requery
 from m2kt.domains.base import Example, Task
@@ -132,13 +133,21 @@ def build_packet(
                else None)
     head, readout_agreement = concept_readout.fit(hidden_all, proba, man.centroids, queries,
                                                   seed=task.seed)
+    relative_tensors: dict[str, np.ndarray] = {}
+    relative_agreement = None
+    if task.name not in QUERY_TASKS:  # class tasks: the relative-profile readout (zero-crossing)
+        label_vecs = teacher.hidden([Example(text=c.label, label=0, key=f"label:{c.id}")
+                                     for c in task.concepts], [main])[0]
+        rel_head, relative_agreement = concept_relative.fit(hidden_all, label_vecs, proba,
+                                                            seed=task.seed)
+        relative_tensors = concept_relative.to_tensors(rel_head)
     # per-layer centroids from a subsample of members (for traces and layer-wise views)
     all_layers = list(range(n_layers + 1))
     sub = np.sort(np.random.default_rng(task.seed + 7).permutation(len(members))[:3000])
     sub_hidden = teacher.hidden([members[i] for i in sub], all_layers) if len(sub) else None
     tensors: dict[str, np.ndarray] = {
         "basis": man.basis, "spreads": man.spreads, "residual_var": man.residual_var,
-        "counts": man.counts, **concept_readout.to_tensors(head)}
+        "counts": man.counts, **concept_readout.to_tensors(head), **relative_tensors}
     for li, layer_idx in enumerate(all_layers):
         if layer_idx == main:
             tensors[f"centroids.L{layer_idx}"] = man.centroids
@@ -211,8 +220,15 @@ def build_packet(
                                   "readout": "softmax head on teacher-space features "
                                              "(pair tasks: [h, μ_q, h⊙μ_q, |h−μ_q|]) fitted "
                                              "to the teacher's own answers",
-                                  "readout_agreement": round(readout_agreement, 4)}},
-            "counts": {"teacher_inputs": len(inputs) + len(probes) + pool_seen,
+                                  "readout_agreement": round(readout_agreement, 4),
+                                  **({"relative_readout": "softmax head on z-scored cosines "
+                                      "to the teacher's own vectors of the concept labels, "
+                                      "fitted to the teacher's own answers",
+                                      "relative_readout_agreement":
+                                          round(relative_agreement, 4)}
+                                     if relative_agreement is not None else {})}},
+            "counts": {"teacher_inputs": len(inputs) + len(probes) + pool_seen
+                       + (len(task.concepts) if relative_tensors else 0),
                        "probe_inputs": probe_count, "anchor_inputs": len(anchor_texts)},
             "versions": _versions(),
             "creator": creator or getpass.getuser(),

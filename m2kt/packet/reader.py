@@ -27,6 +27,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from m2kt.concepts import readout as concept_readout
+from m2kt.concepts import relative as concept_relative
 from m2kt.errors import (
     FormatError,
     GraphError,
@@ -193,6 +194,15 @@ def _check_semantics(m: S.Manifest, t: dict[str, np.ndarray], anchors: S.Anchors
                                 f"{sorted(want.items())}")
         if not np.all(t[concept_readout.PREFIX + "scale"] > 0):
             raise SemanticError("readout.scale must be positive")
+    rel = {n: tuple(v.shape) for n, v in t.items() if n.startswith(concept_relative.PREFIX)}
+    if rel:  # optional relative-profile readout: L labels × C concepts
+        want = concept_relative.expected_shapes(len(m.labels), k)
+        if rel != want:
+            raise SemanticError(f"relative readout tensors {sorted(rel.items())} do not match "
+                                f"{len(m.labels)} labels × {k} concepts: expected "
+                                f"{sorted(want.items())}")
+        if not np.all(t[concept_relative.PREFIX + "scale"] > 0):
+            raise SemanticError("relative.scale must be positive")
     if "anchors" in t or anchors.texts:
         if "anchors" not in t or t["anchors"].shape != (len(anchors.texts), d):
             raise SemanticError(f"anchor vectors {t.get('anchors', np.zeros(0)).shape} do not "

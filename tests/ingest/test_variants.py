@@ -76,3 +76,15 @@ def test_selection_is_perfect_when_the_student_is_the_teacher() -> None:
     st.update(x, y)
     sel = select(x, x, st.finalize(2), None, pair=False)
     assert sel.readout == "centroid" and max(sel.table.values()) == 1.0
+
+
+def test_relative_variant_crosses_nothing_and_answers_alone(built, tmp_path: Path) -> None:
+    from m2kt.ingest.student import load_student
+
+    assert "relative.weight" in built.packet.tensors  # class task: the builder ships it
+    r = _ingest(built, tmp_path / "rel", variant="relative")
+    assert r.ledger.crossing_inputs == 0
+    report = json.loads((tmp_path / "rel" / "ingestion_report.json").read_text())
+    assert report["method"] == "relative" and report["readout"] == "cosine"
+    assert report["selection"]["concepts_named"] >= 1
+    assert load_student(str(tmp_path / "rel")).answer(["T and F"])[0] in ("true", "false")

@@ -1,0 +1,67 @@
+"""The teacher's readout on *relative* features (optional packet part; class tasks).
+
+Each model describes an input by the cosine of its vector to that model's **own** vectors of
+the concepts' labels, z-scored with statistics of its own inputs: a C-dimensional profile that
+is comparable across models without any paired input (relative representations). The teacher
+fits a softmax head on its profiles of its own inputs to its own answer distributions; the
+student, at ingestion, computes the same profile with its own encoder and its own unlabelled
+inputs and reads the head — so only the concept labels (already in the packet) are shared.
+
+Tensors: ``relative.weight`` (L, C), ``relative.bias`` (L,), ``relative.mean`` (C,),
+``relative.scale`` (C,) with L labels and C concepts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from m2kt.heads import LinearHead, fit_softmax
+
+PREFIX = "relative."
+PARTS = ("weight", "bias", "mean", "scale")
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, np.float64)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def profiles(h: np.ndarray, label_vecs: np.ndarray) -> np.ndarray:
+    """(n, d) inputs × (C, d) label vectors of the same model → (n, C) cosines."""
+    return _unit(h) @ _unit(label_vecs).T
+
+
+def zscore(r: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Standardise profiles ``r`` with the mean and spread of the model's own ``ref`` profiles."""
+    return (r - ref.mean(0)) / (ref.std(0) + 1e-6)
+
+
+def fit(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: int = 0
+        ) -> tuple[LinearHead, float]:
+    """Teacher side: fit the head on z-scored profiles of the teacher's own inputs ``h``
+    (n, d) to its answer distributions ``proba`` (n, L); returns it and its agreement with the
+    teacher's argmax on a seeded held-out fifth."""
+    r = profiles(h, label_vecs)
+    x = zscore(r, r)
+    perm = np.random.default_rng(seed).permutation(len(x))
+    cut = max(1, len(x) // 5)
+    va, tr = perm[:cut], perm[cut:]
+    probe = fit_softmax(x[tr], proba[tr], proba.shape[1], seed=seed)
+    agreement = float((probe.predict(x[va]) == proba[va].argmax(1)).mean())
+    return fit_softmax(x, proba, proba.shape[1], l2_grid=(probe.l2,), seed=seed), agreement
+
+
+def to_tensors(head: LinearHead) -> dict[str, np.ndarray]:
+    return {PREFIX + p: np.ascontiguousarray(getattr(head, p), np.float32) for p in PARTS}
+
+
+def from_tensors(t: dict[str, np.ndarray]) -> LinearHead | None:
+    """The packet's relative readout, or ``None`` when it carries none."""
+    if not all(PREFIX + p in t for p in PARTS):
+        return None
+    return LinearHead(*(t[PREFIX + p] for p in PARTS), 0.0)
+
+
+def expected_shapes(n_labels: int, n_concepts: int) -> dict[str, tuple[int, ...]]:
+    return {PREFIX + "weight": (n_labels, n_concepts), PREFIX + "bias": (n_labels,),
+            PREFIX + "mean": (n_concepts,), PREFIX + "scale": (n_concepts,)}
