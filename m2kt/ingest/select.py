@@ -19,6 +19,7 @@ from m2kt.align import make
 from m2kt.concepts import readout as concept_readout
 from m2kt.concepts.manifold import Manifolds
 from m2kt.heads import LinearHead
+from m2kt.ingest.readout import predict
 
 CANDIDATE_METHODS = ("procrustes", "ridge")
 
@@ -42,6 +43,8 @@ def answers(y: np.ndarray, man: Manifolds, head: LinearHead | None, pair: bool,
                                                                                  len(y)))
             return head.predict(f).reshape(len(y), k)
         return head.predict(y)
+    if kind == "cosine":
+        return predict(y, man, "class", [], cosine=True)
     d2 = ((y[:, None, :] - cent[None, :, :]) ** 2).sum(-1)
     d2[:, man.counts <= 0] = np.inf
     return d2.argmin(1)
@@ -49,8 +52,11 @@ def answers(y: np.ndarray, man: Manifolds, head: LinearHead | None, pair: bool,
 
 def select(xs: np.ndarray, yt: np.ndarray, man: Manifolds, head: LinearHead | None, pair: bool,
            methods: Sequence[str] = CANDIDATE_METHODS, folds: int = 4,
-           seed: int = 0) -> Selection:
-    """Cross-validated choice of (alignment method, readout); see module doc."""
+           seed: int = 0, extra: dict[str, tuple[np.ndarray, str]] | None = None
+           ) -> Selection:
+    """Cross-validated choice of (alignment method, readout); see module doc. ``extra``: maps
+    fitted without these anchors, as ``name → (the anchors mapped by it (n, d_t), readout
+    kind)``, scored on all anchors and chosen like the others when they agree best."""
     kinds = ["head"] if pair else (["head", "centroid"] if head is not None else ["centroid"])
     if pair and head is None:
         return Selection(methods[0], "manifold", {})
@@ -67,6 +73,8 @@ def select(xs: np.ndarray, yt: np.ndarray, man: Manifolds, head: LinearHead | No
         for kind in kinds:
             table[f"{meth}/{kind}"] = float((answers(mapped, man, head, pair, kind)
                                              == target).mean())
+    for name, (mapped, kind) in (extra or {}).items():
+        table[f"{name}/{kind}"] = float((answers(mapped, man, head, pair, kind) == target).mean())
     best = max(table, key=lambda key: (table[key], -list(table).index(key)))
     meth, kind = best.split("/")
     return Selection(meth, kind, table)

@@ -88,3 +88,14 @@ def test_relative_variant_crosses_nothing_and_answers_alone(built, tmp_path: Pat
     assert report["method"] == "relative" and report["readout"] == "cosine"
     assert report["selection"]["concepts_named"] >= 1
     assert load_student(str(tmp_path / "rel")).answer(["T and F"])[0] in ("true", "false")
+
+
+def test_default_offers_the_relative_map_to_the_anchor_cross_validation(built, tmp_path) -> None:
+    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
+
+    assert get_variant(DEFAULT_VARIANT).relative_candidate
+    r = _ingest(built, tmp_path / "d")
+    table = r.extra["selection"]
+    assert "relative/cosine" in table  # scored on the anchors, never fitted on them
+    assert r.extra["method"] == max(table, key=table.get).split("/")[0]
+    assert r.ledger.crossing_inputs == 64 + 24
