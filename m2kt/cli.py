@@ -452,7 +452,8 @@ def cmd_research_log(args: argparse.Namespace) -> int:
     from m2kt.ingest.variants import VARIANTS
 
     variants = [] if args.tables_only else (args.variants or list(VARIANTS))
-    full = [Path(args.results) / "full-frozen.json", Path("docs/results/full/bench.json")]
+    # earlier defaults' 3-seed reports (full-<variant>.json), then the current one
+    full = [*sorted(Path(args.results).glob("full-*.json")), Path("docs/results/full/bench.json")]
     research_log(variants, Path(args.log), Path(args.results), seeds=args.seeds,
                  progress=_progress, full_reports=full)
     ran = f" and {args.results}/<variant>.json for {', '.join(variants)}" if variants else ""

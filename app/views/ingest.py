@@ -52,6 +52,7 @@ with st.form("ingest"):
         "Method variant", list(VARIANTS), index=list(VARIANTS).index(DEFAULT_VARIANT),
         help=f"Default: {DEFAULT_VARIANT}. teacher-anchors and label-anchors ingest exactly like "
              "frozen; they differ in how the packet's anchors were chosen when it was built. "
+             "relative and zero read no anchor at all (zero crossing). "
              + "; ".join(f"{v.name}: {v.description}" for v in VARIANTS.values()))
     method = c2.selectbox("Initial map", ["auto", "procrustes", "ridge", "cal"],
                           help="auto: chosen by cross-validation on the packet's anchors")
