@@ -282,9 +282,7 @@ def _teacher_acc(tb: TaskBench, rec: dict[str, Any]) -> float | None:
     (another language teacher) the accuracy measured when its head was trained."""
     if tb.teacher.name == tb.task.teacher:
         return rec.get("teacher_acc")
-    from m2kt.domains.language import train_language_teacher
-
-    return train_language_teacher(tb.task, model=tb.teacher.name).record["acc"]
+    return (tb.teacher.record or {}).get("acc")
 
 
 def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions,

@@ -30,33 +30,42 @@ def features(h: np.ndarray, centroids: np.ndarray, queries: np.ndarray | None) -
     return np.concatenate([h, mu, h * mu, np.abs(h - mu)], axis=1)
 
 
-def fit(h: np.ndarray, proba: np.ndarray, centroids: np.ndarray, queries: np.ndarray | None,
-        seed: int = 0) -> tuple[LinearHead, float]:
-    """Fit the readout to the teacher's answer distributions ``proba`` (n, L); returns it
-    and its agreement with the teacher's argmax on a seeded 20 % of the inputs held out."""
-    x = features(h, centroids, queries)
-    rng = np.random.default_rng(seed)
-    perm = rng.permutation(len(x))
+def fit_head(x: np.ndarray, proba: np.ndarray, seed: int = 0) -> tuple[LinearHead, float]:
+    """A softmax head on features ``x`` (n, f) fitted to answer distributions ``proba``
+    (n, L); returns it and its agreement with the argmax on a seeded 20 % held out (the L2
+    strength is chosen on the other 80 %)."""
+    perm = np.random.default_rng(seed).permutation(len(x))
     cut = max(1, len(x) // 5)
     va, tr = perm[:cut], perm[cut:]
     probe = fit_softmax(x[tr], proba[tr], proba.shape[1], seed=seed)
     agreement = float((probe.predict(x[va]) == proba[va].argmax(1)).mean())
-    head = fit_softmax(x, proba, proba.shape[1], l2_grid=(probe.l2,), seed=seed)
-    return head, agreement
+    return fit_softmax(x, proba, proba.shape[1], l2_grid=(probe.l2,), seed=seed), agreement
 
 
-def to_tensors(head: LinearHead) -> dict[str, np.ndarray]:
-    return {PREFIX + p: np.ascontiguousarray(getattr(head, p), np.float32) for p in PARTS}
+def fit(h: np.ndarray, proba: np.ndarray, centroids: np.ndarray, queries: np.ndarray | None,
+        seed: int = 0) -> tuple[LinearHead, float]:
+    """Fit the readout to the teacher's answer distributions ``proba`` (n, L); returns it
+    and its agreement with the teacher's argmax on a seeded 20 % of the inputs held out."""
+    return fit_head(features(h, centroids, queries), proba, seed)
 
 
-def from_tensors(t: dict[str, np.ndarray]) -> LinearHead | None:
-    """The packet's readout, or ``None`` when it carries none."""
-    if not all(PREFIX + p in t for p in PARTS):
+def to_tensors(head: LinearHead, prefix: str = PREFIX) -> dict[str, np.ndarray]:
+    """The head as packet tensors ``<prefix>weight|bias|mean|scale`` (float32)."""
+    return {prefix + p: np.ascontiguousarray(getattr(head, p), np.float32) for p in PARTS}
+
+
+def from_tensors(t: dict[str, np.ndarray], prefix: str = PREFIX) -> LinearHead | None:
+    """The packet's head under ``prefix``, or ``None`` when it carries none."""
+    if not all(prefix + p in t for p in PARTS):
         return None
-    return LinearHead(*(t[PREFIX + p] for p in PARTS), 0.0)
+    return LinearHead(*(t[prefix + p] for p in PARTS), 0.0)
+
+
+def head_shapes(prefix: str, n_labels: int, f: int) -> dict[str, tuple[int, ...]]:
+    """Tensor shapes of a head with ``n_labels`` outputs over ``f`` features."""
+    return {prefix + "weight": (n_labels, f), prefix + "bias": (n_labels,),
+            prefix + "mean": (f,), prefix + "scale": (f,)}
 
 
 def expected_shapes(n_labels: int, d: int, pair: bool) -> dict[str, tuple[int, ...]]:
-    f = 4 * d if pair else d
-    return {PREFIX + "weight": (n_labels, f), PREFIX + "bias": (n_labels,),
-            PREFIX + "mean": (f,), PREFIX + "scale": (f,)}
+    return head_shapes(PREFIX, n_labels, 4 * d if pair else d)

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from m2kt.heads import LinearHead, fit_softmax
+from m2kt.concepts import readout as concept_readout
+from m2kt.heads import LinearHead
 
 PREFIX = "relative."
-PARTS = ("weight", "bias", "mean", "scale")
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -42,26 +42,17 @@ def fit(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: int = 0
     (n, d) to its answer distributions ``proba`` (n, L); returns it and its agreement with the
     teacher's argmax on a seeded held-out fifth."""
     r = profiles(h, label_vecs)
-    x = zscore(r, r)
-    perm = np.random.default_rng(seed).permutation(len(x))
-    cut = max(1, len(x) // 5)
-    va, tr = perm[:cut], perm[cut:]
-    probe = fit_softmax(x[tr], proba[tr], proba.shape[1], seed=seed)
-    agreement = float((probe.predict(x[va]) == proba[va].argmax(1)).mean())
-    return fit_softmax(x, proba, proba.shape[1], l2_grid=(probe.l2,), seed=seed), agreement
+    return concept_readout.fit_head(zscore(r, r), proba, seed)
 
 
 def to_tensors(head: LinearHead) -> dict[str, np.ndarray]:
-    return {PREFIX + p: np.ascontiguousarray(getattr(head, p), np.float32) for p in PARTS}
+    return concept_readout.to_tensors(head, PREFIX)
 
 
 def from_tensors(t: dict[str, np.ndarray]) -> LinearHead | None:
     """The packet's relative readout, or ``None`` when it carries none."""
-    if not all(PREFIX + p in t for p in PARTS):
-        return None
-    return LinearHead(*(t[PREFIX + p] for p in PARTS), 0.0)
+    return concept_readout.from_tensors(t, PREFIX)
 
 
 def expected_shapes(n_labels: int, n_concepts: int) -> dict[str, tuple[int, ...]]:
-    return {PREFIX + "weight": (n_labels, n_concepts), PREFIX + "bias": (n_labels,),
-            PREFIX + "mean": (n_concepts,), PREFIX + "scale": (n_concepts,)}
+    return concept_readout.head_shapes(PREFIX, n_labels, n_concepts)

@@ -35,6 +35,8 @@ class Teacher:
     lm: LoadedModel
     head: Any
     weights_sha256: str
+    #: measured figures of a language teacher's head (``acc`` on test, …); None otherwise
+    record: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -86,6 +88,7 @@ def load_teacher(task: Task, name: str | None = None, device: str = "cpu",
 
         lt = train_language_teacher(task, model=name, device=device, progress=progress)
         head: Any = lt.head
+        record: dict[str, Any] | None = lt.record
         for k, v in sorted(head.tensors().items()):
             digests.append(hashlib.sha256(k.encode() + np.ascontiguousarray(v).tobytes())
                            .hexdigest())
@@ -94,8 +97,9 @@ def load_teacher(task: Task, name: str | None = None, device: str = "cpu",
 
         head = AutoModelForSequenceClassification.from_pretrained(lm.path, use_safetensors=True)
         head.eval()
+        record = None
     sha = hashlib.sha256("".join(digests).encode()).hexdigest()
-    return Teacher(task=task, lm=lm, head=head, weights_sha256=sha)
+    return Teacher(task=task, lm=lm, head=head, weights_sha256=sha, record=record)
 
 
 def requery(task: Task, ex: Example, concept_id: str) -> Example:

@@ -154,6 +154,20 @@ def _check_hashes(members: dict[str, bytes], payload: S.SignedPayload) -> None:
                                  "(altered after signing)")
 
 
+def _check_head(t: dict[str, np.ndarray], prefix: str, what: str,
+                want: dict[str, tuple[int, ...]], sizes: str) -> None:
+    """An optional head's tensors (``<prefix>weight|bias|mean|scale``): absent, or exactly the
+    shapes ``want`` with a positive scale."""
+    got = {n: tuple(v.shape) for n, v in t.items() if n.startswith(prefix)}
+    if not got:
+        return
+    if got != want:
+        raise SemanticError(f"{what} tensors {sorted(got.items())[:4]} do not match {sizes}: "
+                            f"expected {sorted(want.items())}")
+    if not np.all(t[prefix + "scale"] > 0):
+        raise SemanticError(f"{prefix}scale must be positive")
+
+
 def _check_semantics(m: S.Manifest, t: dict[str, np.ndarray], anchors: S.Anchors) -> None:
     ids = [c.id for c in m.concepts]
     norm = [unicodedata.normalize("NFKC", i).casefold() for i in ids]
@@ -181,28 +195,16 @@ def _check_semantics(m: S.Manifest, t: dict[str, np.ndarray], anchors: S.Anchors
         if t[name].shape != shape:
             raise SemanticError(f"tensor {name} has shape {t[name].shape}; expected {shape} "
                                 f"({k} concepts, d={d}, rank {r})")
-    ro = {n: v for n, v in t.items() if n.startswith(concept_readout.PREFIX)}
-    if ro:
-        # class tasks read h (d features); pair tasks [h, μ_q, h⊙μ_q, |h−μ_q|] (4d)
-        w = t.get(concept_readout.PREFIX + "weight", np.zeros((0, 0)))
-        pair = w.ndim == 2 and w.shape[1] == 4 * d
-        want = concept_readout.expected_shapes(len(m.labels), d, pair)
-        got = {n: tuple(v.shape) for n, v in ro.items()}
-        if got != want:
-            raise SemanticError(f"readout tensors {sorted(got.items())[:4]} do not match "
-                                f"{len(m.labels)} labels × d={d}: expected "
-                                f"{sorted(want.items())}")
-        if not np.all(t[concept_readout.PREFIX + "scale"] > 0):
-            raise SemanticError("readout.scale must be positive")
-    rel = {n: tuple(v.shape) for n, v in t.items() if n.startswith(concept_relative.PREFIX)}
-    if rel:  # optional relative-profile readout: L labels × C concepts
-        want = concept_relative.expected_shapes(len(m.labels), k)
-        if rel != want:
-            raise SemanticError(f"relative readout tensors {sorted(rel.items())} do not match "
-                                f"{len(m.labels)} labels × {k} concepts: expected "
-                                f"{sorted(want.items())}")
-        if not np.all(t[concept_relative.PREFIX + "scale"] > 0):
-            raise SemanticError("relative.scale must be positive")
+    # optional heads. The teacher readout: class tasks read h (d features), pair tasks
+    # [h, μ_q, h⊙μ_q, |h−μ_q|] (4d). The relative readout: L labels × C concepts.
+    w = t.get(concept_readout.PREFIX + "weight", np.zeros((0, 0)))
+    pair = w.ndim == 2 and w.shape[1] == 4 * d
+    _check_head(t, concept_readout.PREFIX, "readout",
+                concept_readout.expected_shapes(len(m.labels), d, pair),
+                f"{len(m.labels)} labels × d={d}")
+    _check_head(t, concept_relative.PREFIX, "relative readout",
+                concept_relative.expected_shapes(len(m.labels), k),
+                f"{len(m.labels)} labels × {k} concepts")
     if "anchors" in t or anchors.texts:
         if "anchors" not in t or t["anchors"].shape != (len(anchors.texts), d):
             raise SemanticError(f"anchor vectors {t.get('anchors', np.zeros(0)).shape} do not "
