@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from m2kt.models.spec import Progress
+from m2kt.verify.gates import status_of
 
 STAGES = ("teacher", "packet", "review", "approval", "ingestion", "verification")
 DEMO_REVIEWER = "guided demo (automatic approval)"
@@ -72,14 +73,17 @@ def run_demo(task_name: str, anchors: int, progress: Progress,
     res = ingest(packet, out, progress=ingest_progress, cancel=cancel, on_step=on_step)
     progress("6/6 verification: gates computed", 1.0)
     report = json.loads((out / "ingestion_report.json").read_text())
-    teacher_acc = recorded().get(task_name, {}).get("teacher_acc")
+    split = report.get("eval_split", "dev")  # the split the card's accuracy is measured on
+    teacher_acc = recorded().get(task_name, {}).get("teacher_acc_by_split", {}).get(split)
     return {
         "task": task_name, "student_dir": str(out), "packet": str(path),
         "packet_bytes": built.size, "digest": packet.digest,
         "accuracy": report["accuracy"], "student_before": report["student_before"],
+        "split": split,
         "teacher_acc": teacher_acc,
         "retention": report["accuracy"] / teacher_acc if teacher_acc else None,
         "ledger": report["ledger"], "gates": [*(g.as_dict() for g in pre), *report["gates"]],
-        "passed": all(g["passed"] for g in report["gates"]) and all(g.passed for g in pre),
+        "passed": not any(status_of(g) == "fail" for g in report["gates"])
+        and not any(g.failed for g in pre),
         "seconds": round(res.seconds + built.seconds, 1),
     }

@@ -11,6 +11,8 @@ from m2kt.errors import M2KTError
 from m2kt.jobs import Job
 from m2kt.models import list_models
 from m2kt.render.escape import visible
+from m2kt.verify.gates import status_of
+from m2kt.verify.gates import summary as gate_summary
 
 page_header(
     "M2KT Workbench",
@@ -75,14 +77,14 @@ def demo_card() -> None:
             c = st.columns(4)
             c[0].metric("retention of the teacher", f"{r['retention']:.0%}"
                         if r["retention"] is not None else "—",
-                        help="student's held-out accuracy / teacher's")
-            c[1].metric("held-out accuracy", f"{r['accuracy']:.3f}",
+                        help=f"student's accuracy / teacher's, both on the held-out "
+                             f"{r.get('split', 'dev')} split")
+            c[1].metric(f"held-out ({r.get('split', 'dev')}) accuracy", f"{r['accuracy']:.3f}",
                         delta=f"{r['accuracy'] - (r['student_before'] or 0):+.3f} vs start")
             c[2].metric("inputs that crossed", r["ledger"]["crossing_inputs"],
                         help="anchors + trace queries whose teacher information reached the "
                              "student; KD would send every input it uses")
-            c[3].metric("gates passed", f"{sum(g['passed'] for g in r['gates'])}/"
-                        f"{len(r['gates'])}")
+            c[3].metric("gates", gate_summary([status_of(g) for g in r["gates"]]))
             st.dataframe(pd.DataFrame(r["gates"]), hide_index=True, width="stretch")
             st.caption(f"Packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes) is in the "
                        f"review queue; the student is at {r['student_dir']}; "

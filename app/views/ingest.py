@@ -76,9 +76,9 @@ if start and approved:
         st.stop()
     finally:
         conn.close()
-    if not all(g.passed for g in gates):
+    if any(g.failed for g in gates):
         st.error("A pre-ingestion gate failed: " + ", ".join(g.name for g in gates
-                                                             if not g.passed))
+                                                             if g.failed))
         st.stop()
     out = workspace().students / f"{packet.manifest.provenance.domain.task}-" \
         f"{packet.digest[:8]}-{time.strftime('%Y%m%d-%H%M%S')}"

@@ -38,12 +38,12 @@ def _students_for(task: str) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def vectors(task_name: str, n: int, student_dir: str | None) -> dict:
-    """Teacher, student (and aligned) vectors of ``n`` test inputs; cached per process."""
+    """Teacher, student (and aligned) vectors of ``n`` dev inputs; cached per process."""
     from m2kt.models import load
     from m2kt.models.embcache import cached_encode
 
     task = get_task(task_name)
-    test = list(task.splits["test"])
+    test = list(task.splits["dev"])  # exploration reads dev; test only scores reports
     idx = np.sort(np.random.default_rng(0).permutation(len(test))[:n])
     ex = [test[i] for i in idx]
     ids = [c.id for c in task.concepts]

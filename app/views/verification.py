@@ -14,6 +14,8 @@ from app.widgets import page_header, show_error
 from m2kt.config import workspace
 from m2kt.jobs import Job
 from m2kt.render.escape import visible
+from m2kt.verify.gates import status_of
+from m2kt.verify.gates import summary as gate_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "assets" / "demo"
@@ -37,13 +39,12 @@ else:
     try:
         rep = json.loads(reports[choice].read_text())
         c = st.columns(4)
-        c[0].metric("held-out accuracy", f"{rep['accuracy']:.3f}" if rep.get("accuracy")
-                    is not None else "—")
+        c[0].metric(f"held-out ({rep.get('eval_split', 'test')}) accuracy",
+                    f"{rep['accuracy']:.3f}" if rep.get("accuracy") is not None else "—")
         c[1].metric("student's start", f"{rep['student_before']:.3f}"
                     if rep.get("student_before") is not None else "—")
         c[2].metric("crossing inputs", rep["ledger"]["crossing_inputs"])
-        c[3].metric("gates passed", f"{sum(g['passed'] for g in rep['gates'])}/"
-                    f"{len(rep['gates'])}")
+        c[3].metric("gates", gate_summary([status_of(g) for g in rep["gates"]]))
         st.dataframe(pd.DataFrame(rep["gates"]), hide_index=True, width="stretch")
         st.caption(f"Method: variant {visible(rep.get('variant'), 40)}, initial map "
                    f"{visible(rep.get('method'), 40)}, readout {visible(rep.get('readout'), 40)}"
@@ -86,7 +87,7 @@ def demo_status() -> None:
     elif snap["state"] == "done":
         r = snap["result"]
         gates = pd.DataFrame([g.as_dict() for g in r.gates])
-        bad = [g.name for g in r.gates if not g.passed]
+        bad = [g.name for g in r.gates if g.failed]
         (st.error if bad else st.success)(
             "Caught: " + ", ".join(bad) if bad else "No gate failed.")
         st.dataframe(gates, hide_index=True, width="stretch")

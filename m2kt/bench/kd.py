@@ -1,44 +1,50 @@
-"""Baselines of the benchmark: logit knowledge distillation (KD) and supervised training on
-``N`` transfer-pool inputs, on the same student M2KT starts from.
+"""Distillation baselines of the benchmark on the language track: a softmax head on the
+frozen student's task features (the same features and linear capacity as M2KT's readout).
 
-Two student forms, chosen per track so that KD is a *competent* baseline (BENCHMARK.md):
-
-- language track (frozen 384-d MiniLM student): a softmax head on the student's frozen task
-  features (the same features and linear capacity as M2KT's concept readout), trained
-  full-batch with L-BFGS on temperature-softened teacher distributions; the temperature and
-  the L2 strength are chosen on a 15 % slice of the ``N`` inputs by agreement with the teacher
-  (never on ``test``).
-- symbolic track (tiny transformer student): the whole student fine-tuned
-  (``BertForSequenceClassification`` initialised from its self-supervised checkpoint) on the
-  teacher's softened distribution with the usual ``T²``-scaled KL loss, enough epochs to fit.
+- :func:`kd_head` — logit KD: the head fitted full-batch (L-BFGS) to temperature-softened
+  teacher distributions; temperature and L2 strength chosen on a 15 % slice of its own
+  ``N`` inputs by agreement with the teacher (never on ``dev``/``test`` labels).
+- :func:`kd_ssl_head` — the same KD *plus* the student's own unlabelled pool (the pool M2KT
+  reads) with the label-free steps of :mod:`m2kt.ssl`: self-training on confident pseudo-labels
+  (class-balanced), label propagation over the pool's kNN graph, and, on pair tasks, per-query
+  balancing of the "yes" rate. Which of these runs is chosen by cross-validated agreement with
+  the teacher on the ``N`` inputs (3 folds below 200 inputs, one 15 % slice above).
 
 ``targets`` are (n, k) probabilities: the teacher's (KD) or one-hot labels (labels baseline).
+Predictors return label indices for feature rows (and, on pair tasks, their query ids).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from m2kt.heads import fit_softmax
+from m2kt import ssl
+from m2kt.heads import LinearHead, fit_softmax
 
 TEMPERATURES = (1.0, 3.0)
 #: at most this many rows fit the candidate (temperature, L2) pairs; the chosen pair is then
 #: refit once on every row (the choice transfers, the cost of a 17k-row sweep does not)
 SELECT_ROWS = 4000
+#: at most this many pseudo-labelled pool rows join a self-training refit
+PSEUDO_ROWS = 4000
+
+Predictor = Callable[[np.ndarray, np.ndarray | None], np.ndarray]
 
 
 @dataclass(frozen=True)
 class BaselineResult:
-    """Test accuracy of one trained student and the seconds its training took."""
+    """One trained baseline student: its predictions on the evaluation split, accuracy,
+    seconds, and what its own validation chose (temperature; the semi-supervised recipe)."""
 
     acc: float
     seconds: float
+    pred: np.ndarray
     temperature: float | None = None
+    choice: str | None = None
 
 
 def soften(proba: np.ndarray, t: float) -> np.ndarray:
@@ -49,13 +55,16 @@ def soften(proba: np.ndarray, t: float) -> np.ndarray:
     return p / p.sum(1, keepdims=True)
 
 
-def frozen_head(x: np.ndarray, targets: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
-                seed: int, soft: bool = True) -> BaselineResult:
-    """Softmax head on frozen features ``x`` (n, d) fitted to ``targets`` (n, k); accuracy on
-    ``(x_test, y_test)``.  The temperature (from ``TEMPERATURES``, with ``soft``) and the L2
-    strength are picked on a seeded 15 % validation slice by agreement with the target's
-    argmax, fitting candidates on at most ``SELECT_ROWS`` of the other rows."""
-    t0 = time.perf_counter()
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(1, keepdims=True)
+
+
+def kd_head(x: np.ndarray, targets: np.ndarray, seed: int, soft: bool = True
+            ) -> tuple[LinearHead, float | None]:
+    """Softmax head on ``x`` (n, d) fitted to ``targets`` (n, k); see module doc. Returns the
+    head and the chosen temperature (None for hard labels)."""
     k = targets.shape[1]
     best_t, l2_grid = 1.0, (1e-4, 1e-3, 1e-2)
     if len(x) >= 20:
@@ -71,59 +80,117 @@ def frozen_head(x: np.ndarray, targets: np.ndarray, x_test: np.ndarray, y_test: 
         _, best_t, best_l2 = max(scores, key=lambda s: s[0])
         l2_grid = (best_l2,)
     y = soften(targets, best_t) if soft else targets
-    head = fit_softmax(x, y, k, l2_grid=l2_grid, seed=seed)
-    acc = float((head.predict(x_test) == y_test).mean())
-    return BaselineResult(acc, time.perf_counter() - t0, best_t if soft else None)
+    return fit_softmax(x, y, k, l2_grid=l2_grid, seed=seed), (best_t if soft else None)
 
 
-def finetune_student(student_dir: Path, texts: Sequence[str], targets: np.ndarray,
-                     test_texts: Sequence[str], y_test: np.ndarray, seed: int,
-                     temperature: float = 2.0, epochs: int = 60, min_steps: int = 300,
-                     max_steps: int = 1500, lr: float = 1e-3) -> BaselineResult:
-    """Fine-tune the whole symbolic student on ``targets`` (n, k) with KL at ``temperature``
-    (``T² · KL(p_T ‖ q_T)``; one-hot targets make it cross-entropy); accuracy on the test."""
-    import torch
-    from transformers import AutoTokenizer, BertForSequenceClassification
-
-    from m2kt.models.loader import quiet_transformers
-
-    quiet_transformers()
+def frozen_head(x: np.ndarray, targets: np.ndarray, x_eval: np.ndarray, y_eval: np.ndarray,
+                seed: int, soft: bool = True) -> BaselineResult:
+    """KD (``soft``) or supervised training of a head; accuracy on ``(x_eval, y_eval)``."""
     t0 = time.perf_counter()
-    torch.manual_seed(seed)
-    tok = AutoTokenizer.from_pretrained(student_dir)
-    k = targets.shape[1]
-    model = BertForSequenceClassification.from_pretrained(student_dir, num_labels=k,
-                                                          use_safetensors=True)
-    enc = tok(list(texts), padding=True, return_tensors="pt")
-    tgt = torch.from_numpy(soften(targets, temperature) if temperature != 1.0
-                           else targets.astype(np.float64)).float()
-    n = len(texts)
-    batch = min(128, n)
-    steps = int(np.clip(epochs * np.ceil(n / batch), min_steps, max_steps))
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / 30) * max(0.0, 1 - s / steps))
-    gen = torch.Generator().manual_seed(seed)
-    model.train()
-    for _ in range(steps):
-        idx = torch.randint(0, n, (batch,), generator=gen)
-        logits = model(input_ids=enc["input_ids"][idx],
-                       attention_mask=enc["attention_mask"][idx]).logits
-        logq = torch.log_softmax(logits / temperature, dim=1)
-        loss = -(tgt[idx] * logq).sum(1).mean() * temperature**2
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-    model.eval()
-    preds = []
-    with torch.inference_mode():
-        for i in range(0, len(test_texts), 512):
-            e = tok(list(test_texts[i:i + 512]), padding=True, return_tensors="pt")
-            preds.append(model(**e).logits.argmax(-1).numpy())
-    pred = np.concatenate(preds) if preds else np.zeros(0, dtype=int)
-    return BaselineResult(float((pred == y_test).mean()), time.perf_counter() - t0, temperature)
+    head, t = kd_head(x, targets, seed, soft)
+    pred = head.predict(x_eval)
+    return BaselineResult(float((pred == y_eval).mean()), time.perf_counter() - t0, pred, t)
+
+
+# ------------------------------------------------------------------------------ kd + pool (SSL)
+
+
+def _head(x: np.ndarray, targets: np.ndarray, t: float, l2: float, seed: int) -> LinearHead:
+    return fit_softmax(x, soften(targets, t), targets.shape[1], l2_grid=(l2,), seed=seed)
+
+
+def _recipes(x: np.ndarray, targets: np.ndarray, rows: np.ndarray, pool: np.ndarray,
+             graph: tuple[np.ndarray, np.ndarray], where: np.ndarray, t: float, l2: float,
+             seed: int, q_pool: np.ndarray | None) -> dict[str, Predictor]:
+    """Every kd_ssl recipe fitted on the KD rows ``rows`` of ``(x, targets)`` and the
+    unlabelled ``pool`` (temperature ``t`` and L2 ``l2`` fixed, as chosen for KD): a
+    predictor ``(features, queries) → labels`` per recipe. ``graph``: a kNN graph whose first
+    ``len(pool)`` nodes are the pool; ``where[i]``: the node of KD row ``i`` in it (label
+    propagation seeds only ``rows``). ``q_pool``: pool query ids."""
+    xr, tr = x[rows], targets[rows]
+    base = _head(xr, tr, t, l2, seed)
+    n = len(pool)
+    pseudo = {"self-train": _softmax(base.logits(pool).astype(np.float64)),
+              "label-prop": ssl.propagate(*graph, tr, where[rows])[:n]}
+    heads = {"kd": base}
+    for name, p in pseudo.items():
+        if q_pool is None:  # class tasks: balance the pseudo-labels to the KD targets' mass
+            p = ssl.balance(p, tr.mean(0) + 1e-3)
+        keep = ssl.confident(p, 0.5)
+        if len(keep) > PSEUDO_ROWS:
+            keep = np.sort(np.random.default_rng(seed).choice(keep, PSEUDO_ROWS, replace=False))
+        heads[name] = fit_softmax(np.concatenate([xr, pool[keep]]),
+                                  np.concatenate([soften(tr, t), soften(p[keep], 0.5)]),
+                                  targets.shape[1], l2_grid=(l2,), seed=seed)
+    return {name: _predictor(h, pool, q_pool) for name, h in heads.items()}
+
+
+def _predictor(head: LinearHead, pool: np.ndarray, q_pool: np.ndarray | None) -> Predictor:
+    """Class tasks: the head's argmax. Pair tasks: "yes" when the head's yes-margin exceeds
+    the query's median margin over the pool (each query's "yes" rate one half there)."""
+    if q_pool is None:
+        return lambda f, q=None: head.predict(f)
+    z = head.logits(pool)
+    th = ssl.balance_pairs(z[:, 1] - z[:, 0], q_pool)
+
+    def predict_pair(f: np.ndarray, q: np.ndarray | None) -> np.ndarray:
+        zz = head.logits(f)
+        qq = np.asarray(q)
+        t = np.where(qq < len(th), th[np.minimum(qq, len(th) - 1)], 0.0)
+        return ((zz[:, 1] - zz[:, 0]) > t).astype(int)
+
+    return predict_pair
+
+
+def _folds(n: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, validation) index pairs: 3 folds below 200 rows, one 15 % slice above."""
+    perm = np.random.default_rng(seed + 17).permutation(n)
+    if n >= 200:
+        cut = int(0.15 * n)
+        return [(np.sort(perm[cut:]), perm[:cut])]
+    parts = np.array_split(perm, 3)
+    return [(np.sort(np.concatenate([p for j, p in enumerate(parts) if j != i])), parts[i])
+            for i in range(3)]
+
+
+#: the kd_ssl recipes offered to the validation, in order of preference on ties
+RECIPES = ("kd", "self-train", "label-prop")
+
+
+def kd_ssl_head(x: np.ndarray, targets: np.ndarray, pool: np.ndarray, x_eval: np.ndarray,
+                y_eval: np.ndarray, seed: int, q: np.ndarray | None = None,
+                q_pool: np.ndarray | None = None, q_eval: np.ndarray | None = None,
+                kd: tuple[LinearHead, float | None] | None = None,
+                pool_graph: tuple[np.ndarray, np.ndarray] | None = None,
+                in_pool: np.ndarray | None = None) -> BaselineResult:
+    """KD on ``(x, targets)`` plus the unlabelled ``pool`` features; see module doc. ``q``,
+    ``q_pool``, ``q_eval``: query ids of the rows on pair tasks (None on class tasks).
+    ``kd``: the plain KD head and temperature already fitted on ``(x, targets)`` (their
+    temperature and L2 are reused; fitted here when absent). ``pool_graph`` and ``in_pool``:
+    the pool's kNN graph (:func:`m2kt.ssl.knn_graph`) and each KD row's index in the pool,
+    when the KD inputs are pool inputs (the graph is then built once per pool)."""
+    t0 = time.perf_counter()
+    head, t = kd or kd_head(x, targets, seed)
+    t = 1.0 if t is None else t
+    if pool_graph is not None and in_pool is not None:
+        graph, where = pool_graph, np.asarray(in_pool)
+    else:  # one graph over the pool and the KD inputs
+        graph = ssl.knn_graph(np.concatenate([pool, x]))
+        where = len(pool) + np.arange(len(x))
+    choice = RECIPES[0]
+    if len(x) >= 8:  # a fold's validation rows stay unlabelled in the graph
+        scores = {r: [] for r in RECIPES}
+        for tr, va in _folds(len(x), seed):
+            fitted = _recipes(x, targets, tr, pool, graph, where, t, head.l2, seed, q_pool)
+            for r, f in fitted.items():
+                scores[r].append(float((f(x[va], None if q is None else q[va])
+                                        == targets[va].argmax(1)).mean()))
+        choice = max(RECIPES, key=lambda r: (np.mean(scores[r]), -RECIPES.index(r)))
+    final = _recipes(x, targets, np.arange(len(x)), pool, graph, where, t, head.l2, seed,
+                     q_pool)
+    pred = final[choice](x_eval, q_eval)
+    return BaselineResult(float((pred == y_eval).mean()), time.perf_counter() - t0, pred,
+                          t, choice)
 
 
 def payload_bytes(texts: Sequence[str], n_labels: int) -> int:

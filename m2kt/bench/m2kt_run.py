@@ -14,7 +14,7 @@ from pathlib import Path
 
 from m2kt.concepts.teacher import Teacher
 from m2kt.config import workspace
-from m2kt.domains.base import Task
+from m2kt.domains.base import Example, Task
 from m2kt.errors import GateFailure, ReplayError
 from m2kt.models.spec import Progress, no_progress
 from m2kt.packet.reader import VerifiedPacket
@@ -24,10 +24,13 @@ BENCH_REVIEWER = "bench policy (automatic)"
 
 @dataclass(frozen=True)
 class BuiltPacket:
+    """A verified, approved packet; ``anchors``: the inputs whose teacher vectors it carries."""
+
     packet: VerifiedPacket
     path: Path
     size: int
     seconds: float
+    anchors: tuple[Example, ...] = ()
 
 
 def bench_key(name: str = "bench"):
@@ -47,9 +50,9 @@ def bench_key(name: str = "bench"):
 
 def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
                       progress: Progress = no_progress,
-                      anchor_selection: str = "random") -> BuiltPacket:
-    """Build a packet with ``anchors`` anchors into ``out_dir``, verify it like any packet,
-    and record the bench policy's approval in the audit log."""
+                      anchor_selection: str = "random", seed: int = 0) -> BuiltPacket:
+    """Build a packet with ``anchors`` anchors drawn with ``seed`` into ``out_dir``, verify it
+    like any packet, and record the bench policy's approval in the audit log."""
     from m2kt.packet.build import build_packet
     from m2kt.packet.reader import open_packet
     from m2kt.packet.trust import load_store, next_sequence
@@ -63,10 +66,10 @@ def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
             # another process using this workspace may take the next sequence number while
             # this packet is being built: the reader then refuses it as a replay; rebuild
             seq = next_sequence(conn, key.keyid)
-            path = out_dir / f"{task.name}-a{anchors}.m2kt"
+            path = out_dir / f"{task.name}-a{anchors}-s{seed}.m2kt"
             res = build_packet(task, key, path, seq, teacher=teacher, anchors=anchors,
                                creator="m2kt bench", progress=progress,
-                               anchor_selection=anchor_selection)
+                               anchor_selection=anchor_selection, anchor_seed=seed)
             try:
                 p = open_packet(path, load_store(), conn)
                 break
@@ -84,7 +87,8 @@ def ingest_approved(built: BuiltPacket, seed: int, progress: Progress = no_progr
                     **kwargs):
     """Check the pre-ingestion gates (approval included) and ingest into a temporary folder.
 
-    Returns the :class:`~m2kt.ingest.trainer.IngestResult` (accuracy on ``test``)."""
+    Returns the :class:`~m2kt.ingest.trainer.IngestResult` (accuracy on the evaluation split
+    ``kwargs["eval_split"]``, ingestion's default ``dev`` otherwise)."""
     from m2kt.ingest.trainer import ingest
     from m2kt.store.db import open_db
     from m2kt.verify.gates import pre_gates
@@ -96,9 +100,9 @@ def ingest_approved(built: BuiltPacket, seed: int, progress: Progress = no_progr
         pre = pre_gates(built.packet, conn, policy)
     finally:
         conn.close()
-    if not all(g.passed for g in pre):
+    if any(g.failed for g in pre):
         raise GateFailure("bench: a pre-ingestion gate failed: "
-                          + ", ".join(g.name for g in pre if not g.passed))
+                          + ", ".join(g.name for g in pre if g.failed))
     with tempfile.TemporaryDirectory(prefix="m2kt-bench-") as tmp:
         return ingest(built.packet, Path(tmp) / "student", seed=seed, policy=policy,
                       progress=progress, **kwargs)

@@ -20,19 +20,40 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.0f} %"
 
 
-def _acc(m: dict[str, Any]) -> str:
+def _acc(m: dict[str, Any] | None) -> str:
+    if not m:
+        return "—"
     s = f"{m['acc']:.3f}"
     return s + (f" ± {m['acc_std']:.3f}" if m.get("acc_std") else "")
 
 
 def _beats(t: dict[str, Any]) -> str:
-    from m2kt.bench.run import beats_start
-
-    b = beats_start(t)
-    if b["beats"] is None:
+    b = t.get("beats_start") or {}
+    if b.get("beats") is None:
         return "—"
     p = "" if b["p"] is None else (" (p < 0.001)" if b["p"] < 0.001 else f" (p = {b['p']:.2f})")
     return ("yes" if b["beats"] else "no") + p
+
+
+def _parity(t: dict[str, Any]) -> str:
+    n = t.get("kd_parity_inputs")
+    return "none" if n is None else f"{n:,.0f}"
+
+
+def _reduction(t: dict[str, Any]) -> str:
+    r, ci = t.get("data_reduction_at_parity"), t.get("data_reduction_at_parity_ci")
+    if r is None:
+        return "—"
+    return _pct(r) + (f" [{_pct(ci[0])}, {_pct(ci[1])}]" if ci else "")
+
+
+def _valid(t: dict[str, Any]) -> str:
+    v = t.get("validity") or {}
+    if v.get("valid") is None:
+        return "—"
+    return ("yes" if v["valid"] else "NO") + (
+        f" (margin {v['teacher_margin']:.2f}, prior {_pct(v['prior_share'])}, "
+        f"KD full {_pct(v['kd_full_share'])})")
 
 
 def summary_rows(result: dict[str, Any]) -> list[dict[str, str]]:
@@ -43,19 +64,26 @@ def summary_rows(result: dict[str, Any]) -> list[dict[str, str]]:
         rows.append({
             "task": name, "track": t["track"],
             "models": f"{t['teacher']['name']} → {t['student_before']['name']}",
+            "valid": _valid(t),
             "teacher": f"{t['teacher']['acc']:.3f}" if t["teacher"]["acc"] is not None else "—",
             "student before": (f"{t['student_before']['acc']:.3f}"
                                if t["student_before"]["acc"] is not None else "—"),
+            "prior": _acc(m.get("prior")),
             "M2KT": _acc(m["m2kt"]),
             "beats start": _beats(t),
             "crossing inputs": str(m["m2kt"]["ledger"]["crossing_inputs"]),
-            "KD @ same inputs": _acc(m["kd_budget"]),
-            "labels @ same inputs": _acc(m["labels_budget"]),
-            "KD full": f"{_acc(m['kd_full'])} ({m['kd_full']['inputs']})",
+            "KD @ same inputs": _acc(m.get("kd")),
+            "KD + pool @ same inputs": _acc(m.get("kd_ssl")),
+            "KD on M2KT's anchors": _acc(m.get("kd_anchor")),
+            "labels @ same inputs": _acc(m.get("labels_budget")),
+            "KD full": f"{_acc(m['kd_full'])} ({m['kd_full']['inputs']:,})",
             "retention": _pct(t["retention"]),
-            "KD parity inputs": str(t["kd_parity_inputs"]) if t["kd_parity_inputs"] else "none",
-            "reduction at parity": _pct(t["data_reduction_at_parity"]),
+            "ceiling retention": _pct(t.get("ceiling_retention")),
+            "KD parity inputs": _parity(t),
+            "reduction at parity [95 % CI]": _reduction(t),
             "reduction vs KD full": _pct(t["data_reduction_vs_kd_full"]),
+            "specificity (swapped inputs)": (
+                f"{t['specificity']['acc_swapped']:.3f}" if t.get("specificity") else "—"),
         })
     return rows
 
@@ -70,24 +98,31 @@ def markdown_table(rows: list[dict[str, str]]) -> str:
 
 
 def verdicts(result: dict[str, Any]) -> list[str]:
-    """One plain sentence per task against the paper's claim."""
-    from m2kt.bench.run import beats_start
+    """One plain sentence per task against the paper's claim (invalid tasks say so first)."""
     from m2kt.verify.stats import ALPHA
 
     out = []
     for name, t in result["tasks"].items():
         ret, red = t["retention"], t["data_reduction_at_parity"]
+        v = t.get("validity") or {}
         meets = ret is not None and ret >= 0.85 and red is not None and red >= 0.98
-        b = beats_start(t)
-        if b["beats"] is False:
+        b = t.get("beats_start") or {}
+        if v.get("valid") is False:
+            out.append(f"- **{name}**: the task is not valid on this split ({_valid(t)}), so it "
+                       "cannot show a transfer either way; figures are kept for the record.")
+            continue
+        if b.get("beats") is False:
             p = (f" (one-sided binomial test p = {b['p']:.2f}, needs < {ALPHA})"
-                 if b["p"] is not None else "")
+                 if b.get("p") is not None else "")
             where = (f"retention {_pct(ret)}; M2KT does not beat the student's starting point "
                      f"{b['bar']:.3f}{p}, so there is no data reduction to speak of")
         elif red is not None:
-            where = f"retention {_pct(ret)}, data reduction at parity {_pct(red)}"
+            where = (f"retention {_pct(ret)} of the teacher, "
+                     f"{_pct(t.get('ceiling_retention'))} of KD on the full pool; "
+                     f"the strongest KD arm needs {_parity(t)} inputs for M2KT's accuracy: "
+                     f"data reduction at parity {_reduction(t)}")
         else:
-            where = (f"retention {_pct(ret)}; KD never reaches M2KT's accuracy, even on the "
+            where = (f"retention {_pct(ret)}; no KD arm reaches M2KT's accuracy, even on the "
                      "full pool")
         out.append(f"- **{name}**: {where} — "
                    + ("meets the paper's claim." if meets else "falls short of the paper's "
@@ -114,39 +149,58 @@ def ablation_lines(result: dict[str, Any]) -> list[str]:
 def render_markdown(result: dict[str, Any]) -> str:
     meta = result["meta"]
     cmd = meta.get("command", "python -m m2kt bench")
+    split = meta.get("split", "test")
     head = (f"# M2KT benchmark report\n\nGenerated by `{cmd}` on {meta['started']} "
             f"({meta['device']}, seeds {meta['seeds']}, "
             f"{meta['seconds']:.0f} s; variant `{meta.get('variant', 'frozen')}`, "
-            f"{meta.get('anchors')} anchors).  Accuracy on each task's held-out `test` split; "
-            "mean ± std over seeds.  *Crossing inputs*: inputs whose teacher-side per-example "
-            "information reached the student (M2KT: anchors + trace queries; KD: every input).\n")
+            f"{meta.get('anchors')} anchors).  Accuracy on each task's held-out `{split}` split; "
+            "mean ± std (ddof = 1) over seeds; every seed re-draws the packet's anchors and the "
+            "KD inputs.  *Crossing inputs*: inputs whose teacher-side per-example information "
+            "reached the student (M2KT: anchors + trace queries; KD: every input).  *Parity*: "
+            "where the strongest KD curve (the best of KD, KD + the student's pool, KD on "
+            "M2KT's anchors at every N) reaches M2KT, log-linearly interpolated; the interval "
+            "is a bootstrap over seeds and items.  *Specificity*: M2KT's accuracy when every "
+            "input is swapped for another input of the split (queries kept).\n")
     body = [head, "## Results\n", markdown_table(summary_rows(result)),
             "\n## Against the paper's claim\n", *verdicts(result)]
     ab = ablation_lines(result)
     if ab:
         body += ["\n## Ablations (accuracy)\n", *ab]
-    body.append("\n## KD sweep\n")
+    body.append("\n## KD sweeps (inputs: accuracy)\n")
     for name, t in result["tasks"].items():
-        pts = ", ".join(f"{p['inputs']}: {p['acc']:.3f}" for p in t["methods"]["kd_sweep"])
-        body.append(f"- **{name}**: {pts}")
+        for key, label in (("kd_sweep", "KD"), ("kd_ssl_sweep", "KD + pool")):
+            pts = ", ".join(f"{p['inputs']}: {p['acc']:.3f}" for p in t["methods"].get(key, []))
+            if pts:
+                body.append(f"- **{name}**, {label}: {pts}")
     return "\n".join(body) + "\n"
 
 
 def plot_task(name: str, t: dict[str, Any], path: Path) -> None:
-    """Accuracy vs crossing inputs (log x): KD curve, M2KT point, teacher and start lines."""
+    """Accuracy vs crossing inputs (log x): every KD curve, the M2KT point, the prior, the
+    teacher and the student's start."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     m = t["methods"]
-    fig, ax = plt.subplots(figsize=(5.2, 3.4), dpi=110)
-    xs = [p["inputs"] for p in m["kd_sweep"]]
-    ys = [p["acc"] for p in m["kd_sweep"]]
-    ax.plot(xs, ys, "o-", color="#4c72b0", label="KD (N inputs)")
-    ax.errorbar([m["m2kt"]["ledger"]["crossing_inputs"]], [m["m2kt"]["acc"]],
+    fig, ax = plt.subplots(figsize=(5.6, 3.6), dpi=110)
+    for key, label, color in (("kd_sweep", "KD (N random inputs)", "#4c72b0"),
+                              ("kd_ssl_sweep", "KD + student's pool", "#8172b3")):
+        pts = m.get(key) or []
+        if pts:
+            ax.errorbar([p["inputs"] for p in pts], [p["acc"] for p in pts],
+                        yerr=[p.get("acc_std", 0) for p in pts], fmt="o-", ms=4,
+                        color=color, label=label, capsize=2)
+    if m.get("kd_anchor"):
+        ax.errorbar([m["kd_anchor"]["inputs"]], [m["kd_anchor"]["acc"]],
+                    yerr=[m["kd_anchor"].get("acc_std", 0)], fmt="s", ms=6, color="#64b5cd",
+                    label="KD on M2KT's anchors", capsize=2)
+    ax.errorbar([max(1, m["m2kt"]["ledger"]["crossing_inputs"])], [m["m2kt"]["acc"]],
                 yerr=[m["m2kt"].get("acc_std", 0)], fmt="*", ms=13, color="#dd8452",
-                label="M2KT")
+                label="M2KT", capsize=2)
+    if m.get("prior"):
+        ax.axhline(m["prior"]["acc"], ls="-.", color="#c44e52", lw=1, label="prior (0 inputs)")
     if t["teacher"]["acc"] is not None:
         ax.axhline(t["teacher"]["acc"], ls="--", color="#55a868", lw=1, label="teacher")
     if t["student_before"]["acc"] is not None:
@@ -154,9 +208,9 @@ def plot_task(name: str, t: dict[str, Any], path: Path) -> None:
                    label="student before")
     ax.set_xscale("log")
     ax.set_xlabel("crossing inputs")
-    ax.set_ylabel("test accuracy")
+    ax.set_ylabel(f"{t.get('split', 'test')} accuracy")
     ax.set_title(name)
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -178,9 +232,10 @@ def write_report(result: dict[str, Any], out: Path) -> list[Path]:
 def readme_table(report_json: Path) -> str:
     """The README's results table, generated from a committed report JSON."""
     result = json.loads(report_json.read_text())
-    keep = ("task", "models", "teacher", "student before", "M2KT", "beats start",
-            "crossing inputs",
-            "KD @ same inputs", "KD full", "retention", "reduction at parity")
+    keep = ("task", "valid", "teacher", "student before", "prior", "M2KT", "crossing inputs",
+            "KD @ same inputs", "KD + pool @ same inputs", "KD full", "retention",
+            "ceiling retention", "KD parity inputs", "reduction at parity [95 % CI]",
+            "specificity (swapped inputs)")
     rows = [{k: r[k] for k in keep} for r in summary_rows(result)]
     return markdown_table(rows)
 

@@ -1,8 +1,10 @@
-"""The research log (``docs/research-log.md``): every ingestion variant on every task against KD.
+"""The research log (``docs/research-log.md``): every ingestion variant on every task against KD,
+measured on ``dev`` (every research choice reads dev only; ``test`` scores the final report).
 
-``python -m m2kt research-log [--seeds N]`` runs the benchmark once per variant (quick sweep, no
-ablations), keeps each run's JSON under ``docs/results/research/`` and rewrites the generated
-table between the markers of the log; the written paragraphs around it are kept as they are.
+``python -m m2kt research-log [--seeds N]`` runs the benchmark once per variant on the ``dev``
+split (quick sweep unless ``--seeds`` > 1, no ablations), keeps each run's JSON under
+``docs/results/research/`` and rewrites the generated table between the markers of the log;
+the written paragraphs around it are kept as they are.
 """
 
 from __future__ import annotations
@@ -17,27 +19,30 @@ from m2kt.packet.writer import write_atomic
 
 
 def rows(variant: str, result: dict[str, Any]) -> list[str]:
-    from m2kt.bench.run import reductions
+    from m2kt.bench.figures import derived
 
     out = []
     for name, t in result["tasks"].items():
-        t = {**t, **reductions(t)}  # derived figures, recomputed from the file's measurements
+        t = {**t, **derived(t)}  # derived figures, recomputed from the file's measurements
         m = t["methods"]["m2kt"]
         led = m["ledger"]
+        n = t["kd_parity_inputs"]
         out.append(
-            f"| `{variant}` | {name} | {m['acc']:.3f} ± {m.get('acc_std', 0):.3f} | "
+            f"| `{variant}` | {name} | {t.get('split', 'test')} | "
+            f"{m['acc']:.3f} ± {m.get('acc_std', 0):.3f} | "
             f"{_pct(t['retention'])} | {led['crossing_inputs']} | {led['student_inputs']} | "
-            f"{t['methods']['kd_budget']['acc']:.3f} | "
-            f"{t['kd_parity_inputs'] if t['kd_parity_inputs'] else 'none'} | "
+            f"{t['methods']['kd']['acc']:.3f} | {t['methods']['kd_ssl']['acc']:.3f} | "
+            f"{'none' if n is None else f'{n:,.0f}'} | "
             f"{_pct(t['data_reduction_at_parity'])} | {m['seconds']:.0f} | "
             f"{len(result['meta']['seeds'])} |")
     return out
 
 
 def table(results: dict[str, dict[str, Any]]) -> str:
-    head = ("| variant | task | M2KT acc | retention | crossing inputs | student inputs | "
-            "KD @ same inputs | KD parity inputs | reduction at parity | seconds | seeds |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|")
+    head = ("| variant | task | split | M2KT acc | retention | crossing inputs | "
+            "student inputs | KD @ same inputs | KD + pool @ same inputs | KD parity inputs | "
+            "reduction at parity | seconds | seeds |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     body = [r for v, res in results.items() for r in rows(v, res)]
     return "\n".join([head, *body]) + "\n"
 
@@ -52,33 +57,51 @@ def splice_between(doc: str, generated: str, tag: str = "generated") -> str:
     return doc.rstrip() + "\n\n" + block + "\n"
 
 
-def full_table(reports: list[Path]) -> str:
-    """Rows of the committed 3-seed full reports (``bench --seeds 3``), one per variant and
-    task, labelled with each report's own variant, followed by the files they came from."""
-    loaded = [(p, json.loads(p.read_text())) for p in reports]
-    results = {res["meta"].get("variant", "frozen"): res for _, res in loaded}
-    sources = "; ".join(f"`{p.as_posix()}` (`{res['meta']['command']}` with the default of "
-                        f"{res['meta']['started'][:10]}: variant "
-                        f"`{res['meta'].get('variant', 'frozen')}`)" for p, res in loaded)
-    return table(results) + f"\nFrom {sources}.\n"
+def run_variants(variants: list[str], seeds: int = 1, progress: Progress = no_progress,
+                 tasks: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
+    """``bench --split dev --no-ablations --variant V`` for every ``V`` in one process: per
+    task the KD arms that do not depend on the variant (sweeps, the prior, KD at an equal
+    budget) are measured once and shared, so every variant meets the same baselines."""
+    import tempfile
+    import time
+
+    from m2kt.bench.run import BenchOptions, bench_task, run_meta, task_bench
+
+    opts = {v: BenchOptions(quick=seeds <= 1, seeds=seeds, variant=v, split="dev",
+                            ablations=False, tasks=tasks) for v in variants}
+    first = opts[variants[0]]
+    out: dict[str, dict[str, Any]] = {v: {"tasks": {}} for v in variants}
+    t0 = time.perf_counter()
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    with tempfile.TemporaryDirectory(prefix="m2kt-research-") as tmp:
+        for name in first.task_names():
+            tb = task_bench(name, first, progress)
+            for v in variants:
+                progress(f"research log: {name}, variant {v}", None)
+                t1 = time.perf_counter()
+                entry = bench_task(name, opts[v], Path(tmp), progress, tb=tb)
+                entry["seconds"] = round(time.perf_counter() - t1, 1)
+                out[v]["tasks"][name] = entry
+    for v in variants:
+        out[v]["meta"] = run_meta(opts[v], started, time.perf_counter() - t0)
+    return out
 
 
 def research_log(variants: list[str], log: Path, results_dir: Path, seeds: int = 1,
                  progress: Progress = no_progress,
-                 full_reports: list[Path] | None = None) -> dict[str, dict[str, Any]]:
-    """Run the bench once per variant in ``variants`` (none: only regenerate the tables from
-    the committed JSONs) and rewrite the log's generated tables: the quick runs of every
-    variant, and the 3-seed ``full_reports`` side by side."""
-    from m2kt.bench.run import BenchOptions, run_bench
-
-    results: dict[str, dict[str, Any]] = {}
+                 tasks: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
+    """Run the bench on ``dev`` once per variant in ``variants`` (none: only regenerate the
+    table from the committed JSONs) and rewrite the log's generated table. A variant rerun on
+    some ``tasks`` keeps its other tasks' committed entries."""
+    results = run_variants(variants, seeds, progress, tasks) if variants else {}
+    for v, res in results.items():  # merge into the committed run of the other tasks
+        old = results_dir / f"{v}.json"
+        if tasks and old.is_file():
+            prev = json.loads(old.read_text())
+            res["tasks"] = {**{k: t for k, t in prev.get("tasks", {}).items()
+                               if k not in res["tasks"]}, **res["tasks"]}
     results_dir.mkdir(parents=True, exist_ok=True)
-    for v in variants:
-        progress(f"research log: variant {v}", None)
-        opts = BenchOptions(quick=seeds <= 1, seeds=seeds, variant=v)
-        res = run_bench(opts, progress=progress)
-        res["meta"]["command"] = f"python -m m2kt bench --quick --variant {v}"
-        results[v] = res
+    for v, res in results.items():
         write_atomic(results_dir / f"{v}.json", (json.dumps(res, indent=2) + "\n").encode())
     from m2kt.ingest.variants import VARIANTS
 
@@ -89,11 +112,9 @@ def research_log(variants: list[str], log: Path, results_dir: Path, seeds: int =
         elif (results_dir / f"{name}.json").is_file():
             everything[name] = json.loads((results_dir / f"{name}.json").read_text())
     doc = log.read_text() if log.is_file() else "# Research log\n"
-    gen = ("Generated by `python -m m2kt research-log` (each row: one `bench --quick "
-           "--variant NAME` run; JSON in `docs/results/research/`).\n\n" + table(everything))
+    gen = ("Generated by `python -m m2kt research-log` (each row: one `bench --split dev "
+           "--quick --variant NAME` run; JSON in `docs/results/research/`).\n\n"
+           + table(everything))
     doc = splice_between(doc, gen)
-    full = [p for p in (full_reports or []) if p.is_file()]
-    if full:
-        doc = splice_between(doc, full_table(full), "full-reports")
     write_atomic(log, doc.encode())
     return results

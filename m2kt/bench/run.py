@@ -1,11 +1,21 @@
-"""``python -m m2kt bench``: M2KT against knowledge distillation on every task
-(BENCHMARK.md; the JSON layout is a contract other tools rely on).
+"""``python -m m2kt bench``: M2KT against the strongest fair knowledge distillation on every
+task (BENCHMARK.md v2; the JSON layout is a contract other tools rely on).
 
-Per task and seed: the ``m2kt`` method (packet → approval → ingestion → student alone), logit
-KD on as many pool inputs as M2KT's ledger counted as crossing (``kd_budget``), supervised
-training on as many *labelled* pool inputs (``labels_budget``), and the KD sweep over
-``N`` pool inputs up to the full pool (``kd_full``).  Every method is evaluated on ``test``
-only.  Reductions are computed from the ledgers in the result (:func:`reductions`).
+Per task, every arm runs in one process with the same seeds and the same student checkpoint,
+and is scored on one held-out split (``--split``: ``test`` for reports, ``dev`` for every
+research choice):
+
+- ``m2kt`` — per seed a packet is built (its anchors re-drawn with the seed), approved by the
+  bench policy, ingested, and the new student alone answers the split;
+- ``prior`` — the best zero-crossing teacher-side aggregate (:mod:`m2kt.bench.arms`);
+- ``kd`` (at M2KT's crossing count), ``kd_anchor`` (on exactly M2KT's anchors), ``kd_ssl``
+  (KD plus the pool M2KT reads, with the label-free steps of :mod:`m2kt.ssl`),
+  ``labels_budget``, the sweeps ``kd_sweep`` / ``kd_ssl_sweep`` over N = 8, 16, … doubling
+  to the full pool, and ``kd_full`` (the better of both on the full pool);
+
+then validity, parity against the upper envelope of the KD arms (log-linear interpolation and
+a bootstrap interval over seeds × items), specificity and both retentions
+(:mod:`m2kt.bench.figures`).
 """
 
 from __future__ import annotations
@@ -13,7 +23,7 @@ from __future__ import annotations
 import platform
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,25 +31,35 @@ from typing import Any
 
 import numpy as np
 
-from m2kt.bench.kd import BaselineResult, finetune_student, frozen_head, payload_bytes
-from m2kt.domains.base import Example, Task
+from m2kt.bench.arms import TaskBench
+from m2kt.bench.figures import derived, parity_ci
+from m2kt.bench.parity import seed_stats
+from m2kt.domains.base import EVAL_SPLITS
+from m2kt.domains.names import LANGUAGE_TASKS, SYMBOLIC_TASKS
 from m2kt.errors import UsageError
 from m2kt.ingest.variants import DEFAULT_VARIANT
 from m2kt.models.spec import Progress, no_progress
 
-TRACKS = {"language": ("supersense", "hypernymy"),
-          "symbolic": ("taxonomy", "modular", "multistep")}
-SWEEP_FULL = (16, 64, 256, 1024, 4096, 16384)
-SWEEP_QUICK = (16, 64, 256)
+TRACKS = {"language": LANGUAGE_TASKS, "symbolic": SYMBOLIC_TASKS}
+QUICK_SWEEP = (8, 64, 512)
 ANCHOR_SWEEP = (0, 16, 64, 256, 1024)
 DEFAULT_ANCHORS = 64
+
+
+def sweep_sizes(pool: int, quick: bool) -> list[int]:
+    """KD sweep sizes: 8, 16, 32, … doubling below the pool size, then the full pool
+    (``--quick``: 8, 64, 512 below it, then the full pool)."""
+    sizes = [n for n in QUICK_SWEEP if n < pool] if quick else \
+        [8 * 2**i for i in range(30) if 8 * 2**i < pool]
+    return [*sizes, pool]
 
 
 @dataclass(frozen=True)
 class BenchOptions:
     """What to run. ``quick``: one seed, the short sweep and no ablations. ``teacher``: a
     model name that replaces the language tasks' teacher (its head is trained on
-    ``teacher_train`` like the default one); symbolic tasks keep their own teacher."""
+    ``teacher_train`` like the default one); symbolic tasks keep their own teacher.
+    ``split``: the held-out split every arm is scored on (``dev`` for research choices)."""
 
     track: str = "all"
     quick: bool = False
@@ -51,6 +71,11 @@ class BenchOptions:
     #: teacher model of the language tasks instead of each task's own (cross-architecture)
     teacher: str | None = None
     ablations: bool = True
+    split: str = "test"
+
+    def __post_init__(self) -> None:
+        if self.split not in EVAL_SPLITS:
+            raise UsageError(f"--split must be one of {', '.join(EVAL_SPLITS)}")
 
     def task_names(self) -> tuple[str, ...]:
         if self.tasks:
@@ -77,6 +102,8 @@ class BenchOptions:
             parts.append("--tasks " + " ".join(self.tasks))
         elif self.track != "all":
             parts.append(f"--track {self.track}")
+        if self.split != "test":
+            parts.append(f"--split {self.split}")
         if self.variant != DEFAULT_VARIANT:
             parts.append(f"--variant {self.variant}")
         if self.anchors != DEFAULT_ANCHORS:
@@ -88,231 +115,154 @@ class BenchOptions:
         return " ".join(parts)
 
 
-def _mean_std(xs: Sequence[float]) -> tuple[float, float]:
-    a = np.asarray(xs, dtype=float)
-    return float(a.mean()), float(a.std())
-
-
-def beats_start(entry: dict[str, Any]) -> dict[str, Any]:
-    """Whether M2KT's test accuracy is above the student's start beyond chance
-    (:func:`m2kt.verify.stats.above_start`: one-sided binomial test against the recorded start
-    or uniform chance ``student_before.chance``, whichever is higher, on ``split_sizes.test``
-    items). Returns ``{"beats": bool|None, "p": float|None, "bar": float|None}``."""
-    from m2kt.verify.stats import above_start
-
-    sb = entry.get("student_before") or {}
-    r = above_start(entry["methods"]["m2kt"]["acc"],
-                    (entry.get("split_sizes") or {}).get("test"), sb.get("acc"), sb.get("chance"))
-    return ({"beats": None, "p": None, "bar": None} if r is None
-            else {"beats": r.beats, "p": r.p, "bar": r.bar})
-
-
-def reductions(entry: dict[str, Any]) -> dict[str, float | int | None]:
-    """Parity inputs and data reductions of one task entry, from its own ledgers and sweep.
-
-    ``kd_parity_inputs`` is the smallest ``N`` among the KD sweep *and* KD at M2KT's budget
-    whose KD accuracy reaches M2KT's;
-    ``data_reduction_vs_kd_full = 1 − m2kt.crossing / kd_full.crossing``;
-    ``data_reduction_at_parity = 1 − m2kt.crossing / kd_parity_inputs`` (null without parity).
-    When M2KT does not beat the student's starting point (:func:`beats_start`) there is no
-    parity to speak of (KD would "match" it with no data): both are null.
-    """
-    m = entry["methods"]
-    acc = m["m2kt"]["acc"]
-    crossing = m["m2kt"]["ledger"]["crossing_inputs"]
-    # every KD measurement counts: the sweep and KD at M2KT's own budget (a coarse sweep must
-    # not hide that KD already matches M2KT at the same number of inputs)
-    points = [(p["inputs"], p["acc"]) for p in m["kd_sweep"]]
-    if "kd_budget" in m and m["kd_budget"].get("inputs"):
-        points.append((m["kd_budget"]["inputs"], m["kd_budget"]["acc"]))
-    parity = next((n for n, a in sorted(points) if a >= acc), None)
-    full = m["kd_full"]["ledger"]["crossing_inputs"]
-    if beats_start(entry)["beats"] is False:
-        # M2KT did not move the student: "parity" with it is no achievement, no reduction
-        parity = None
-    return {
-        "kd_parity_inputs": parity,
-        "data_reduction_vs_kd_full": 1.0 - crossing / full if full else None,
-        "data_reduction_at_parity": (1.0 - crossing / parity) if parity else None,
-    }
-
-
-class TaskBench:
-    """Shared, once-computed material of one task: teacher answers on the pool, student
-    features (language track), labels — so every method reuses them."""
-
-    def __init__(self, task: Task, device: str, progress: Progress, quick: bool = False,
-                 teacher: str | None = None):
-        from m2kt.concepts.teacher import load_teacher
-        from m2kt.models import load
-
-        self.task = task
-        self.progress = progress
-        #: fine-tuning budget of the symbolic KD student (steps), shorter in quick mode
-        self.steps = (200, 600) if quick else (300, 1500)
-        self.teacher = load_teacher(task, name=teacher if task.track == "language" else None,
-                                    device=device, progress=progress)
-        self.student = load(task.student, device=device, progress=progress)
-        self.pool: list[Example] = list(task.splits["transfer_pool"])
-        self.test: list[Example] = list(task.splits["test"])
-        self.y_pool = np.array([e.label for e in self.pool])
-        self.y_test = np.array([e.label for e in self.test])
-        progress(f"{task.name}: teacher answers the transfer pool ({len(self.pool)} inputs)",
-                 None)
-        self.t_proba = self.teacher.proba(self.pool)
-        self.k = len(task.labels)
-        if task.track == "language":
-            from m2kt.domains.language import features
-
-            self.f_pool = features(self.student, task, self.pool, progress)
-            self.f_test = features(self.student, task, self.test, progress)
-
-    def subset(self, n: int, seed: int) -> np.ndarray:
-        """Indices of ``n`` pool inputs drawn with ``seed`` (all of them when n ≥ pool)."""
-        if n >= len(self.pool):
-            return np.arange(len(self.pool))
-        return np.sort(np.random.default_rng(1000 + seed).permutation(len(self.pool))[:n])
-
-    def train(self, idx: np.ndarray, seed: int, labels: bool = False) -> BaselineResult:
-        """KD (teacher targets) or supervised (gold labels) on the pool rows ``idx``."""
-        targets = (np.eye(self.k)[self.y_pool[idx]] if labels
-                   else self.t_proba[idx].astype(np.float64))
-        if self.task.track == "language":
-            return frozen_head(self.f_pool[idx], targets, self.f_test, self.y_test, seed,
-                               soft=not labels)
-        return finetune_student(self.student.path, [self.pool[i].text for i in idx], targets,
-                                [e.text for e in self.test], self.y_test, seed,
-                                temperature=1.0 if labels else 2.0,
-                                min_steps=self.steps[0], max_steps=self.steps[1])
-
-    def ledger(self, n: int) -> dict[str, int]:
-        """A KD/labels run on ``n`` pool inputs: the teacher answers them, all of it crosses."""
-        extra = len(self.task.concepts) if self.task.name == "hypernymy" else 0
-        return {"student_inputs": n + extra, "crossing_inputs": n, "teacher_inputs": n}
-
-
-def _baseline(tb: TaskBench, n: int, seeds: list[int], labels: bool = False) -> dict[str, Any]:
-    if n <= 0:  # nothing to train on: the student stays at its recorded starting point
-        from m2kt.domains.registry import recorded
-
-        before = recorded().get(tb.task.name, {}).get("student_before_acc") or 0.0
-        return {"acc": before, "acc_std": 0.0, "seconds": 0.0, "inputs": 0,
-                "ledger": tb.ledger(0) | {"student_inputs": 0}, "payload_bytes": 0,
-                "note": "no inputs: the student's starting point"}
-    res = [tb.train(tb.subset(n, s), s, labels=labels) for s in seeds]
-    n_eff = min(n, len(tb.pool))
-    acc, std = _mean_std([r.acc for r in res])
-    out: dict[str, Any] = {
-        "acc": acc, "acc_std": std, "seconds": float(np.mean([r.seconds for r in res])),
-        "inputs": n_eff, "ledger": tb.ledger(n_eff),
-        "payload_bytes": payload_bytes([tb.pool[i].text for i in tb.subset(n_eff, seeds[0])],
-                                       tb.k)}
-    temps = [r.temperature for r in res if r.temperature is not None]
-    if temps and not labels:
+def _arm(results: list, tb: TaskBench, key: tuple[str, float], inputs: int,
+         pool: bool = False, **extra: Any) -> dict[str, Any]:
+    """One arm's entry from its per-seed results (``BaselineResult``); records correctness.
+    ``pool``: the arm also read the student's unlabelled pool (ledger)."""
+    tb.correct[key] = np.stack([r.pred == tb.y_eval for r in results])
+    out: dict[str, Any] = {**seed_stats([r.acc for r in results]),
+                           "seconds": float(np.mean([r.seconds for r in results])),
+                           "inputs": inputs, "ledger": tb.ledger(inputs, pool=pool)}
+    temps = [r.temperature for r in results if r.temperature is not None]
+    if temps:
         out["temperature"] = temps
-    return out
+    choices = [r.choice for r in results if r.choice is not None]
+    if choices:
+        out["choice"] = choices
+    return out | extra
 
 
-def _m2kt(tb: TaskBench, built, seeds: list[int], progress: Progress,
-          **kwargs) -> dict[str, Any]:
-    from m2kt.bench.m2kt_run import ingest_approved
-
-    runs = [ingest_approved(built, s, progress=progress, **kwargs) for s in seeds]
-    acc, std = _mean_std([r.accuracy for r in runs])
-    return {"acc": acc, "acc_std": std,
-            "seconds": float(np.mean([r.seconds for r in runs])) + built.seconds,
-            "ledger": runs[0].ledger.as_dict(), "packet_bytes": built.size,
-            "build_seconds": built.seconds,
-            "gates_passed": [r.passed for r in runs],
-            "alignment": runs[0].extra.get("alignment"),
-            "map": runs[0].extra.get("method"), "readout": runs[0].extra.get("readout"),
-            "selection": runs[0].extra.get("selection"), "variant": kwargs.get("variant")}
-
-
-def bench_task(name: str, opts: BenchOptions, workdir: Path,
-               progress: Progress = no_progress) -> dict[str, Any]:
-    """Every method of BENCHMARK.md on one task; returns the task's JSON entry."""
-    from m2kt.bench.m2kt_run import build_and_approve
-    from m2kt.domains.registry import get_task, recorded
-
-    task = get_task(name)
-    rec = recorded().get(name, {})
-    seeds = opts.seed_list()
-    tb = TaskBench(task, opts.device, progress, quick=opts.quick, teacher=opts.teacher)
-    progress(f"{name}: building and approving the packet ({opts.anchors} anchors)", None)
+def _m2kt(tb: TaskBench, opts: BenchOptions, seeds: list[int], workdir: Path,
+          progress: Progress) -> tuple[dict[str, Any], list]:
+    """Per seed: a packet with anchors re-drawn by the seed, approved, ingested, scored."""
+    from m2kt.bench.m2kt_run import build_and_approve, ingest_approved
     from m2kt.ingest.variants import get_variant
 
     how = get_variant(opts.variant).anchor_selection
-    built = build_and_approve(task, tb.teacher, opts.anchors, workdir, progress=no_progress,
-                              anchor_selection=how)
-    progress(f"{name}: ingestion × {len(seeds)} seed(s)", None)
-    m2kt = _m2kt(tb, built, seeds, no_progress, variant=opts.variant)
+    runs, builts = [], []
+    for s in seeds:
+        progress(f"{tb.task.name}: packet and ingestion, seed {s} ({opts.anchors} anchors)",
+                 None)
+        b = build_and_approve(tb.task, tb.teacher, opts.anchors, workdir, anchor_selection=how,
+                              seed=s)
+        builts.append(b)
+        runs.append(ingest_approved(b, s, variant=opts.variant, eval_split=opts.split))
+    tb.correct[("m2kt", 0)] = np.stack([r.extra["pred"] == tb.y_eval for r in runs])
+    swapped = [float((r.extra["pred_swapped"] == tb.y_eval).mean()) for r in runs]
+    entry = {**seed_stats([r.accuracy for r in runs]),
+             "seconds": float(np.mean([r.seconds + b.seconds for r, b in zip(runs, builts,
+                                                                               strict=True)])),
+             "ledger": runs[0].ledger.as_dict(), "packet_bytes": builts[0].size,
+             "build_seconds": float(np.mean([b.seconds for b in builts])),
+             "gates_passed": [r.passed for r in runs],
+             "alignment": runs[0].extra.get("alignment"),
+             "map": [r.extra.get("method") for r in runs],
+             "readout": [r.extra.get("readout") for r in runs],
+             "variant": opts.variant, "anchor_selection": how,
+             "accs_swapped": swapped}
+    return entry, builts
+
+
+def task_bench(name: str, opts: BenchOptions, progress: Progress = no_progress) -> TaskBench:
+    """The shared material of task ``name`` for ``opts`` (reusable across variants)."""
+    from m2kt.domains.registry import get_task
+
+    return TaskBench(get_task(name), opts.split, opts.device, progress, quick=opts.quick,
+                     teacher=opts.teacher)
+
+
+def bench_task(name: str, opts: BenchOptions, workdir: Path,
+               progress: Progress = no_progress, tb: TaskBench | None = None
+               ) -> dict[str, Any]:
+    """Every arm of BENCHMARK.md on one task; returns the task's JSON entry. ``tb``: shared
+    material from :func:`task_bench` (KD measurements are then computed once for every
+    variant benched with it)."""
+    seeds = opts.seed_list()
+    tb = tb or task_bench(name, opts, progress)
+    tb.correct = {}
+    m2kt, builts = _m2kt(tb, opts, seeds, workdir, progress)
     budget = m2kt["ledger"]["crossing_inputs"]
-    sizes = [n for n in (SWEEP_QUICK if opts.quick else SWEEP_FULL) if n < len(tb.pool)]
-    sweep = []
-    for n in [*sizes, len(tb.pool)]:
-        progress(f"{name}: KD on {n} inputs", None)
-        b = _baseline(tb, n, seeds)
-        sweep.append({"inputs": b["inputs"], "acc": b["acc"], "acc_std": b["acc_std"],
-                      "seconds": b["seconds"]})
-        if n == len(tb.pool):
-            kd_full = b
-    progress(f"{name}: KD and labels at M2KT's budget ({budget} inputs)", None)
+    methods: dict[str, Any] = {"m2kt": m2kt}
+    progress(f"{name}: the prior arm (zero crossing)", None)
+    methods["prior"] = tb.prior(len(seeds))
+    progress(f"{name}: KD, KD + pool, labels at M2KT's budget ({budget} inputs)", None)
+    if budget:
+        kd, ssl = tb.kd_subset(budget, seeds)
+        methods["kd"] = _arm(kd, tb, ("kd", budget), budget)
+        methods["kd_ssl"] = _arm(ssl, tb, ("kd_ssl", budget), budget, pool=True)
+        methods["labels_budget"] = _arm(tb.labels_subset(budget, seeds), tb,
+                                        ("labels", budget), budget)
+    else:  # zero crossing: with no input KD, and labels, leave the student where it starts
+        start = {**seed_stats([tb.start()] * len(seeds)), "seconds": 0.0, "inputs": 0,
+                 "ledger": tb.ledger(0), "note": "no inputs: the student's starting point"}
+        methods.update(kd=start, kd_ssl=start, labels_budget=start)
+    n_anchor = len(builts[0].anchors)
+    progress(f"{name}: KD on M2KT's {n_anchor} anchors", None)
+    if n_anchor:
+        anchor_kd, _ = tb.kd_pair([list(b.anchors) for b in builts], seeds, ssl_too=False)
+        methods["kd_anchor"] = _arm(anchor_kd, tb, ("kd_anchor", n_anchor), n_anchor,
+                                    selection=m2kt["anchor_selection"])
+    sweep, ssl_sweep = [], []
+    for n in sweep_sizes(len(tb.pool), opts.quick):
+        progress(f"{name}: KD and KD + pool on {n} inputs", None)
+        kd, ssl = tb.kd_subset(n, seeds)
+        sweep.append(_arm(kd, tb, ("kd", n), n))
+        ssl_sweep.append(_arm(ssl, tb, ("kd_ssl", n), n, pool=True))
+    methods["kd_sweep"] = [_point(p) for p in sweep]
+    methods["kd_ssl_sweep"] = [_point(p) for p in ssl_sweep]
+    best = max((("kd", sweep[-1]), ("kd_ssl", ssl_sweep[-1])), key=lambda a: a[1]["acc"])
+    methods["kd_full"] = {**best[1], "arm": best[0]}
     entry: dict[str, Any] = {
-        "track": task.track,
-        "teacher": {"name": tb.teacher.name, "acc": _teacher_acc(tb, rec)},
-        "student_before": {"name": task.student, "acc": rec.get("student_before_acc"),
-                           "method": rec.get("student_before_method"),
-                           "chance": 1.0 / len(task.labels)},
-        "split_sizes": task.split_sizes(),
-        "methods": {"m2kt": m2kt, "kd_budget": _baseline(tb, budget, seeds),
-                    "labels_budget": _baseline(tb, budget, seeds, labels=True),
-                    "kd_full": kd_full, "kd_sweep": sweep},
+        "track": tb.task.track, "split": opts.split,
+        "teacher": {"name": tb.teacher.name, "acc": tb.teacher_acc()},
+        "student_before": {"name": tb.task.student, "acc": tb.start(),
+                           "method": tb.start_method(), "chance": 1.0 / len(tb.task.labels)},
+        "split_sizes": tb.task.split_sizes(), "methods": methods,
     }
-    entry.update(reductions(entry))
-    t_acc = entry["teacher"]["acc"]
-    entry["retention"] = m2kt["acc"] / t_acc if t_acc else None
+    entry.update(derived(entry))
+    entry["data_reduction_at_parity_ci"] = parity_ci(entry, tb.correct)
+    entry["specificity"] = {"acc": m2kt["acc"], "acc_swapped": float(np.mean(
+        m2kt["accs_swapped"])), "gap": m2kt["acc"] - float(np.mean(m2kt["accs_swapped"]))}
     entry["ablations"] = ({} if opts.quick or not opts.ablations
-                          else ablations(tb, built, seeds[0], workdir, opts, progress))
+                          else ablations(tb, builts[0], seeds[0], workdir, opts, progress))
     return entry
 
 
-def _teacher_acc(tb: TaskBench, rec: dict[str, Any]) -> float | None:
-    """The teacher's test accuracy: the committed record for the task's own teacher, else
-    (another language teacher) the accuracy measured when its head was trained."""
-    if tb.teacher.name == tb.task.teacher:
-        return rec.get("teacher_acc")
-    return (tb.teacher.record or {}).get("acc")
+def _point(arm: dict[str, Any]) -> dict[str, Any]:
+    keep = ("inputs", "acc", "acc_std", "acc_ci", "accs", "seconds", "temperature", "choice")
+    return {k: arm[k] for k in keep if k in arm}
 
 
 def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions,
               progress: Progress) -> dict[str, Any]:
     """One seed: each loss term off, each alignment method, and the anchor-count sweep."""
-    from m2kt.bench.m2kt_run import build_and_approve
+    from m2kt.bench.m2kt_run import build_and_approve, ingest_approved
     from m2kt.errors import M2KTError
     from m2kt.ingest.trainer import METHODS, TERMS
     from m2kt.ingest.variants import get_variant
 
+    def acc(b, **kw) -> float:
+        return ingest_approved(b, seed, variant=opts.variant, eval_split=opts.split,
+                               **kw).accuracy
+
     out: dict[str, Any] = {"seed": seed, "terms_off": {}, "methods": {}, "anchors": {}}
     for t in TERMS:
         progress(f"{tb.task.name}: ablation, {t} term off", None)
-        out["terms_off"][t] = _m2kt(tb, built, [seed], no_progress, weights={t: 0.0},
-                                   variant=opts.variant)["acc"]
+        out["terms_off"][t] = acc(built, weights={t: 0.0})
     for meth in METHODS:
         progress(f"{tb.task.name}: alignment method {meth}", None)
-        out["methods"][meth] = _m2kt(tb, built, [seed], no_progress, method=meth,
-                                     variant=opts.variant)["acc"]
+        out["methods"][meth] = acc(built, method=meth)
+    how = get_variant(opts.variant).anchor_selection
     for k in ANCHOR_SWEEP:
         if k > len(tb.pool):
             continue
         progress(f"{tb.task.name}: {k} anchors", None)
         try:
-            b = (built if k == opts.anchors else
-                 build_and_approve(tb.task, tb.teacher, k, workdir, progress=no_progress,
-                                   anchor_selection=get_variant(opts.variant).anchor_selection))
-            r = _m2kt(tb, b, [seed], no_progress, variant=opts.variant)
-            out["anchors"][str(k)] = {"acc": r["acc"],
-                                      "crossing_inputs": r["ledger"]["crossing_inputs"]}
+            b = built if k == opts.anchors else build_and_approve(
+                tb.task, tb.teacher, k, workdir, anchor_selection=how, seed=seed)
+            r = ingest_approved(b, seed, variant=opts.variant, eval_split=opts.split)
+            out["anchors"][str(k)] = {"acc": r.accuracy,
+                                      "crossing_inputs": r.ledger.crossing_inputs}
         except M2KTError as exc:  # e.g. 0 anchors: the method needs some
             out["anchors"][str(k)] = {"acc": None, "error": f"{type(exc).__name__}: {exc}"}
     return out
@@ -348,10 +298,13 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
             tasks[name]["seconds"] = round(time.perf_counter() - t1, 1)
             if on_task:
                 on_task(name, tasks[name])
-    return {"meta": {"quick": opts.quick, "seeds": opts.seed_list(), "device": device,
-                     "variant": opts.variant, "anchors": opts.anchors,
-                     "teacher": opts.teacher, "ablations": opts.ablations and not opts.quick,
-                     "versions": versions(), "started": started,
-                     "seconds": round(time.perf_counter() - t0, 1),
-                     "command": opts.command()},
-            "tasks": tasks}
+    return {"meta": run_meta(opts, started, time.perf_counter() - t0), "tasks": tasks}
+
+
+def run_meta(opts: BenchOptions, started: str, seconds: float) -> dict[str, Any]:
+    """The ``meta`` block of a bench result."""
+    return {"protocol": "m2kt-bench/2", "quick": opts.quick, "seeds": opts.seed_list(),
+            "split": opts.split, "device": opts.device, "variant": opts.variant,
+            "anchors": opts.anchors, "teacher": opts.teacher,
+            "ablations": opts.ablations and not opts.quick, "versions": versions(),
+            "started": started, "seconds": round(seconds, 1), "command": opts.command()}

@@ -1,9 +1,17 @@
 """The domain interface shared by the packet builder, the benchmark and the workbench.
 
-A :class:`Task` is a labelled problem with named concepts, three disjoint splits
-(``teacher_train`` / ``transfer_pool`` / ``test``), an optional reference graph (used only to
-score what a teacher extracts — never copied into a packet) and the registry names of its
-default teacher and student.
+A :class:`Task` is a labelled problem with named concepts, four disjoint splits, an optional
+reference graph (used only to score what a teacher extracts — never copied into a packet) and
+the registry names of its default teacher and student.
+
+Splits (BENCHMARK.md v2), disjoint by the unit that generalises (lemma, synset, entity, pair,
+formula):
+
+- ``teacher_train`` — labelled; the teacher's private data, never crosses;
+- ``transfer_pool`` — the student side's own unlabelled inputs (KD inputs and anchors too);
+- ``dev`` — labelled, held out: **every research choice reads dev only** (defaults, variants,
+  readouts, λ weights, thresholds, training settings) and ingestion's gates score on it;
+- ``test`` — held out; read only to score the final benchmark report.
 """
 
 from __future__ import annotations
@@ -16,7 +24,10 @@ from typing import Literal
 import networkx as nx
 
 Track = Literal["language", "symbolic"]
-SPLITS: tuple[str, ...] = ("teacher_train", "transfer_pool", "test")
+SPLITS: tuple[str, ...] = ("teacher_train", "transfer_pool", "dev", "test")
+#: labelled held-out splits: ``dev`` for every choice, ``test`` for the final report only
+EVAL_SPLITS: tuple[str, ...] = ("dev", "test")
+DEFAULT_FRACTIONS: tuple[float, float, float, float] = (0.45, 0.30, 0.10, 0.15)
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,7 @@ class Task:
         return {s: len(self.splits[s]) for s in SPLITS}
 
 
-def split_of(key: str, seed: int, fractions: Sequence[float] = (0.5, 0.3, 0.2)) -> str:
+def split_of(key: str, seed: int, fractions: Sequence[float] = DEFAULT_FRACTIONS) -> str:
     """Deterministic split assignment of ``key``: a SHA-256 of ``seed:key`` mapped to [0, 1).
 
     Independent of ordering and of every other key, so the same key always lands in the same
@@ -81,6 +92,8 @@ def split_of(key: str, seed: int, fractions: Sequence[float] = (0.5, 0.3, 0.2)) 
     """
     h = int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest()[:8], "big") / 2**64
     acc = 0.0
+    if len(fractions) != len(SPLITS):
+        raise ValueError(f"one fraction per split {SPLITS}, got {list(fractions)}")
     for name, frac in zip(SPLITS, fractions, strict=True):
         acc += frac
         if h < acc:
@@ -89,9 +102,9 @@ def split_of(key: str, seed: int, fractions: Sequence[float] = (0.5, 0.3, 0.2)) 
 
 
 def assign_splits(
-    examples: Iterable[Example], seed: int, fractions: Sequence[float] = (0.5, 0.3, 0.2)
+    examples: Iterable[Example], seed: int, fractions: Sequence[float] = DEFAULT_FRACTIONS
 ) -> dict[str, tuple[Example, ...]]:
-    """Group examples into the three splits by :func:`split_of` of their ``key``."""
+    """Group examples into the four splits by :func:`split_of` of their ``key``."""
     out: dict[str, list[Example]] = {s: [] for s in SPLITS}
     for ex in examples:
         out[split_of(ex.key, seed, fractions)].append(ex)

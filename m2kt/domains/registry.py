@@ -21,7 +21,7 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 SYMBOLIC_DIR = ASSETS / "symbolic"
 SYMBOLIC_RECORD = SYMBOLIC_DIR / "accuracies.json"
 LANGUAGE_RECORD = ASSETS / "language_teachers.json"
-TASKS: tuple[str, ...] = ("supersense", "hypernymy", "taxonomy", "modular", "multistep")
+from m2kt.domains.names import TASKS  # noqa: E402  (re-exported)
 
 
 def get_task(name: str, seed: int = 0, **kwargs: Any) -> Task:
@@ -39,23 +39,62 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def recorded() -> dict[str, dict[str, Any]]:
-    """Recorded teacher / student-start figures per task from the committed JSON files."""
+    """Recorded teacher / student-start figures per task from the committed JSON files.
+
+    ``teacher_acc`` and ``student_before_acc`` are the ``test`` figures (what reports quote);
+    ``student_before_by_split`` holds the start on ``dev`` and ``test`` (gates score on dev)."""
     out: dict[str, dict[str, Any]] = {}
     for name, rec in _read(SYMBOLIC_RECORD).get("tasks", {}).items():
+        st = rec["student"]
         out[name] = {"teacher_acc": rec["teacher"]["acc"],
-                     "student_before_acc": rec["student"]["before_acc"],
-                     "student_before_method": rec["student"]["before_method"]}
+                     "teacher_acc_by_split": rec["teacher"].get("acc_by_split", {}),
+                     "student_before_acc": st["before_acc"],
+                     "student_before_by_split": st.get("before_acc_by_split",
+                                                       {"test": st["before_acc"]}),
+                     "student_before_method": st["before_method"]}
     for name, rec in _read(LANGUAGE_RECORD).get("tasks", {}).items():
+        sb = rec["student_before"]
         out[name] = {"teacher_acc": rec["teacher"]["acc"],
-                     "student_before_acc": rec["student_before"]["acc"],
-                     "student_before_method": rec["student_before"]["method"]}
+                     "teacher_acc_by_split": rec["teacher"].get("acc_by_split", {}),
+                     "student_before_acc": sb["acc"],
+                     "student_before_by_split": sb.get("acc_by_split", {"test": sb["acc"]}),
+                     "student_before_method": sb["method"]}
     return out
 
 
+def student_start(name: str, split: str) -> float | None:
+    """The recorded label-free starting point of task ``name``'s student on ``split``."""
+    return recorded().get(name, {}).get("student_before_by_split", {}).get(split)
+
+
+#: the committed full benchmark report (``python -m m2kt bench --report docs/results/full``)
+FULL_REPORT = ASSETS.parent / "docs" / "results" / "full" / "bench.json"
+
+
+def recorded_validity(report: Path = FULL_REPORT) -> dict[str, dict[str, Any]]:
+    """Per task, the validity figures (BENCHMARK.md: teacher margin, prior share, KD-full
+    share, verdict) of a committed benchmark report, with the report's command and split;
+    empty when the report is missing or older than protocol v2."""
+    result = _read(report)
+    if result.get("meta", {}).get("protocol") != "m2kt-bench/2":
+        return {}
+    meta = result["meta"]
+    return {name: {**t["validity"], "prior_acc": t["methods"]["prior"]["acc"],
+                   "kd_full_acc": t["methods"]["kd_full"]["acc"],
+                   "teacher_acc": t["teacher"]["acc"],
+                   "student_before_acc": t["student_before"]["acc"],
+                   "split": t.get("split", meta.get("split")),
+                   "source": f"{report.relative_to(ASSETS.parent).as_posix()} "
+                             f"({meta.get('command')})"}
+            for name, t in result.get("tasks", {}).items() if "validity" in t}
+
+
 def list_tasks(seed: int = 0) -> list[dict[str, Any]]:
-    """One row per task: track, description, label and concept counts, split sizes, models and
-    the recorded teacher test accuracy and student starting point (``None`` if not recorded)."""
+    """One row per task: track, description, label and concept counts, split sizes, models,
+    the recorded teacher test accuracy and student starting point (``None`` if not recorded)
+    and the validity figures of the committed full report (``None`` if not there)."""
     rec = recorded()
+    val = recorded_validity()
     rows = []
     for name in TASKS:
         t = get_task(name, seed=seed)
@@ -67,5 +106,6 @@ def list_tasks(seed: int = 0) -> list[dict[str, Any]]:
             "teacher_acc": r.get("teacher_acc"), "student_before_acc": r.get("student_before_acc"),
             "student_before_method": r.get("student_before_method"),
             "reference_edges": t.reference.number_of_edges() if t.reference is not None else 0,
+            "validity": val.get(name),
         })
     return rows

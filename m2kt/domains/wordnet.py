@@ -7,8 +7,11 @@ definitions; each noun lemma's first sense) once and caches it as gzipped JSON i
 - ``supersense``: a single word → one of the 26 noun supersenses of its first (most frequent)
   sense.  Splits disjoint by lemma.
 - ``hypernymy``: "is X a kind of Y?" for entity words X under a root synset (default
-  ``animal.n.01``) and category synsets Y under it; transitive (any hypernym path), balanced
-  yes/no with hard negatives (siblings of a true ancestor).  Splits disjoint by entity X.
+  ``animal.n.01``) and category synsets Y under it; transitive (any hypernym path), hard
+  negatives (X below a sibling of Y), balanced yes/no *per queried category in every split*
+  so the category alone tells nothing.  Splits disjoint by entity X.
+- ``gloss``: a noun synset's definition sentence → the synset's supersense (26 classes).
+  Splits disjoint by synset and head lemma.
 
 The reference hierarchy (:func:`reference_hierarchy`) is for scoring what a teacher extracts;
 it never goes into a packet.
@@ -28,9 +31,18 @@ from functools import lru_cache
 import networkx as nx
 
 from m2kt.config import workspace
-from m2kt.domains.base import Concept, Example, Task, assign_splits, register
+from m2kt.domains.base import (
+    DEFAULT_FRACTIONS,
+    SPLITS,
+    Concept,
+    Example,
+    Task,
+    assign_splits,
+    register,
+    split_of,
+)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 SINGLE_WORD = re.compile(r"^[a-z][a-z-]*[a-z]$")
 
 #: The 26 noun supersenses with WordNet's own one-line descriptions (lexnames documentation).
@@ -70,10 +82,12 @@ SUPERSENSE_NAMES = {k: ("top-level entity" if k == "noun.Tops" else k.split(".",
 @dataclass(frozen=True)
 class WordNetTables:
     """Noun data of WordNet 3.0. ``synsets[name] = (lexname, lemmas, hypernyms, definition)``;
-    ``first_sense[lemma] = synset name`` of the lemma's first noun sense."""
+    ``first_sense[lemma] = synset name`` of the lemma's first noun sense; ``counts[lemma]`` =
+    the SemCor frequency of the lemma in that first sense (0 for most rare words)."""
 
     synsets: dict[str, tuple[str, list[str], list[str], str]]
     first_sense: dict[str, str]
+    counts: dict[str, int]
 
 
 def render(lemma: str) -> str:
@@ -92,8 +106,15 @@ def _extract() -> dict:
         names = list(s.lemma_names())
         synsets[s.name()] = [s.lexname(), names, hyp, s.definition()]
         lemmas.update(names)
-    first = {lem: w.synsets(lem, "n")[0].name() for lem in sorted(lemmas)}
-    return {"version": CACHE_VERSION, "synsets": synsets, "first_sense": first}
+    first: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for lem in sorted(lemmas):
+        s0 = w.synsets(lem, "n")[0]
+        first[lem] = s0.name()
+        c = next((x.count() for x in s0.lemmas() if x.name() == lem), 0)
+        if c:
+            counts[lem] = c
+    return {"version": CACHE_VERSION, "synsets": synsets, "first_sense": first, "counts": counts}
 
 
 @lru_cache(maxsize=1)
@@ -114,7 +135,7 @@ def tables() -> WordNetTables:
             fh.write(gzip.compress(json.dumps(data).encode(), compresslevel=5))
         os.replace(tmp, path)
     syn = {k: (v[0], v[1], v[2], v[3]) for k, v in data["synsets"].items()}
-    return WordNetTables(synsets=syn, first_sense=data["first_sense"])
+    return WordNetTables(synsets=syn, first_sense=data["first_sense"], counts=data["counts"])
 
 
 def hypernym_graph(t: WordNetTables) -> nx.DiGraph:
@@ -175,14 +196,16 @@ def supersense_reference(t: WordNetTables, min_links: int = 20) -> nx.DiGraph:
 
 
 def hypernymy_categories(
-    t: WordNetTables, root: str, min_members: int, max_depth: int
+    t: WordNetTables, root: str, min_members: int, max_depth: int, min_depth: int = 1,
+    min_count: int = 0,
 ) -> tuple[list[str], dict[str, set[str]], dict[str, str]]:
     """Categories under ``root`` and each entity lemma's ancestor categories.
 
     Returns ``(categories, ancestors_of_entity, entity_synset)``: categories are synsets at
-    depth 1..max_depth below ``root`` with at least ``min_members`` entity lemmas below them;
-    entities are single-word lemmas whose first sense lies strictly below ``root`` and that are
-    not themselves a lemma of a category.
+    depth ``min_depth..max_depth`` below ``root`` with at least ``min_members`` entity lemmas
+    below them; entities are single-word lemmas whose first sense lies strictly below
+    ``root``, used at least ``min_count`` times in that sense (SemCor), and that are not
+    themselves a lemma of a category.
     """
     g = hypernym_graph(t)
     below = nx.ancestors(g, root)  # child→parent edges: ancestors in g are descendants in WN
@@ -192,7 +215,7 @@ def hypernymy_categories(
             if child not in depth:
                 depth[child] = depth[node] + 1
     entities = {lem: s for lem, s in t.first_sense.items()
-                if s in below and SINGLE_WORD.match(lem)}
+                if s in below and SINGLE_WORD.match(lem) and t.counts.get(lem, 0) >= min_count}
     anc_cache: dict[str, set[str]] = {}
 
     def ancestors(s: str) -> set[str]:
@@ -205,7 +228,7 @@ def hypernymy_categories(
         for a in ancestors(s):
             members[a] = members.get(a, 0) + 1
     cats = sorted(c for c, n in members.items()
-                  if n >= min_members and 1 <= depth.get(c, 99) <= max_depth)
+                  if n >= min_members and min_depth <= depth.get(c, 99) <= max_depth)
     cat_set = set(cats)
     cat_lemmas = {lem for c in cats for lem in t.synsets[c][1]}
     anc_of = {lem: ancestors(s) & cat_set for lem, s in entities.items()
@@ -217,15 +240,25 @@ def hypernymy_categories(
 @register("hypernymy")
 def hypernymy_task(
     seed: int = 0, root: str = "animal.n.01", min_members: int = 25, max_depth: int = 6,
-    pairs_per_entity: int = 2, max_entities: int | None = None,
+    per_category: int = 400, max_entities: int | None = None, hard_fraction: float = 1.0,
+    min_depth: int = 1, min_count: int = 0,
 ) -> Task:
-    """"Is X a kind of Y?" under ``root``; see module doc. Each entity contributes
-    ``pairs_per_entity`` positive and as many hard-negative queries (balanced)."""
+    """"Is X a kind of Y?" under ``root``; see module doc.
+
+    Entities X are assigned to the four splits first (by a hash of the lemma), then every
+    split asks, for every category Y, as many "yes" questions (X below Y: any ancestor,
+    transitive) as "no" questions (X not below Y, hard negatives first: X below a sibling of
+    Y), at most ``per_category`` pairs per category over all splits (shared by split
+    fraction).  So each queried category is balanced yes/no *in every split*: the category
+    alone answers nothing (a per-category prior scores 0.5).
+    """
     t = tables()
-    cats, anc_of, _ = hypernymy_categories(t, root, min_members, max_depth)
+    cats, anc_of, _ = hypernymy_categories(t, root, min_members, max_depth, min_depth,
+                                           min_count)
     ref = reference_hierarchy(t, cats)
     parents = {c: set(ref.successors(c)) for c in cats}
     children: dict[str, set[str]] = {c: set() for c in cats}
+    tops = {c for c in cats if not parents[c]}
     for c, ps in parents.items():
         for p in ps:
             children[p].add(c)
@@ -233,27 +266,80 @@ def hypernymy_task(
     entities = sorted(anc_of)
     if max_entities is not None:
         entities = sorted(rng.sample(entities, min(max_entities, len(entities))))
-    examples: list[Example] = []
+    by_split: dict[str, list[str]] = {s: [] for s in SPLITS}
     for lem in entities:
-        anc = anc_of[lem]
-        hard = sorted({sib for a in anc for p in parents[a] for sib in children[p]} - anc)
-        rest = [c for c in cats if c not in anc]
-        pos = rng.sample(sorted(anc), min(pairs_per_entity, len(anc)))
-        negs = rng.sample(hard, min(len(pos), len(hard)))
-        negs += rng.sample([c for c in rest if c not in negs], len(pos) - len(negs))
-        for y, n in zip(pos, negs, strict=True):
-            examples.append(Example(text=render(lem), label=1, key=lem, query=y))
-            examples.append(Example(text=render(lem), label=0, key=lem, query=n))
+        by_split[split_of(lem, seed)].append(lem)
+    splits: dict[str, tuple[Example, ...]] = {}
+    for split, frac in zip(SPLITS, DEFAULT_FRACTIONS, strict=True):
+        ents = by_split[split]
+        cap = max(1, round(per_category * frac / 2))  # "yes" questions per category here
+        out: list[Example] = []
+        for c in cats:
+            sibs = (tops if not parents[c] else
+                    {s for p in parents[c] for s in children[p]}) - {c}
+            pos = [x for x in ents if c in anc_of[x]]
+            hard = [x for x in ents if c not in anc_of[x] and anc_of[x] & sibs]
+            rest = [x for x in ents if c not in anc_of[x] and not anc_of[x] & sibs]
+            n = min(cap, len(pos), len(hard) + len(rest))
+            n_hard = min(len(hard), max(round(hard_fraction * n), n - len(rest)))
+            negs = rng.sample(hard, n_hard) + rng.sample(rest, n - n_hard)
+            out += [Example(text=render(x), label=1, key=x, query=c)
+                    for x in rng.sample(pos, n)]
+            out += [Example(text=render(x), label=0, key=x, query=c) for x in negs]
+        splits[split] = tuple(sorted(out, key=lambda e: (e.key, e.query or "")))
     concepts = tuple(Concept(id=c, label=render(t.synsets[c][1][0]), kind="synset",
                              description=t.synsets[c][3]) for c in cats)
     return Task(
         name="hypernymy", track="language",
         description=f"Is X a kind of Y? X: words under {root}; Y: {len(cats)} categories; "
-                    "transitive, balanced, hard negatives; splits disjoint by X",
-        labels=("no", "yes"), concepts=concepts, splits=assign_splits(examples, seed),
+                    "transitive, hard negatives, balanced yes/no per category in every split; "
+                    "splits disjoint by X",
+        labels=("no", "yes"), concepts=concepts, splits=splits,
         teacher="minilm-l6", student="minilm-l3", seed=seed, reference=ref,
         params={"root": root, "min_members": min_members, "max_depth": max_depth,
-                "pairs_per_entity": pairs_per_entity, "max_entities": max_entities},
+                "per_category": per_category, "max_entities": max_entities,
+                "hard_fraction": hard_fraction, "min_depth": min_depth,
+                "min_count": min_count},
+    )
+
+
+# ---------------------------------------------------------------------------------------- gloss
+
+
+@register("gloss")
+def gloss_task(seed: int = 0, max_examples: int | None = 30000) -> Task:
+    """A noun synset's gloss (its definition sentence) → the synset's supersense (26 classes).
+
+    One example per synset (glosses repeated word for word across synsets are dropped, keeping
+    the first); splits disjoint by synset and by head lemma (every synset whose first lemma is
+    the same word lands in the same split).  ``max_examples`` synsets are drawn (fixed draw,
+    independent of ``seed``) to keep encoding cheap on a CPU.
+    """
+    t = tables()
+    labels = tuple(SUPERSENSES)
+    index = {k: i for i, k in enumerate(labels)}
+    seen: set[str] = set()
+    rows: list[tuple[str, str, str]] = []
+    for name in sorted(t.synsets):
+        lex, lemmas, _, definition = t.synsets[name]
+        text = " ".join(definition.split())
+        if len(text) < 8 or text in seen:
+            continue
+        seen.add(text)
+        rows.append((name, lemmas[0].lower(), text))
+    if max_examples is not None and len(rows) > max_examples:
+        rows = sorted(random.Random(0).sample(rows, max_examples))
+    examples = [Example(text=text, label=index[t.synsets[name][0]], key=head)
+                for name, head, text in rows]
+    concepts = tuple(Concept(id=k, label=SUPERSENSE_NAMES[k], kind="supersense",
+                             description=SUPERSENSES[k]) for k in labels)
+    return Task(
+        name="gloss", track="language",
+        description="Which of the 26 WordNet noun supersenses does a gloss (a synset's "
+                    "definition sentence) describe? Splits disjoint by synset and head lemma",
+        labels=labels, concepts=concepts, splits=assign_splits(examples, seed),
+        teacher="minilm-l6", student="minilm-l3", seed=seed,
+        reference=supersense_reference(t), params={"max_examples": max_examples},
     )
 
 

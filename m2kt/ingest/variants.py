@@ -40,6 +40,8 @@ class Variant:
     pool_limit: int = 4000
     #: how the bench builds this variant's packet anchors (m2kt.packet.build.ANCHOR_SELECTIONS)
     anchor_selection: str = "random"
+    #: readout of the relative map: nearest centroid by "cosine" or Euclidean ("centroid")
+    relative_readout: str = "cosine"
 
     def train_top(self, track: str) -> int | None:
         return self.train_top_language if track == "language" else None

@@ -34,11 +34,15 @@ from m2kt.traces.extract import add_hop_steps, layer_traces
 
 @dataclass(frozen=True)
 class BuildResult:
+    """What was written. ``anchors``: the anchor inputs whose teacher vectors the packet
+    carries (the benchmark's ``kd_anchor`` arm distils on exactly these)."""
+
     path: Path
     size: int
     seconds: float
     sequence: int
     counts: dict[str, int]
+    anchors: tuple[Example, ...] = ()
 
 
 def _versions() -> dict[str, str]:
@@ -64,19 +68,21 @@ ANCHOR_SELECTIONS = {
 }
 
 
-def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int
-                   ) -> tuple[list[Example], int]:
-    """``k`` anchor inputs chosen ``how`` (see ANCHOR_SELECTIONS); also returns how many pool
-    inputs the teacher processed to choose them (teacher-side, counted in the provenance)."""
+def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int,
+                   seed: int | None = None) -> tuple[list[Example], int]:
+    """``k`` anchor inputs chosen ``how`` (see ANCHOR_SELECTIONS), drawn with ``seed``
+    (default: the task's seed); also returns how many pool inputs the teacher processed to
+    choose them (teacher-side, counted in the provenance)."""
     pool = list(task.splits["transfer_pool"])
+    seed = task.seed if seed is None else seed
     if how == "labels":
         labels = [Example(text=c.label, label=0, key=f"label:{c.id}") for c in task.concepts]
-        return labels[:k] + _sample(pool, max(0, k - len(labels)), task.seed + 11), 0
+        return labels[:k] + _sample(pool, max(0, k - len(labels)), seed + 11), 0
     if how == "kmeans" and k < len(pool):
         from sklearn.cluster import KMeans
 
         h = teacher.hidden(pool, [layer])[0].astype(np.float64)
-        km = KMeans(k, n_init=2, random_state=task.seed).fit(h)
+        km = KMeans(k, n_init=2, random_state=seed).fit(h)
         cc = km.cluster_centers_
         d2 = (h**2).sum(1)[:, None] - 2 * h @ cc.T + (cc**2).sum(1)[None, :]  # (n, k)
         picked: list[int] = []
@@ -86,7 +92,7 @@ def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int
                     picked.append(int(i))
                     break
         return [pool[i] for i in sorted(picked)], len(pool)
-    return _sample(pool, k, task.seed + 11), 0
+    return _sample(pool, k, seed + 11), 0
 
 
 def build_packet(
@@ -94,9 +100,11 @@ def build_packet(
     layer: int = -1, rank: int = 8, anchors: int = 0, max_inputs: int = 20000,
     n_traces: int = 24, creator: str | None = None, parent: str | None = None,
     expires_days: int | None = None, progress: Progress = no_progress,
-    anchor_selection: str = "kmeans",
+    anchor_selection: str = "kmeans", anchor_seed: int | None = None,
 ) -> BuildResult:
-    """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc."""
+    """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc.
+    ``anchor_seed`` draws the anchors (default: the task's seed; the benchmark re-draws them
+    for every seed)."""
     t0 = time.perf_counter()
     teacher = teacher or load_teacher(task, progress=progress)
     n_layers = teacher.lm.info.layers
@@ -187,11 +195,15 @@ def build_packet(
         trace_method += "; hop-wise: the teacher's answer on every prefix of the chain"
         probe_count += sum(len(p.text.split()) // 2 for p in probes)
     anchor_texts: list[str] = []
-    pool_seen = 0
+    chosen: list[Example] = []
+    pool_seen = anchor_encoded = 0
     if anchors:
-        chosen, pool_seen = choose_anchors(task, teacher, anchors, anchor_selection, main)
+        chosen, pool_seen = choose_anchors(task, teacher, anchors, anchor_selection, main,
+                                           anchor_seed)
         anchor_texts = [e.text for e in chosen]
         tensors["anchors"] = teacher.hidden(chosen, [main])[0]
+        # the teacher encodes every anchor it sends (k-means ones were among the pool it read)
+        anchor_encoded = 0 if pool_seen else len(chosen)
     info = teacher.lm.info
     created = datetime.now(UTC)
     manifest = {
@@ -216,7 +228,9 @@ def build_packet(
                                       else "inputs the teacher predicts as the concept"),
                        "graph_method": graph_method, "trace_method": trace_method,
                        "params": {"max_inputs": max_inputs, "n_traces": n_traces,
-                                  "layer": main,
+                                  "layer": main, "anchor_selection": anchor_selection,
+                                  "anchor_seed": task.seed if anchor_seed is None
+                                  else anchor_seed,
                                   "readout": "softmax head on teacher-space features "
                                              "(pair tasks: [h, μ_q, h⊙μ_q, |h−μ_q|]) fitted "
                                              "to the teacher's own answers",
@@ -228,7 +242,7 @@ def build_packet(
                                           round(relative_agreement, 4)}
                                      if relative_agreement is not None else {})}},
             "counts": {"teacher_inputs": len(inputs) + len(probes) + pool_seen
-                       + (len(task.concepts) if relative_tensors else 0),
+                       + anchor_encoded + (len(task.concepts) if relative_tensors else 0),
                        "probe_inputs": probe_count, "anchor_inputs": len(anchor_texts)},
             "versions": _versions(),
             "creator": creator or getpass.getuser(),
@@ -248,4 +262,5 @@ def build_packet(
     write_atomic(out, data)
     counts = manifest["provenance"]["counts"]
     progress(f"wrote {out} ({len(data)} bytes)", 1.0)
-    return BuildResult(out, len(data), time.perf_counter() - t0, sequence, dict(counts))
+    return BuildResult(out, len(data), time.perf_counter() - t0, sequence, dict(counts),
+                       tuple(chosen))

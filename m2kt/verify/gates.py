@@ -12,6 +12,9 @@ from m2kt.verify.policy import SafetyPolicy
 
 @dataclass(frozen=True)
 class Gate:
+    """A check's figure against its threshold. A gate without a figure is *not applicable*:
+    neither a pass nor a failure (``passed`` and ``failed`` both False, ``status`` "n/a")."""
+
     name: str
     stage: str  # "pre" | "post"
     figure: float | None
@@ -20,14 +23,43 @@ class Gate:
     passed: bool
     detail: str = ""
 
+    @property
+    def status(self) -> str:
+        """"pass", "fail" or "n/a" (no figure)."""
+        if self.figure is None and not self.passed:
+            return "n/a"
+        return "pass" if self.passed else "fail"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "fail"
+
     def as_dict(self) -> dict:
-        return asdict(self)
+        return asdict(self) | {"status": self.status}
+
+
+def status_of(g: dict) -> str:
+    """The status of a gate read back from a report (older reports lack ``status``)."""
+    if "status" in g:
+        return g["status"]
+    return "pass" if g.get("passed") else "fail"
+
+
+def summary(statuses: list[str]) -> str:
+    """"5 passed, 1 failed, 1 not applicable" (parts with zero omitted, passed always)."""
+    n = {s: statuses.count(s) for s in ("pass", "fail", "n/a")}
+    parts = [f"{n['pass']} passed"]
+    if n["fail"]:
+        parts.append(f"{n['fail']} failed")
+    if n["n/a"]:
+        parts.append(f"{n['n/a']} not applicable")
+    return ", ".join(parts)
 
 
 def check(name: str, stage: str, figure: float | None, threshold: float, op: str,
           detail: str = "") -> Gate:
     if figure is None:
-        return Gate(name, stage, None, threshold, op, True, detail or "not applicable")
+        return Gate(name, stage, None, threshold, op, False, detail or "not applicable")
     ok = {">=": figure >= threshold, "<=": figure <= threshold, "==": figure == threshold,
           "<": figure < threshold}[op]
     return Gate(name, stage, round(float(figure), 4), threshold, op, bool(ok), detail)
@@ -53,5 +85,5 @@ def table(gates: list[Gate]) -> str:
     for g in gates:
         fig = "—" if g.figure is None else f"{g.figure:.4g}"
         lines.append(f"{g.name[:44]:44} {fig:>9} {g.op + ' ' + format(g.threshold, '.4g'):>12}  "
-                     f"{'PASS' if g.passed else 'FAIL'}  {g.detail[:60]}")
+                     f"{g.status.upper():4}  {g.detail[:60]}")
     return "\n".join(lines)

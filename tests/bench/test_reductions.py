@@ -1,51 +1,144 @@
-"""Reductions and parity come from the ledgers and the sweep in the same result."""
+"""Parity, reductions, validity and seed statistics come from the measurements in the same
+result (BENCHMARK.md v2): interpolated against the strongest KD arm, with a bootstrap CI."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 
+from m2kt.bench.figures import beats_start, derived, validity
 from m2kt.bench.kd import frozen_head, soften
+from m2kt.bench.parity import (
+    bootstrap_reduction,
+    envelope,
+    parity_inputs,
+    reduction,
+    seed_stats,
+)
 from m2kt.bench.report import markdown_table, render_markdown, summary_rows
-from m2kt.bench.run import reductions
 
 
-def _entry(m2kt_acc: float, crossing: int, sweep: list[tuple[int, float]]) -> dict:
-    full_n = sweep[-1][0]
-    led = lambda n: {"student_inputs": n, "crossing_inputs": n, "teacher_inputs": n}  # noqa: E731
-    return {"track": "symbolic", "teacher": {"name": "t", "acc": 0.9},
-            "student_before": {"name": "s", "acc": 0.5},
+def _led(n: int) -> dict:
+    return {"student_inputs": n, "crossing_inputs": n, "teacher_inputs": n}
+
+
+def _entry(m2kt_acc: float, crossing: int, sweep: list[tuple[int, float]],
+           ssl: list[tuple[int, float]] | None = None, start: float = 0.5,
+           teacher: float = 0.9, prior: float = 0.5) -> dict:
+    full_n, full_acc = sweep[-1]
+    pts = lambda s: [{"inputs": n, "acc": a, "seconds": 0.1} for n, a in s]  # noqa: E731
+    return {"track": "symbolic", "split": "test", "teacher": {"name": "t", "acc": teacher},
+            "student_before": {"name": "s", "acc": start, "chance": 0.5},
             "methods": {"m2kt": {"acc": m2kt_acc, "acc_std": 0.0, "seconds": 1.0,
                                  "ledger": {"student_inputs": 500, "crossing_inputs": crossing,
                                             "teacher_inputs": 1000}, "packet_bytes": 10},
-                        "kd_budget": {"acc": 0.6, "acc_std": 0.0, "ledger": led(crossing)},
-                        "labels_budget": {"acc": 0.7, "acc_std": 0.0, "ledger": led(crossing)},
-                        "kd_full": {"acc": sweep[-1][1], "acc_std": 0.0, "inputs": full_n,
-                                    "ledger": led(full_n)},
-                        "kd_sweep": [{"inputs": n, "acc": a, "seconds": 0.1}
-                                     for n, a in sweep]}}
+                        "prior": {"acc": prior, "ledger": _led(0)},
+                        "kd": {"acc": 0.6, "acc_std": 0.0, "inputs": crossing,
+                               "ledger": _led(crossing)},
+                        "kd_ssl": {"acc": 0.6, "acc_std": 0.0, "inputs": crossing,
+                                   "ledger": _led(crossing)},
+                        "labels_budget": {"acc": 0.7, "acc_std": 0.0, "ledger": _led(crossing)},
+                        "kd_full": {"acc": full_acc, "acc_std": 0.0, "inputs": full_n,
+                                    "ledger": _led(full_n)},
+                        "kd_sweep": pts(sweep), "kd_ssl_sweep": pts(ssl or [])}}
 
 
-def test_parity_is_the_smallest_sweep_size_reaching_m2kt() -> None:
-    e = _entry(0.75, 64, [(16, 0.6), (64, 0.7), (256, 0.76), (1024, 0.74), (4000, 0.9)])
-    r = reductions(e)
-    assert r["kd_parity_inputs"] == 256
-    assert r["data_reduction_at_parity"] == 1 - 64 / 256
-    assert r["data_reduction_vs_kd_full"] == 1 - 64 / 4000
+def test_parity_is_log_linear_between_the_bracketing_points() -> None:
+    # a hand-made curve: 0.70 at 64, 0.76 at 256; M2KT at 0.73 sits halfway in log N → 128
+    e = _entry(0.73, 32, [(16, 0.6), (64, 0.7), (256, 0.76), (1024, 0.74), (4000, 0.9)])
+    r = derived(e)
+    assert math.isclose(r["kd_parity_inputs"], 128.0, rel_tol=1e-9)
+    assert math.isclose(r["data_reduction_at_parity"], 1 - 32 / 128)
+    assert r["data_reduction_vs_kd_full"] == 1 - 32 / 4000
+    assert r["parity_status"] == "interpolated"
+
+
+def test_parity_uses_the_upper_envelope_of_every_kd_arm() -> None:
+    # KD + pool is stronger at 64: the envelope takes it, and parity moves left
+    e = _entry(0.73, 32, [(16, 0.6), (64, 0.7), (256, 0.76), (4000, 0.9)],
+               ssl=[(16, 0.62), (64, 0.74), (256, 0.77), (4000, 0.9)])
+    r = derived(e)
+    assert {p["inputs"]: p["arm"] for p in r["envelope"]}[64] == "kd_ssl"
+    # between (32, kd 0.6 / ssl 0.6) and (64, ssl 0.74)
+    expect = math.exp(math.log(32) + (0.73 - 0.6) / (0.74 - 0.6) * (math.log(64) - math.log(32)))
+    assert math.isclose(r["kd_parity_inputs"], expect)
+
+
+def test_parity_below_the_first_point_is_linear_from_the_start() -> None:
+    assert math.isclose(parity_inputs([(8, 0.7), (16, 0.8)], 0.6, start=0.5), 4.0)
+    assert parity_inputs([(8, 0.7)], 0.45, start=0.5) == 0.0
 
 
 def test_no_parity_when_kd_never_reaches_m2kt() -> None:
-    r = reductions(_entry(0.95, 64, [(16, 0.6), (4000, 0.9)]))
+    r = derived(_entry(0.95, 64, [(16, 0.6), (4000, 0.9)]))
     assert r["kd_parity_inputs"] is None and r["data_reduction_at_parity"] is None
+    assert "above every KD point" in r["parity_status"]
+
+
+def test_no_parity_when_m2kt_does_not_beat_the_start() -> None:
+    e = _entry(0.45, 64, [(16, 0.46), (4000, 0.9)])
+    e["split_sizes"] = {"test": 400}
+    r = derived(e)
+    assert r["kd_parity_inputs"] is None and r["data_reduction_at_parity"] is None
+    assert r["parity_status"].startswith("no transfer")
+
+
+def test_envelope_keeps_the_best_arm_at_each_size() -> None:
+    env = envelope({"kd": [(8, 0.5), (16, 0.6)], "kd_ssl": [(8, 0.55)], "kd_anchor": [(12, .7)]})
+    assert env == [{"inputs": 8, "acc": 0.55, "arm": "kd_ssl"},
+                   {"inputs": 12, "acc": 0.7, "arm": "kd_anchor"},
+                   {"inputs": 16, "acc": 0.6, "arm": "kd"}]
+
+
+def test_seed_stats_use_ddof_1_and_a_t_interval() -> None:
+    s = seed_stats([0.5, 0.6, 0.7])
+    assert math.isclose(s["acc"], 0.6) and math.isclose(s["acc_std"], 0.1)
+    half = 4.302652729911275 * 0.1 / math.sqrt(3)  # t(0.975, 2)
+    assert np.allclose(s["acc_ci"], [0.6 - half, 0.6 + half])
+    assert s["accs"] == [0.5, 0.6, 0.7]
+    one = seed_stats([0.4])
+    assert one["acc_std"] == 0.0 and one["acc_ci"] is None
+
+
+def test_bootstrap_interval_brackets_the_point_reduction() -> None:
+    rng = np.random.default_rng(0)
+    n, seeds = 2000, 3
+
+    def correct(p: float) -> np.ndarray:
+        return rng.random((seeds, n)) < p
+
+    kd = {("kd", 16): correct(0.60), ("kd", 64): correct(0.70), ("kd", 256): correct(0.80)}
+    m2kt = correct(0.75)
+    acc = {k: v.mean() for k, v in kd.items()}
+    n_star = parity_inputs([(k[1], a) for k, a in acc.items()], m2kt.mean(), 0.5)
+    point = reduction(10, n_star)
+    lo, hi = bootstrap_reduction(m2kt, kd, 10, 0.5, reps=300)
+    assert lo <= point <= hi and hi - lo < 0.2
+
+
+def test_validity_rules() -> None:
+    ok = validity(_entry(0.7, 64, [(16, 0.6), (4000, 0.85)], start=0.5, teacher=0.9,
+                         prior=0.55))
+    assert ok["valid"] is True and math.isclose(ok["kd_full_share"], 0.875)
+    prior_too_good = validity(_entry(0.7, 64, [(4000, 0.85)], prior=0.65))
+    assert prior_too_good["valid"] is False and prior_too_good["prior_share"] > 0.25
+    kd_cannot_move = validity(_entry(0.7, 64, [(4000, 0.6)]))
+    assert kd_cannot_move["valid"] is False and kd_cannot_move["kd_full_share"] < 0.75
+    weak_teacher = validity(_entry(0.55, 64, [(4000, 0.58)], teacher=0.58))
+    assert weak_teacher["valid"] is False
 
 
 def test_report_table_reads_the_json() -> None:
-    e = _entry(0.75, 64, [(16, 0.6), (256, 0.76), (4000, 0.9)])
-    e.update(reductions(e))
-    e["retention"] = 0.75 / 0.9
+    e = _entry(0.73, 32, [(16, 0.6), (64, 0.7), (256, 0.76), (4000, 0.9)])
+    e.update(derived(e))
     result = {"meta": {"quick": True, "seeds": [0], "device": "cpu", "started": "now",
                        "seconds": 1.0}, "tasks": {"toy": e}}
     rows = summary_rows(result)
-    assert rows[0]["KD parity inputs"] == "256" and rows[0]["reduction at parity"] == "75 %"
+    assert rows[0]["KD parity inputs"] == "128"
+    assert rows[0]["reduction at parity [95 % CI]"] == "75 %"
+    assert rows[0]["valid"].startswith("yes")
     assert "| toy |" in markdown_table(rows)
     assert "falls short" in render_markdown(result)
 
@@ -58,6 +151,7 @@ def test_frozen_head_kd_learns_a_linear_teacher() -> None:
     xt = rng.normal(size=(200, 8))
     res = frozen_head(x, proba, xt, (xt @ w).argmax(1), seed=0)
     assert res.acc > 0.9 and res.temperature in (1.0, 3.0)
+    assert res.pred.shape == (200,)
     few = frozen_head(x[:8], proba[:8], xt, (xt @ w).argmax(1), seed=0)
     assert few.acc < res.acc
 
@@ -68,18 +162,6 @@ def test_soften_keeps_argmax_and_flattens() -> None:
     assert s.argmax() == 0 and s.max() < 0.7 and np.isclose(s.sum(), 1.0)
 
 
-def test_kd_at_the_same_budget_counts_for_parity() -> None:
-    e = _entry(0.75, 64, [(16, 0.6), (256, 0.76), (4000, 0.9)])
-    e["methods"]["kd_budget"].update({"acc": 0.8, "inputs": 64})
-    r = reductions(e)
-    assert r["kd_parity_inputs"] == 64 and r["data_reduction_at_parity"] == 0.0
-
-
-def test_no_parity_when_m2kt_does_not_beat_the_start() -> None:
-    r = reductions(_entry(0.45, 64, [(16, 0.46), (4000, 0.9)]))
-    assert r["kd_parity_inputs"] is None and r["data_reduction_at_parity"] is None
-
-
 def test_bench_options_command_records_every_non_default_option() -> None:
     from m2kt.bench.run import BenchOptions
     from m2kt.ingest.variants import DEFAULT_VARIANT
@@ -88,10 +170,26 @@ def test_bench_options_command_records_every_non_default_option() -> None:
     assert BenchOptions(quick=True, tasks=("taxonomy",)).command() == \
         "python -m m2kt bench --quick --tasks taxonomy"
     cross = BenchOptions(track="language", teacher="smollm2-135m", ablations=False,
-                         variant="zero")
-    assert cross.command() == ("python -m m2kt bench --track language --variant zero "
-                               "--teacher smollm2-135m --no-ablations")
+                         variant="zero", split="dev")
+    assert cross.command() == ("python -m m2kt bench --track language --split dev "
+                               "--variant zero --teacher smollm2-135m --no-ablations")
     assert BenchOptions().variant == DEFAULT_VARIANT
+
+
+def test_bench_refuses_an_unknown_split() -> None:
+    from m2kt.bench.run import BenchOptions
+    from m2kt.errors import UsageError
+
+    with pytest.raises(UsageError, match="--split"):
+        BenchOptions(split="teacher_train")
+
+
+def test_sweep_doubles_from_8_to_the_full_pool() -> None:
+    from m2kt.bench.run import sweep_sizes
+
+    assert sweep_sizes(100, quick=False) == [8, 16, 32, 64, 100]
+    assert sweep_sizes(1000, quick=True) == [8, 64, 512, 1000]
+    assert sweep_sizes(64, quick=False) == [8, 16, 32, 64]
 
 
 def test_another_teacher_applies_to_the_language_tasks_only() -> None:
@@ -106,9 +204,8 @@ def test_readme_block_stacks_one_table_per_report(tmp_path) -> None:
 
     from m2kt.bench.report import readme_block
 
-    e = _entry(0.75, 64, [(16, 0.6), (256, 0.76), (4000, 0.9)])
-    e.update(reductions(e))
-    e["retention"] = 0.75 / 0.9
+    e = _entry(0.73, 32, [(16, 0.6), (256, 0.76), (4000, 0.9)])
+    e.update(derived(e))
     paths = []
     for name, cmd in (("a", "python -m m2kt bench"),
                       ("b", "python -m m2kt bench --teacher smollm2-135m")):
@@ -121,7 +218,7 @@ def test_readme_block_stacks_one_table_per_report(tmp_path) -> None:
     assert block.startswith(f"Generated by `python -m m2kt bench-table {paths[0].as_posix()} "
                             f"{paths[1].as_posix()}`")
     assert "made by `python -m m2kt bench --teacher smollm2-135m`" in block
-    assert block.count("| toy | t → s |") == 2
+    assert block.count("| toy | yes") == 2
 
 
 def test_research_log_tables_only_keeps_the_prose(tmp_path) -> None:
@@ -129,33 +226,31 @@ def test_research_log_tables_only_keeps_the_prose(tmp_path) -> None:
 
     from m2kt.bench.research import research_log
 
-    e = _entry(0.75, 64, [(16, 0.6), (256, 0.76), (4000, 0.9)])
-    e["retention"] = 0.75 / 0.9
-    full = tmp_path / "full.json"
-    full.write_text(json.dumps({"meta": {"seeds": [0, 1, 2], "command": "python -m m2kt bench",
-                                         "started": "2026-01-01T00:00:00Z",
-                                         "variant": "teacher-anchors"},
-                                "tasks": {"toy": e}}))
+    e = _entry(0.73, 32, [(16, 0.6), (64, 0.7), (256, 0.76), (4000, 0.9)])
+    e["split"] = "dev"
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "teacher-anchors.json").write_text(json.dumps(
+        {"meta": {"seeds": [0], "command": "python -m m2kt bench --split dev", "split": "dev",
+                  "started": "2026-01-01T00:00:00Z", "variant": "teacher-anchors"},
+         "tasks": {"toy": e}}))
     log = tmp_path / "log.md"
     log.write_text("# Log\n\nA paragraph that stays.\n")
-    research_log([], log, tmp_path / "results", full_reports=[full, tmp_path / "missing.json"])
+    research_log([], log, results)
     text = log.read_text()
     assert "A paragraph that stays." in text
-    assert "| `teacher-anchors` | toy | 0.750 ± 0.000 | 83 % | 64 |" in text
-    assert "<!-- full-reports:start -->" in text and "variant `teacher-anchors`" in text
+    assert "| `teacher-anchors` | toy | dev | 0.730 ± 0.000 | 81 % | 32 |" in text
 
 
 def test_beating_the_start_must_be_beyond_chance() -> None:
-    from m2kt.bench.run import beats_start
-
-    e = _entry(0.024, 88, [(16, 0.025), (627, 0.08)])
+    e = _entry(0.024, 88, [(16, 0.025), (627, 0.08)], start=0.017)
     e["student_before"] = {"name": "s", "acc": 0.017, "chance": 1 / 47}
     e["split_sizes"] = {"test": 460}
     b = beats_start(e)  # 11 of 460 right against a 1/47 bar: noise
     assert b["beats"] is False and b["bar"] == 1 / 47 and 0.05 < b["p"] < 1
-    assert reductions(e)["kd_parity_inputs"] is None
+    assert derived(e)["kd_parity_inputs"] is None
     e["methods"]["m2kt"]["acc"] = 0.06  # 28 of 460: far above the bar
     assert beats_start(e)["beats"] is True
-    assert reductions(e)["kd_parity_inputs"] == 627
-    del e["split_sizes"]  # no test size: a plain comparison
+    assert derived(e)["kd_parity_inputs"] is not None
+    del e["split_sizes"]  # no split size: a plain comparison
     assert beats_start(e) == {"beats": True, "p": None, "bar": 1 / 47}

@@ -20,7 +20,8 @@ def test_supersense_teacher_beats_student_start_on_a_sample() -> None:
 
 def test_committed_language_record_is_consistent() -> None:
     rec = json.loads(LANGUAGE_RECORD.read_text())
-    for name in ("supersense", "hypernymy"):
+    for name in ("supersense", "hypernymy", "gloss"):
         r = rec["tasks"][name]
         assert r["teacher"]["acc"] > r["student_before"]["acc"] + 0.15
         assert r["teacher"]["split_sizes"] == get_task(name).split_sizes()
+        assert set(r["student_before"]["acc_by_split"]) == {"dev", "test"}

@@ -7,7 +7,7 @@ import pytest
 from m2kt.domains.base import SPLITS, split_of
 from m2kt.domains.registry import TASKS, get_task
 
-SMALL = {"supersense": {"max_examples": 4000}}
+SMALL = {"supersense": {"max_examples": 4000}, "gloss": {"max_examples": 4000}}
 
 
 @pytest.fixture(scope="module", params=TASKS)
@@ -24,7 +24,7 @@ def test_splits_disjoint_by_key(task_pair) -> None:
     for i, a in enumerate(SPLITS):
         for b in SPLITS[i + 1:]:
             assert not keys[a] & keys[b], f"{task.name}: {a} and {b} share keys"
-            if task.name in ("supersense", "hypernymy", "modular", "multistep"):
+            if task.name in ("supersense", "hypernymy", "gloss", "modular", "multistep"):
                 assert not texts[a] & texts[b], f"{task.name}: {a} and {b} share inputs"
     assert all(task.splits[s] for s in SPLITS)
 
@@ -51,8 +51,21 @@ def test_split_of_is_stable_and_proportional() -> None:
     counts = {s: 0 for s in SPLITS}
     for i in range(20000):
         counts[split_of(f"k{i}", 3)] += 1
-    assert abs(counts["teacher_train"] / 20000 - 0.5) < 0.02
-    assert abs(counts["test"] / 20000 - 0.2) < 0.02
+    assert abs(counts["teacher_train"] / 20000 - 0.45) < 0.02
+    assert abs(counts["dev"] / 20000 - 0.10) < 0.02
+    assert abs(counts["test"] / 20000 - 0.15) < 0.02
+
+
+def test_dev_and_test_are_disjoint_held_out_splits() -> None:
+    from m2kt.domains.base import EVAL_SPLITS
+
+    assert EVAL_SPLITS == ("dev", "test") and set(EVAL_SPLITS) < set(SPLITS)
+    for name in TASKS:
+        t = get_task(name, **SMALL.get(name, {}))
+        dev = {(e.key, e.text, e.query) for e in t.splits["dev"]}
+        test = {(e.key, e.text, e.query) for e in t.splits["test"]}
+        assert dev and test and not dev & test
+        assert not {k for k, _, _ in dev} & {k for k, _, _ in test}
 
 
 def test_domains_cli_json_lists_every_task() -> None:

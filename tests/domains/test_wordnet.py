@@ -35,6 +35,22 @@ def test_supersense_task_shape() -> None:
     assert task.reference.number_of_edges() > 10
 
 
+def test_gloss_task_disjoint_by_synset_and_head_lemma() -> None:
+    from m2kt.domains.wordnet import gloss_task
+
+    task = gloss_task(max_examples=3000)
+    assert task.labels == tuple(SUPERSENSES)
+    heads = {s: {e.key for e in task.splits[s]} for s in task.splits}
+    texts = [e.text for s in task.splits.values() for e in s]
+    assert len(texts) == len(set(texts)) and len(texts) > 2500
+    names = list(task.splits)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert not heads[a] & heads[b]
+    e = next(e for e in task.splits["teacher_train"] if len(e.text.split()) > 3)
+    assert " " in e.text  # a definition sentence, not a word
+
+
 def test_render_handles_multiword_lemmas() -> None:
     assert render("ice_cream") == "ice cream"
     assert render("dog") == "dog"
@@ -47,7 +63,19 @@ def test_hypernymy_balanced_transitive_hard_negatives() -> None:
     cats = {c.id for c in task.concepts}
     for split in task.splits.values():
         labels = [e.label for e in split]
-        assert abs(sum(labels) / len(labels) - 0.5) < 0.05
+        assert sum(labels) * 2 == len(labels)
+        per_query: dict[str, list[int]] = {}
+        for e in split:  # the queried category alone answers nothing, in every split
+            per_query.setdefault(e.query, []).append(e.label)
+        assert all(sum(v) * 2 == len(v) for v in per_query.values())
+    hard = total = 0
+    for e in task.splits["transfer_pool"]:
+        if e.label == 0:  # a hard negative is below a sibling category of the query
+            total += 1
+            parents = set(task.reference.successors(e.query))
+            sibs = {c for c in cats if set(task.reference.successors(c)) & parents} - {e.query}
+            hard += bool(nx.descendants(g, t.first_sense[e.key]) & sibs)
+    assert hard > 0.5 * total
     multi_hop = 0
     for e in task.splits["test"]:
         syn = t.first_sense[e.key]

@@ -1,7 +1,7 @@
 """Seeded generators of the symbolic reasoning suite (BENCHMARK.md, symbolic track).
 
 - ``taxonomy``: transitive is-a over a hidden random tree of entities ``e000``…; queries
-  ``"e12 isa e45"`` → yes/no; positives are any ancestor (multi-hop), negatives are hard
+  ``"e012 isa e045"`` → yes/no; positives are any ancestor (multi-hop), negatives are hard
   (a sibling of a true ancestor) — balanced.  Splits disjoint by (x, y) pair: generalising here
   means inferring is-a pairs never seen, from the hierarchy learnt on others.
 - ``modular``: ``"a + b"`` → (a + b) mod p.  Splits disjoint by (a, b).
@@ -20,8 +20,12 @@ import networkx as nx
 
 from m2kt.domains.base import Concept, Example, Task, assign_splits, register
 
-TAX_BRANCHING, TAX_DEPTH, TAX_LEAVES, TAX_EXTRA_NEG = 3, 3, 12, 8
-MOD_P = 47
+TAX_BRANCHING, TAX_DEPTH, TAX_LEAVES, TAX_EXTRA_NEG = 3, 3, 24, 8
+TAX_FRACTIONS = (0.30, 0.45, 0.10, 0.15)
+#: a prime large enough that the student's own pool (45 % of all p² pairs) lets a small model
+#: learn the group from data (with 30 % a 1 × 128 model memorises without generalising)
+MOD_P = 113
+MOD_FRACTIONS = (0.30, 0.45, 0.10, 0.15)
 CHAIN_LEN = 8
 
 
@@ -32,7 +36,7 @@ def taxonomy_tree(seed: int, branching: int = TAX_BRANCHING, depth: int = TAX_DE
     ``eNNN`` in a seeded random order (names reveal nothing of the structure).  Edges
     child → parent with ``type='is_a'``; node attribute ``depth``."""
     n = sum(branching**d for d in range(depth + 1)) + leaves * branching**depth
-    names = [f"e{i:03d}" for i in range(n)]
+    names = [f"e{i:0{max(3, len(str(n - 1)))}d}" for i in range(n)]
     random.Random(seed).shuffle(names)
     g = nx.DiGraph()
     g.add_node(names[0], depth=0)
@@ -54,13 +58,15 @@ def taxonomy_tree(seed: int, branching: int = TAX_BRANCHING, depth: int = TAX_DE
 def taxonomy_task(seed: int = 0, branching: int = TAX_BRANCHING, depth: int = TAX_DEPTH,
                   leaves: int = TAX_LEAVES, extra_negatives: int = TAX_EXTRA_NEG,
                   sibling_negatives: bool = True,
-                  fractions: tuple[float, float, float] = (0.7, 0.15, 0.15)) -> Task:
+                  fractions: tuple[float, ...] = TAX_FRACTIONS) -> Task:
     """Transitive is-a over a hidden tree; see module doc.
 
     Every entity's *direct* is-a fact (child isa parent, with its hard negative) is in
     ``teacher_train`` — the teacher is told the hierarchy's edges.  The multi-hop pairs
     (x isa an ancestor above its parent), which must be inferred, are split by pair, so
     ``transfer_pool`` and ``test`` ask only transitive questions never seen in training.
+    The multi-hop questions are split ``fractions`` (teacher_train / transfer_pool / dev /
+    test): the student's own pool is the largest share, so KD on it has every chance.
     The root is not asked about (everything is-a root).  With ``sibling_negatives`` the
     teacher is also told, for every entity, that it is *not* a sibling of any of its ancestors
     (every such pair that was not drawn into the multi-hop question pool) — the "one category
@@ -125,8 +131,9 @@ def taxonomy_task(seed: int = 0, branching: int = TAX_BRANCHING, depth: int = TA
 
 @register("modular")
 def modular_task(seed: int = 0, p: int = MOD_P,
-                 fractions: tuple[float, float, float] = (0.5, 0.3, 0.2)) -> Task:
-    """``a + b`` → (a + b) mod p for all a, b in [0, p); see module doc."""
+                 fractions: tuple[float, float, float, float] = MOD_FRACTIONS) -> Task:
+    """``a + b`` → (a + b) mod p for all a, b in [0, p); see module doc. The transfer pool
+    is the largest split (45 % of the pairs): KD on it can teach the student the group."""
     examples = [Example(text=f"{a} + {b}", label=(a + b) % p, key=f"{a}+{b}")
                 for a in range(p) for b in range(p)]
     labels = tuple(str(r) for r in range(p))

@@ -161,13 +161,14 @@ def pretrain_student(task: Task, tok, cfg: TrainConfig, seed: int,
     return model
 
 
-def majority_accuracy(task: Task) -> float:
-    """Test accuracy of always answering the most frequent teacher_train label (chance level)."""
+def majority_accuracy(task: Task, split: str = "test") -> float:
+    """Accuracy on ``split`` of always answering the most frequent ``teacher_train`` label
+    (the student's label-free starting point: chance level)."""
     counts = np.bincount([e.label for e in task.splits["teacher_train"]],
                          minlength=len(task.labels))
     maj = int(counts.argmax())
-    test = task.splits["test"]
-    return sum(e.label == maj for e in test) / len(test)
+    exs = task.splits[split]
+    return sum(e.label == maj for e in exs) / len(exs)
 
 
 def train_task(task: Task, tok, out_dir: Path, seed: int = 0,
@@ -192,7 +193,9 @@ def train_task(task: Task, tok, out_dir: Path, seed: int = 0,
                     "params": sum(p.numel() for p in teacher.parameters()),
                     "shape": TEACHER_SHAPE, "train_seconds": round(t1 - t0, 1),
                     "steps": TEACHER_STEPS[task.name].steps},
-        "student": {"before_acc": majority_accuracy(task), "before_method": "majority class",
+        "student": {"before_acc": majority_accuracy(task),
+                    "before_acc_by_split": {s: majority_accuracy(task, s) for s in ("dev", "test")},
+                    "before_method": "majority class",
                     "params": sum(p.numel() for p in student.parameters()),
                     "shape": STUDENT_SHAPE, "pretrain_seconds": round(t2 - t1, 1),
                     "steps": STUDENT_STEPS.steps},

@@ -1,0 +1,107 @@
+"""Figures derived from one task entry of the bench JSON (BENCHMARK.md v2, "Figures").
+
+:func:`derived` recomputes, from the entry's own measurements only, everything the report
+quotes: validity, both retentions, the strongest-KD envelope, interpolated parity and the data
+reductions — so a reader can check every figure against the file. :func:`parity_ci` needs the
+per-item correctness kept in memory during the run (not stored: a bootstrap over seeds and
+items).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from m2kt.bench.parity import bootstrap_reduction, envelope, parity_inputs, reduction
+
+#: validity rules (BENCHMARK.md): teacher − start ≥ 0.10, prior closes ≤ 25 % of that gap,
+#: KD on the full pool closes ≥ 75 % of it
+MIN_MARGIN, MAX_PRIOR_SHARE, MIN_KD_FULL_SHARE = 0.10, 0.25, 0.75
+
+
+def beats_start(entry: dict[str, Any]) -> dict[str, Any]:
+    """Whether M2KT's accuracy is above the student's start beyond chance
+    (:func:`m2kt.verify.stats.above_start`: one-sided binomial test against the start or
+    uniform chance, whichever is higher, on the evaluation split's items).
+    Returns ``{"beats": bool|None, "p": float|None, "bar": float|None}``."""
+    from m2kt.verify.stats import above_start
+
+    sb = entry.get("student_before") or {}
+    n = (entry.get("split_sizes") or {}).get(entry.get("split", "test"))
+    r = above_start(entry["methods"]["m2kt"]["acc"], n, sb.get("acc"), sb.get("chance"))
+    return ({"beats": None, "p": None, "bar": None} if r is None
+            else {"beats": r.beats, "p": r.p, "bar": r.bar})
+
+
+def validity(entry: dict[str, Any]) -> dict[str, Any]:
+    """The three validity figures of the task and the verdict."""
+    teacher = entry["teacher"]["acc"]
+    start = entry["student_before"]["acc"]
+    m = entry["methods"]
+    if teacher is None or start is None:
+        return {"teacher_margin": None, "prior_share": None, "kd_full_share": None,
+                "valid": None}
+    gap = teacher - start
+    share = (lambda a: (a - start) / gap) if gap > 0 else (lambda a: None)
+    prior_share, kd_share = share(m["prior"]["acc"]), share(m["kd_full"]["acc"])
+    valid = (gap >= MIN_MARGIN and prior_share is not None and prior_share <= MAX_PRIOR_SHARE
+             and kd_share is not None and kd_share >= MIN_KD_FULL_SHARE)
+    return {"teacher_margin": gap, "prior_share": prior_share, "kd_full_share": kd_share,
+            "valid": bool(valid),
+            "rules": {"teacher_margin": f">= {MIN_MARGIN}",
+                      "prior_share": f"<= {MAX_PRIOR_SHARE}",
+                      "kd_full_share": f">= {MIN_KD_FULL_SHARE}"}}
+
+
+def kd_curves(methods: dict[str, Any]) -> dict[str, list[tuple[float, float]]]:
+    """Every KD measurement as ``arm → [(inputs, acc)]``: the sweeps, KD and KD + pool at
+    M2KT's budget, and KD on M2KT's anchors."""
+    curves: dict[str, list[tuple[float, float]]] = {"kd": [], "kd_ssl": [], "kd_anchor": []}
+    for arm, key in (("kd", "kd_sweep"), ("kd_ssl", "kd_ssl_sweep")):
+        curves[arm] += [(p["inputs"], p["acc"]) for p in methods.get(key, [])]
+    for arm in ("kd", "kd_ssl", "kd_anchor"):
+        if arm in methods and methods[arm].get("inputs"):
+            curves[arm].append((methods[arm]["inputs"], methods[arm]["acc"]))
+    return curves
+
+
+def derived(entry: dict[str, Any]) -> dict[str, Any]:
+    """Everything computed from the entry's measurements (see module doc)."""
+    m = entry["methods"]
+    acc = m["m2kt"]["acc"]
+    crossing = m["m2kt"]["ledger"]["crossing_inputs"]
+    env = envelope(kd_curves(m))
+    b = beats_start({**entry, "methods": m})
+    n_star = parity_inputs([(p["inputs"], p["acc"]) for p in env], acc,
+                           entry["student_before"]["acc"])
+    full = m["kd_full"]["inputs"]
+    if b["beats"] is False:
+        status, n_star = "no transfer: M2KT does not beat the student's start", None
+    elif n_star is None:
+        status = "M2KT above every KD point (even the full pool)"
+    else:
+        status = "interpolated"
+    teacher = entry["teacher"]["acc"]
+    return {
+        "validity": validity(entry),
+        "beats_start": b,
+        "retention": acc / teacher if teacher else None,
+        "ceiling_retention": acc / m["kd_full"]["acc"] if m["kd_full"]["acc"] else None,
+        "envelope": env,
+        "kd_parity_inputs": n_star,
+        "parity_status": status,
+        "data_reduction_at_parity": reduction(crossing, n_star),
+        "data_reduction_vs_kd_full": 1.0 - crossing / full if full else None,
+    }
+
+
+def parity_ci(entry: dict[str, Any], correct: dict[tuple[str, float], np.ndarray]
+              ) -> list[float] | None:
+    """Bootstrap 95 % interval of the reduction at parity (None where there is no parity)."""
+    if entry.get("kd_parity_inputs") is None:
+        return None
+    kd = {k: v for k, v in correct.items() if k[0] in ("kd", "kd_ssl", "kd_anchor")}
+    return bootstrap_reduction(correct[("m2kt", 0)], kd,
+                               entry["methods"]["m2kt"]["ledger"]["crossing_inputs"],
+                               entry["student_before"]["acc"])

@@ -1,0 +1,5 @@
+"""The built-in task names, in pipeline order (no imports: cheap for the CLI's argument parser)."""
+
+LANGUAGE_TASKS: tuple[str, ...] = ("supersense", "hypernymy", "gloss")
+SYMBOLIC_TASKS: tuple[str, ...] = ("taxonomy", "modular", "multistep")
+TASKS: tuple[str, ...] = (*LANGUAGE_TASKS, *SYMBOLIC_TASKS)
