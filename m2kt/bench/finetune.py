@@ -34,7 +34,7 @@ class Budget:
     ``[min_steps, max_steps]``."""
 
     min_steps: int = 300
-    max_steps: int = 1500
+    max_steps: int = 3000
     epochs: int = 60
 
     def steps(self, n: int, batch: int) -> int:
@@ -181,7 +181,8 @@ def kd_and_ssl(ft: Finetuner, texts: Sequence[str], targets: np.ndarray,
     keep = ssl.confident(p, 0.5)
     mix_texts = tr_texts + [pool_texts[i] for i in keep]
     mix_t = np.concatenate([targets[rows], soften(p[keep], 0.5)])
-    model2, _ = ft.fit(mix_texts, mix_t, seed + 1, temp, val=val, model=model,
-                       steps=ft.budget.steps(len(mix_texts), 128) // 2, lr=5e-4)
+    steps = int(np.clip(ft.budget.steps(len(mix_texts), 128) // 4, 150, 750))
+    model2, _ = ft.fit(mix_texts, mix_t, seed + 1, temp, val=val, model=model, steps=steps,
+                       lr=5e-4)
     res = _eval(ft, model2, eval_texts, y_eval, t1, temp, "self-train")
     return kd, BaselineResult(res.acc, res.seconds + kd.seconds, res.pred, temp, res.choice)

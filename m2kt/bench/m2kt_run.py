@@ -77,10 +77,10 @@ def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
                 if attempt == 2:
                     raise
         audit.append(conn, p.digest, "approved", BENCH_REVIEWER,
-                     f"benchmark run, {task.name}, {anchors} anchors")
+                     f"benchmark run, {task.name}, {anchors} anchors, seed {seed}")
     finally:
         conn.close()
-    return BuiltPacket(p, path, res.size, res.seconds)
+    return BuiltPacket(p, path, res.size, res.seconds, res.anchors)
 
 
 def ingest_approved(built: BuiltPacket, seed: int, progress: Progress = no_progress,

@@ -192,13 +192,15 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
         methods["kd_ssl"] = _arm(ssl, tb, ("kd_ssl", budget), budget, pool=True)
         methods["labels_budget"] = _arm(tb.labels_subset(budget, seeds), tb,
                                         ("labels", budget), budget)
-    else:  # zero crossing: with no input KD, and labels, leave the student where it starts
-        start = {**seed_stats([tb.start()] * len(seeds)), "seconds": 0.0, "inputs": 0,
-                 "ledger": tb.ledger(0), "note": "no inputs: the student's starting point"}
+    # with no input, KD (and labels) leave the student where it starts
+    start = {**seed_stats([tb.start()] * len(seeds)), "seconds": 0.0, "inputs": 0,
+             "ledger": tb.ledger(0), "note": "no inputs: the student's starting point"}
+    if not budget:  # zero crossing
         methods.update(kd=start, kd_ssl=start, labels_budget=start)
     n_anchor = len(builts[0].anchors)
-    progress(f"{name}: KD on M2KT's {n_anchor} anchors", None)
+    methods["kd_anchor"] = start
     if n_anchor:
+        progress(f"{name}: KD on M2KT's {n_anchor} anchors", None)
         anchor_kd, _ = tb.kd_pair([list(b.anchors) for b in builts], seeds, ssl_too=False)
         methods["kd_anchor"] = _arm(anchor_kd, tb, ("kd_anchor", n_anchor), n_anchor,
                                     selection=m2kt["anchor_selection"])

@@ -1,8 +1,9 @@
 """The concept readout of an ingested student: answers from CAL-mapped vectors in teacher space
 using only the packet — its teacher readout when it carries one, else its manifolds:
 
-- class tasks: the concept (= label) with the nearest centroid (Euclidean, teacher space) —
-  measured better than the full low-rank Gaussian log-density for few-anchor maps;
+- class tasks: the concept (= label) with the nearest centroid (Euclidean, or by cosine about
+  the centroids' mean; which one is chosen per packet by the anchor cross-validation of
+  :mod:`m2kt.ingest.select`);
 - pair tasks: "yes" when the log-density under the queried concept's manifold exceeds that
   concept's threshold — the median score over the student's own unlabelled inputs asking about
   it (label-free; the pair tasks are balanced by construction).

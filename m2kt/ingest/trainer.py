@@ -42,8 +42,8 @@ from m2kt.verify.policy import SafetyPolicy, load_policy
 
 TERMS = ("geo", "struct", "reason", "safe")
 METHODS = ("auto", "ridge", "procrustes", "cal")
-#: λ per term. The structural term is kept small: at weight 1 it pulled pseudo-centroids onto
-#: the graph's edge lengths at the cost of accuracy (supersense test acc 0.26 → 0.14, measured).
+#: λ per term. λ_struct is chosen on dev by ``python scripts/dev_choices.py`` (every candidate
+#: and task in docs/results/research/dev-choices.json).
 DEFAULT_WEIGHTS = {"geo": 1.0, "struct": 0.05, "reason": 1.0, "safe": 1.0}
 
 
@@ -302,6 +302,10 @@ def ingest(
 
     def feats(name: str) -> torch.Tensor:
         if encoder is None:
+            if name == "pool" and len(X["pool"]) > var.frozen_pool_batch:
+                # the pool terms are means over the pool: a fresh random batch each step
+                return X["pool"][torch.from_numpy(
+                    gen.choice(len(X["pool"]), var.frozen_pool_batch, replace=False))]
             return X[name]
         t = texts[name]
         if name == "pool" and len(t) > var.pool_batch:

@@ -30,6 +30,8 @@ class Variant:
     steps: int = 200
     member: float = 0.0
     pool_batch: int = 128
+    #: pool inputs per step when the backbone is frozen (the pool terms are means over it)
+    frozen_pool_batch: int = 2048
     zero_crossing: bool = False
     #: zero crossing through the packet's relative-profile readout (class tasks; pair tasks
     #: fall back to the ``zero`` mixture map)

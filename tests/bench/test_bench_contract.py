@@ -9,39 +9,51 @@ from pathlib import Path
 
 import pytest
 
-from m2kt.bench.run import reductions
+from m2kt.bench.figures import derived
 from tests.conftest import run_cli
 
-METHOD_KEYS = {"acc", "acc_std", "seconds", "ledger"}
+METHOD_KEYS = {"acc", "acc_std", "acc_ci", "accs", "seconds", "ledger"}
 LEDGER_KEYS = {"student_inputs", "crossing_inputs", "teacher_inputs"}
+ARMS = ("m2kt", "prior", "kd", "kd_anchor", "kd_ssl", "labels_budget", "kd_full")
 
 
-def check_contract(result: dict, tasks: list[str]) -> None:
+def check_contract(result: dict, tasks: list[str], split: str = "test") -> None:
     meta = result["meta"]
-    assert {"quick", "seeds", "device", "versions", "started", "seconds"} <= set(meta)
+    assert {"protocol", "quick", "seeds", "split", "device", "versions", "started",
+            "seconds", "command"} <= set(meta)
+    assert meta["protocol"] == "m2kt-bench/2" and meta["split"] == split
     assert meta["quick"] is True and meta["seeds"] == [0]
     assert set(result["tasks"]) == set(tasks)
     for name, t in result["tasks"].items():
-        assert t["track"] in ("symbolic", "language")
+        assert t["track"] in ("symbolic", "language") and t["split"] == split
         assert isinstance(t["teacher"]["acc"], float) and isinstance(t["teacher"]["name"], str)
         assert isinstance(t["student_before"]["acc"], float)
+        assert set(t["validity"]) >= {"prior_share", "kd_full_share", "teacher_margin", "valid"}
         m = t["methods"]
-        for key in ("m2kt", "kd_budget", "labels_budget", "kd_full"):
+        for key in ARMS:
             assert METHOD_KEYS <= set(m[key]), (name, key)
             assert set(m[key]["ledger"]) == LEDGER_KEYS
             assert 0.0 <= m[key]["acc"] <= 1.0
+            assert len(m[key]["accs"]) == len(meta["seeds"])
+        assert m["prior"]["ledger"]["crossing_inputs"] == 0
         assert isinstance(m["m2kt"]["packet_bytes"], int) and m["m2kt"]["packet_bytes"] > 0
-        assert m["kd_budget"]["ledger"]["crossing_inputs"] == \
-            m["m2kt"]["ledger"]["crossing_inputs"]
-        assert m["kd_sweep"] and all({"inputs", "acc", "seconds"} <= set(p)
-                                     for p in m["kd_sweep"])
-        assert m["kd_sweep"][-1]["inputs"] == m["kd_full"]["ledger"]["crossing_inputs"]
-        for key in ("kd_parity_inputs", "retention", "data_reduction_vs_kd_full",
-                    "data_reduction_at_parity", "ablations"):
+        budget = m["m2kt"]["ledger"]["crossing_inputs"]
+        assert m["kd"]["ledger"]["crossing_inputs"] == budget == m["kd_ssl"]["inputs"]
+        assert m["kd_ssl"]["ledger"]["student_inputs"] >= t["split_sizes"]["transfer_pool"]
+        assert m["kd_anchor"]["inputs"] == meta["anchors"]  # exactly M2KT's anchors
+        for key in ("kd_sweep", "kd_ssl_sweep"):
+            assert m[key] and all({"inputs", "acc", "accs", "seconds"} <= set(p) for p in m[key])
+            assert m[key][0]["inputs"] == 8
+            assert m[key][-1]["inputs"] == t["split_sizes"]["transfer_pool"]
+        assert m["kd_full"]["acc"] == max(m["kd_sweep"][-1]["acc"], m["kd_ssl_sweep"][-1]["acc"])
+        for key in ("kd_parity_inputs", "retention", "ceiling_retention",
+                    "data_reduction_vs_kd_full", "data_reduction_at_parity",
+                    "data_reduction_at_parity_ci", "specificity", "envelope", "ablations"):
             assert key in t
-        assert reductions(t) == {k: t[k] for k in ("kd_parity_inputs",
-                                                    "data_reduction_vs_kd_full",
-                                                    "data_reduction_at_parity")}
+        assert {"acc", "acc_swapped", "gap"} <= set(t["specificity"])
+        recomputed = derived(t)
+        for key, value in recomputed.items():
+            assert t[key] == value, key
         assert t["retention"] == m["m2kt"]["acc"] / t["teacher"]["acc"]
 
 
@@ -63,7 +75,9 @@ def test_quick_bench_contract_one_task(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_quick_bench_contract_all_tasks(tmp_path: Path) -> None:
-    tasks = ["supersense", "hypernymy", "taxonomy", "modular", "multistep"]
+    from m2kt.domains.names import TASKS
+
+    tasks = list(TASKS)
     check_contract(_run(tmp_path, tasks), tasks)
 
 

@@ -17,18 +17,22 @@ from m2kt.domains.symbolic.tokenizer import build_tokenizer, save_tokenizer, voc
 
 
 def test_taxonomy_labels_follow_the_hidden_tree() -> None:
+    from m2kt.domains.symbolic.generators import TAX_BRANCHING, TAX_DEPTH, TAX_LEAVES
+
     task = taxonomy_task()
-    g = taxonomy_tree(task.seed, 3, 3, 12)
+    g = taxonomy_tree(task.seed, TAX_BRANCHING, TAX_DEPTH, TAX_LEAVES)
     for split in task.splits.values():
         for e in split:
             x, _, y = e.text.split()
             assert bool(e.label) == (y in nx.descendants(g, x))
     # held-out questions are transitive (never a direct parent fact)
-    for s in ("transfer_pool", "test"):
+    for s in ("transfer_pool", "dev", "test"):
         for e in task.splits[s]:
             x, _, y = e.text.split()
             assert not g.has_edge(x, y)
     assert nx.is_directed_acyclic_graph(task.reference)
+    sizes = task.split_sizes()  # the student's own pool is the largest held-out share
+    assert sizes["transfer_pool"] > sizes["test"] > sizes["dev"] > 0
 
 
 def test_modular_labels() -> None:

@@ -23,3 +23,15 @@ def test_the_ingestion_gate_uses_the_same_rule() -> None:
     assert not _above_start_gate(0.577, 213, 0.535, 0.5).passed  # taxonomy seed 0: p ≈ 0.12
     g = _above_start_gate(0.719, 2383, 0.496, 0.5)
     assert g.passed and g.op == "<" and "vs start 0.496" in g.detail
+
+
+def test_a_gate_without_a_figure_is_not_a_pass() -> None:
+    from m2kt.verify.gates import check, status_of, summary, table
+
+    na = check("trace agreement", "post", None, 0.5, ">=")
+    assert na.status == "n/a" and not na.passed and not na.failed
+    ok, bad = check("a", "post", 0.9, 0.5, ">="), check("b", "post", 0.1, 0.5, ">=")
+    assert (ok.status, bad.status) == ("pass", "fail") and bad.failed
+    assert [status_of(g.as_dict()) for g in (ok, bad, na)] == ["pass", "fail", "n/a"]
+    assert summary(["pass", "fail", "n/a"]) == "1 passed, 1 failed, 1 not applicable"
+    assert "N/A" in table([na]) and "PASS" not in table([na])

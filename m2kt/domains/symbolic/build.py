@@ -64,6 +64,10 @@ def train_all(out: Path, tasks: list[str] | None = None, seed: int = 0, device: 
             shutil.rmtree(tmp, ignore_errors=True)
         rec["device"] = dev
         rec["params"] = task.params
+        try:  # another train-symbolic run may have written other tasks meanwhile: merge
+            record = json.loads(record_path.read_text())
+        except (OSError, ValueError):
+            pass
         record["tasks"][name] = rec
         record["generated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         record["command"] = "python -m m2kt train-symbolic"
