@@ -14,7 +14,6 @@ import dataclasses
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +40,6 @@ def main() -> None:
         V.VARIANTS[f"dev-readout-{r}"] = dataclasses.replace(base, name=f"dev-readout-{r}",
                                                              relative_readout=r)
     runs: dict[str, dict] = {}
-    t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         for name in a.tasks:
             task = get_task(name)
@@ -60,11 +58,14 @@ def main() -> None:
                 print(json.dumps({"task": name, "seed": seed,
                                   **{k: v[-1] for k, v in acc.items()}}), flush=True)
             runs[name] = acc
-    OUT.write_text(json.dumps({"command": "python scripts/dev_choices.py "
-                               + " ".join(["--tasks", *a.tasks, "--seeds", str(a.seeds)]),
-                               "split": "dev", "variant": V.DEFAULT_VARIANT,
-                               "seconds": round(time.time() - t0), "runs": runs},
-                              indent=2) + "\n")
+    old = json.loads(OUT.read_text()) if OUT.is_file() else {}
+    command = "python scripts/dev_choices.py " + " ".join(
+        ["--tasks", *a.tasks, "--seeds", str(a.seeds)])
+    merged = {**old.get("runs", {}), **runs}  # other tasks' committed runs are kept
+    commands = {**old.get("commands", {}), **{name: command for name in runs}}
+    OUT.write_text(json.dumps({"split": "dev", "variant": V.DEFAULT_VARIANT,
+                               "struct_candidates": list(STRUCT), "readouts": list(READOUTS),
+                               "commands": commands, "runs": merged}, indent=2) + "\n")
     for name, acc in runs.items():
         means = {k: round(sum(v) / len(v), 4) for k, v in acc.items()
                  if not k.startswith("chosen")}

@@ -21,6 +21,9 @@ from m2kt.domains.base import Example, Task
 from m2kt.models.spec import Progress
 
 QUERY_TASKS = ("hypernymy", "taxonomy")
+#: fine-tuning steps (min, max) of the symbolic KD students; the full pool of modular needs
+#: ~2,500 steps to generalise (45 % of all pairs), so ``--quick`` cannot show it
+FULL_BUDGET, QUICK_BUDGET = (300, 3000), (150, 600)
 
 
 class TaskBench:
@@ -55,8 +58,7 @@ class TaskBench:
         else:
             from m2kt.bench.finetune import Budget, Finetuner
 
-            # the full pool of modular needs ~2,500 steps to generalise (45 % of all pairs)
-            budget = Budget(150, 600) if quick else Budget(300, 3000)
+            budget = Budget(*(QUICK_BUDGET if quick else FULL_BUDGET))
             self.ft = Finetuner(self.student.path, self.k, budget)
             rows = self.subset(min(512, len(self.pool)), 0)
             progress(f"{task.name}: choosing the KD temperature on a slice of 512 inputs", None)

@@ -63,11 +63,13 @@ def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
     conn = open_db(workspace())
     try:
         for attempt in range(3):
-            # another process using this workspace may take the next sequence number while
-            # this packet is being built: the reader then refuses it as a replay; rebuild
-            seq = next_sequence(conn, key.keyid)
+            # another process using this workspace may accept a newer sequence number between
+            # this packet's reservation and its reading: the reader then refuses it as a
+            # replay. The number is reserved when the packet is signed (the window is the
+            # write and the read), and on a clash the packet is rebuilt
             path = out_dir / f"{task.name}-a{anchors}-s{seed}.m2kt"
-            res = build_packet(task, key, path, seq, teacher=teacher, anchors=anchors,
+            res = build_packet(task, key, path, lambda: next_sequence(conn, key.keyid),
+                               teacher=teacher, anchors=anchors,
                                creator="m2kt bench", progress=progress,
                                anchor_selection=anchor_selection, anchor_seed=seed)
             try:

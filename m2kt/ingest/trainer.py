@@ -44,7 +44,7 @@ TERMS = ("geo", "struct", "reason", "safe")
 METHODS = ("auto", "ridge", "procrustes", "cal")
 #: λ per term. λ_struct is chosen on dev by ``python scripts/dev_choices.py`` (every candidate
 #: and task in docs/results/research/dev-choices.json).
-DEFAULT_WEIGHTS = {"geo": 1.0, "struct": 0.05, "reason": 1.0, "safe": 1.0}
+DEFAULT_WEIGHTS = {"geo": 1.0, "struct": 0.2, "reason": 1.0, "safe": 1.0}
 
 
 class Cancelled(Exception):

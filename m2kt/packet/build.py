@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,7 +97,8 @@ def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int,
 
 
 def build_packet(
-    task: Task, key: SigningKey, out: Path, sequence: int, teacher: Teacher | None = None,
+    task: Task, key: SigningKey, out: Path, sequence: int | Callable[[], int],
+    teacher: Teacher | None = None,
     layer: int = -1, rank: int = 8, anchors: int = 0, max_inputs: int = 20000,
     n_traces: int = 24, creator: str | None = None, parent: str | None = None,
     expires_days: int | None = None, progress: Progress = no_progress,
@@ -104,7 +106,8 @@ def build_packet(
 ) -> BuildResult:
     """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc.
     ``anchor_seed`` draws the anchors (default: the task's seed; the benchmark re-draws them
-    for every seed)."""
+    for every seed). ``sequence`` may be a callable, called only when the packet is signed —
+    so a builder sharing its key with other processes reserves its number last."""
     t0 = time.perf_counter()
     teacher = teacher or load_teacher(task, progress=progress)
     n_layers = teacher.lm.info.layers
@@ -206,6 +209,8 @@ def build_packet(
         anchor_encoded = 0 if pool_seen else len(chosen)
     info = teacher.lm.info
     created = datetime.now(UTC)
+    if callable(sequence):
+        sequence = sequence()
     manifest = {
         "format": "m2kt-packet/1",
         "labels": list(task.labels),

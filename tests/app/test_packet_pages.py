@@ -234,6 +234,8 @@ def test_home_guided_demo_card_matches_the_engine_report(tmp_path: Path, monkeyp
     r = job.result
     report = json.loads((Path(r["student_dir"]) / "ingestion_report.json").read_text())
     assert r["accuracy"] == report["accuracy"] and r["ledger"] == report["ledger"]
+    # accuracy and teacher on the same held-out split (dev: the gates' split)
+    assert report["eval_split"] == r["split"] == "dev"
     assert r["retention"] == pytest.approx(report["accuracy"] / r["teacher_acc"])
     at.run()
     assert not at.exception

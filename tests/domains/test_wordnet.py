@@ -75,7 +75,9 @@ def test_hypernymy_balanced_transitive_hard_negatives() -> None:
             parents = set(task.reference.successors(e.query))
             sibs = {c for c in cats if set(task.reference.successors(c)) & parents} - {e.query}
             hard += bool(nx.descendants(g, t.first_sense[e.key]) & sibs)
-    assert hard > 0.5 * total
+    # every category takes all the hard negatives it has; categories whose siblings cover few
+    # entities fall back to random ones, so about two fifths of all negatives are hard
+    assert hard > 0.4 * total
     multi_hop = 0
     for e in task.splits["test"]:
         syn = t.first_sense[e.key]

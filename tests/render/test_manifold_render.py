@@ -45,11 +45,17 @@ def test_scatter_uses_webgl_and_escapes_hover_for_10k_points() -> None:
     assert {t.type for t in fig3.data} == {"scatter3d"}
 
 
-def test_bench_figure_has_kd_curve_and_m2kt_point() -> None:
-    entry = {"teacher": {"acc": 0.9}, "student_before": {"acc": 0.5},
+def test_bench_figure_has_every_kd_curve_and_the_m2kt_point() -> None:
+    entry = {"teacher": {"acc": 0.9}, "student_before": {"acc": 0.5}, "split": "test",
              "methods": {"m2kt": {"acc": 0.8, "acc_std": 0.01,
                                   "ledger": {"crossing_inputs": 88}},
-                         "kd_sweep": [{"inputs": 16, "acc": 0.6}, {"inputs": 256, "acc": 0.8}]}}
+                         "prior": {"acc": 0.52},
+                         "kd_anchor": {"acc": 0.7, "inputs": 64},
+                         "kd_sweep": [{"inputs": 16, "acc": 0.6}, {"inputs": 256, "acc": 0.8}],
+                         "kd_ssl_sweep": [{"inputs": 16, "acc": 0.65},
+                                          {"inputs": 256, "acc": 0.81}]}}
     fig = accuracy_vs_inputs("<script>t</script>", entry)
-    assert [t.name for t in fig.data] == ["KD (N inputs)", "M2KT"]
+    assert [t.name for t in fig.data] == ["KD (N random inputs)", "KD + student's pool",
+                                          "KD on M2KT's anchors", "M2KT"]
     assert "<script>" not in fig.to_json()
+    assert {a.text for a in fig.layout.annotations} == {"teacher", "student before", "prior"}
