@@ -352,7 +352,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
                         device=args.device, anchors=args.anchors, variant=args.variant,
                         tasks=tuple(args.tasks) if args.tasks else None,
                         teacher=args.teacher, ablations=not args.no_ablations,
-                        split=args.split)
+                        split=args.split, workers=args.workers)
     t0 = time.perf_counter()
 
     def on_task(name: str, entry: dict) -> None:
@@ -600,6 +600,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="teacher model of the language tasks instead of each task's own; "
                     "then only the language tasks run (smollm2-135m: the cross-architecture "
                     "pair)")
+    bn.add_argument("--workers", type=int, default=1,
+                    help="run this many tasks at once in separate processes (default 1; "
+                    "set OMP_NUM_THREADS so that workers × threads fits the cores)")
     bn.add_argument("--no-ablations", action="store_true",
                     help="skip the ablations (loss terms, alignment methods, anchor sweep)")
     bn.add_argument("--json", default=None, help="write the result JSON here ('-' = stdout)")

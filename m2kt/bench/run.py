@@ -72,6 +72,8 @@ class BenchOptions:
     teacher: str | None = None
     ablations: bool = True
     split: str = "test"
+    #: tasks run in this many processes at once (each with its own torch threads)
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.split not in EVAL_SPLITS:
@@ -112,6 +114,8 @@ class BenchOptions:
             parts.append(f"--teacher {self.teacher}")
         if not self.ablations and not self.quick:
             parts.append("--no-ablations")
+        if self.workers > 1:
+            parts.append(f"--workers {self.workers}")
         return " ".join(parts)
 
 
@@ -292,15 +296,50 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
     torch.manual_seed(0)
     t0 = time.perf_counter()
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    names = opts.task_names()
     tasks: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="m2kt-bench-") as tmp:
-        for name in opts.task_names():
-            t1 = time.perf_counter()
-            tasks[name] = bench_task(name, opts, Path(tmp), progress)
-            tasks[name]["seconds"] = round(time.perf_counter() - t1, 1)
-            if on_task:
-                on_task(name, tasks[name])
+    if opts.workers > 1 and len(names) > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(min(opts.workers, len(names)),
+                                 mp_context=mp.get_context("spawn")) as pool:
+            futures = {pool.submit(_task_in_worker, name, opts): name for name in names}
+            for fut in as_completed(futures):
+                name = futures[fut]
+                tasks[name] = fut.result()
+                progress(f"{name}: done", None)
+                if on_task:
+                    on_task(name, tasks[name])
+        tasks = {name: tasks[name] for name in names}  # the report keeps the task order
+    else:
+        with tempfile.TemporaryDirectory(prefix="m2kt-bench-") as tmp:
+            for name in names:
+                t1 = time.perf_counter()
+                tasks[name] = bench_task(name, opts, Path(tmp), progress)
+                tasks[name]["seconds"] = round(time.perf_counter() - t1, 1)
+                if on_task:
+                    on_task(name, tasks[name])
     return {"meta": run_meta(opts, started, time.perf_counter() - t0), "tasks": tasks}
+
+
+def _print_progress(message: str, fraction: float | None) -> None:
+    """Progress of a worker process: one line on stderr (the parent's terminal)."""
+    import sys
+
+    print(f"  · {message}", file=sys.stderr, flush=True)
+
+
+def _task_in_worker(name: str, opts: BenchOptions) -> dict[str, Any]:
+    """One task of ``run_bench --workers N`` in a spawned process; the task's entry."""
+    import torch
+
+    torch.manual_seed(0)
+    t1 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=f"m2kt-bench-{name}-") as tmp:
+        entry = bench_task(name, opts, Path(tmp), _print_progress)
+    entry["seconds"] = round(time.perf_counter() - t1, 1)
+    return entry
 
 
 def run_meta(opts: BenchOptions, started: str, seconds: float) -> dict[str, Any]:

@@ -42,8 +42,10 @@ from m2kt.verify.policy import SafetyPolicy, load_policy
 
 TERMS = ("geo", "struct", "reason", "safe")
 METHODS = ("auto", "ridge", "procrustes", "cal")
-#: λ per term. λ_struct is chosen on dev by ``python scripts/dev_choices.py`` (every candidate
-#: and task in docs/results/research/dev-choices.json).
+#: λ per term. λ_struct is chosen on dev by ``python scripts/dev_choices.py``: the candidate
+#: with the best mean dev accuracy over the language tasks, 3 seeds each (every candidate and
+#: task in docs/results/research/dev-choices.json; the candidates differ by less than a seed's
+#: spread).
 DEFAULT_WEIGHTS = {"geo": 1.0, "struct": 0.2, "reason": 1.0, "safe": 1.0}
 
 

@@ -76,7 +76,8 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             "(class tasks; pair tasks fall back to zero)", zero_crossing=True,
             relative=True, pool_limit=20000),
 )}
-#: the best-measured variant (3-seed full reports, docs/research-log.md): the teacher chooses
+#: chosen on dev (docs/research-log.md, docs/results/research/*.json): the highest mean dev
+#: retention over the tasks valid on dev (supersense, gloss, multistep). The teacher chooses
 #: the anchors; on class tasks the relative map competes in the anchor cross-validation
 DEFAULT_VARIANT = "anchors-relative"
 

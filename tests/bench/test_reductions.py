@@ -174,6 +174,7 @@ def test_bench_options_command_records_every_non_default_option() -> None:
     assert cross.command() == ("python -m m2kt bench --track language --split dev "
                                "--variant zero --teacher smollm2-135m --no-ablations")
     assert BenchOptions().variant == DEFAULT_VARIANT
+    assert BenchOptions(workers=2).command() == "python -m m2kt bench --workers 2"
 
 
 def test_bench_refuses_an_unknown_split() -> None:
