@@ -175,8 +175,13 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
     from m2kt.packet.trust import next_sequence
     from m2kt.store.db import open_db
 
+    if args.anchors < 0:  # refused before seconds of loading
+        raise UsageError(f"--anchors must be 0 or more, not {args.anchors}")
     key = load_signing_key(Path(args.key))
     task = get_task(args.domain, seed=args.seed)
+    if args.anchors > len(task.splits["transfer_pool"]):
+        raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])} "
+                         f"(the size of {task.name}'s transfer pool)")
     teacher = load_teacher(task, args.teacher, device=args.device, progress=_progress)
     conn = open_db(workspace())
     try:
@@ -312,7 +317,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         res = ingest(p, Path(args.out), student=args.student, method=args.method, seed=args.seed,
                      weights=weights, steps=args.steps, policy=policy, progress=_progress,
                      variant=args.variant)
-        audit.append(conn, p.digest, "ingested", "m2kt ingest", f"new student at {args.out}")
+        audit.record_ingestion(conn, p.digest, "m2kt ingest", args.out,
+                               [g.status for g in res.gates])
     finally:
         conn.close()
     print(table(pre + res.gates))
@@ -520,8 +526,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", required=True, help="output .m2kt file")
     b.add_argument("--teacher", default=None, help="default: the domain's own teacher")
     b.add_argument("--layer", type=int, default=-1, help="main layer for manifolds (default -1)")
-    b.add_argument("--anchors", type=int, default=0,
-                   help="K unlabelled anchors whose teacher vectors cross (counted)")
+    b.add_argument("--anchors", type=int, default=64,
+                   help="K unlabelled anchors whose teacher vectors cross (counted; default 64, "
+                   "what the default ingestion variant needs; 0 = a zero-crossing packet)")
     b.add_argument("--anchor-selection", choices=["random", "kmeans", "labels"],
                    default="kmeans", help="how the K anchors are chosen: kmeans (default; the "
                    "teacher picks medoids of its own vectors of the pool), random, labels")

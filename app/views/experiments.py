@@ -33,12 +33,13 @@ committed = {k: v for k, v in COMMITTED.items() if v.is_file()}
 pick = (st.radio("Committed report", list(committed), horizontal=True) if len(committed) > 1
         else next(iter(committed), None))
 upload = st.file_uploader("Open another bench JSON (from `python -m m2kt bench --json FILE`)",
-                          type=["json"])
+                          type=["json"], max_upload_size=MAX_REPORT_BYTES // 2**20)
 result = None
 try:
     if upload is not None:
         if upload.size > MAX_REPORT_BYTES:
-            raise ValueError(f"{upload.size:,} bytes is larger than the 16 MB report limit")
+            raise ValueError(f"{upload.size:,} bytes is larger than the "
+                             f"{MAX_REPORT_BYTES // 2**20} MB report limit")
         result = json.loads(upload.getvalue())
         source = f"uploaded file {upload.name}"
     elif pick is not None:

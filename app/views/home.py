@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app.state import get_job, set_job
-from app.widgets import page_header, show_error
+from app.widgets import job_panel, page_header, show_error
 from m2kt.errors import M2KTError
 from m2kt.jobs import Job
 from m2kt.models import list_models
@@ -60,12 +60,7 @@ if st.button("Run the guided demo", type="primary", disabled=demo is not None an
     set_job("demo", Job(f"demo {demo_task}").start(work))
 
 
-@st.fragment(run_every=1.0)
-def demo_card() -> None:
-    j = get_job("demo")
-    if j is None:
-        return
-    snap = j.snapshot()
+def demo_card(j, snap: dict) -> None:
     if snap["state"] == "running":
         st.progress(snap["fraction"], text=visible(snap["message"], 200))
         if st.button("Cancel the demo"):
@@ -94,7 +89,7 @@ def demo_card() -> None:
         show_error(snap["error"])
 
 
-demo_card()
+job_panel("demo", demo_card)
 
 st.subheader("Models on this machine")
 st.caption(

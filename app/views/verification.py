@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app.state import get_job, set_job
-from app.widgets import page_header, show_error
+from app.widgets import job_panel, page_header, show_error
 from m2kt.config import workspace
 from m2kt.jobs import Job
 from m2kt.render.escape import visible
@@ -76,12 +76,7 @@ if st.button("Run the demo (about a minute)", disabled=job is not None and job.a
     set_job("poison", job)
 
 
-@st.fragment(run_every=1.0)
-def demo_status() -> None:
-    j = get_job("poison")
-    if j is None:
-        return
-    snap = j.snapshot()
+def demo_status(j, snap: dict) -> None:
     if snap["state"] == "running":
         st.progress(snap["fraction"], text=visible(snap["message"], 200))
     elif snap["state"] == "done":
@@ -95,4 +90,4 @@ def demo_status() -> None:
         show_error(snap["error"])
 
 
-demo_status()
+job_panel("poison", demo_status)

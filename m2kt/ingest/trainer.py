@@ -31,6 +31,7 @@ from m2kt.ingest.ledger import Ledger
 from m2kt.ingest.readout import PAIR_TASKS, manifolds_of, predict, thresholds
 from m2kt.ingest.select import CANDIDATE_METHODS, Selection, select
 from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
+from m2kt.ingest.weights import DEFAULT_WEIGHTS, TERMS
 from m2kt.ingest.zero import cal_from_transform, mixture_map
 from m2kt.models import load
 from m2kt.models.embcache import cached_encode
@@ -40,13 +41,7 @@ from m2kt.packet.writer import write_atomic
 from m2kt.verify.gates import Gate, check
 from m2kt.verify.policy import SafetyPolicy, load_policy
 
-TERMS = ("geo", "struct", "reason", "safe")
 METHODS = ("auto", "ridge", "procrustes", "cal")
-#: λ per term. λ_struct is chosen on dev by ``python scripts/dev_choices.py``: the candidate
-#: with the best mean dev accuracy over the language tasks, 3 seeds each (every candidate and
-#: task in docs/results/research/dev-choices.json; the candidates differ by less than a seed's
-#: spread).
-DEFAULT_WEIGHTS = {"geo": 1.0, "struct": 0.2, "reason": 1.0, "safe": 1.0}
 
 
 class Cancelled(Exception):

@@ -10,6 +10,7 @@ dashed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import networkx as nx
@@ -58,7 +59,12 @@ def pyvis_html(g: nx.DiGraph, labels: dict[str, str], reference: nx.DiGraph | No
                      title=inert(f"{d['type']} ({d['weight']:.2f})", 60),
                      dashes=reference is not None and not in_ref)
     net.toggle_physics(not frozen)
-    return net.generate_html(notebook=False)
+    # vis.js is inlined; pyvis's template still links bootstrap from a CDN, which fails offline
+    # (and would let a third party into the page): those elements are dropped
+    return _CDN_TAG.sub("", net.generate_html(notebook=False))
+
+
+_CDN_TAG = re.compile(r"<link[^>]*https://[^>]*/>\s*|<script[^>]*src=\"https://[^>]*>\s*</script>\s*")
 
 
 def plotly_graph(g: nx.DiGraph, labels: dict[str, str], reference: nx.DiGraph | None = None,

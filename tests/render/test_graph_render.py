@@ -45,3 +45,19 @@ def test_trace_step_path_escapes_and_orders_steps() -> None:
     fig = step_path(steps, {"a": EVIL, "b": "b"})
     assert len(fig.data) == 2 and list(fig.data[0].y) == [0.6, 0.1]
     assert "<img" not in fig.to_json() and "<b>layer" not in fig.to_json()
+
+
+def test_pyvis_html_requests_nothing_from_the_network() -> None:
+    import re
+
+    import networkx as nx
+
+    from m2kt.render.graph import pyvis_html
+
+    g = nx.DiGraph()
+    g.add_edge("a", "b", type="is_a", weight=1.0)
+    html = pyvis_html(g, {"a": "A", "b": "B"})
+    # no stylesheet or script fetched from elsewhere (the page must work offline)
+    assert not re.search(r"<link[^>]*href=\"https?://", html)
+    assert not re.search(r"<script[^>]*src=\"https?://", html)
+    assert "vis.Network" in html or "new vis" in html  # vis.js itself is inlined
