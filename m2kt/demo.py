@@ -16,6 +16,8 @@ from typing import Any
 from m2kt.models.spec import Progress
 from m2kt.verify.gates import status_of
 
+#: the tasks the guided demo offers (Home page, ``python -m m2kt demo``)
+DEMO_TASKS = ("supersense", "gloss", "hypernymy", "multistep")
 STAGES = ("teacher", "packet", "review", "approval", "ingestion", "verification")
 DEMO_REVIEWER = "guided demo (automatic approval)"
 

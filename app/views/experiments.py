@@ -16,7 +16,8 @@ from m2kt.render.escape import visible
 ROOT = Path(__file__).resolve().parents[2]
 #: committed reports, in the order offered (the first one that exists is the default)
 COMMITTED = {
-    "default pair (MiniLM-L6 → MiniLM-L3), every task": ROOT / "docs/results/full/bench.json",
+    "default pair (MiniLM-L6 → MiniLM-L3), language tasks": ROOT / "docs/results/full/bench.json",
+    "symbolic tasks (tiny teachers → tiny students)": ROOT / "docs/results/symbolic/bench.json",
     "cross-architecture pair (SmolLM2-135M → MiniLM-L3), language tasks":
         ROOT / "docs/results/cross/bench.json",
 }

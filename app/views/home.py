@@ -7,6 +7,7 @@ import streamlit as st
 
 from app.state import get_job, set_job
 from app.widgets import job_panel, page_header, show_error
+from m2kt.demo import DEMO_TASKS
 from m2kt.errors import M2KTError
 from m2kt.jobs import Job
 from m2kt.models import list_models
@@ -47,9 +48,12 @@ st.caption(
     "approval in the audit log (as an automatic approval by the demo), the student ingests it, "
     "and the gates verify the result. About a minute on 2 CPU cores once the models are cached "
     "(the first run also trains the teacher's task head). The symbolic task takes seconds.")
-demo_task = st.selectbox("Task", ["hypernymy", "supersense", "multistep"],
-                         help="hypernymy: is X a kind of Y (WordNet); supersense: which of 26 "
-                              "noun categories; multistep: boolean chains (tiny models)")
+demo_task = st.selectbox(
+    "Task", DEMO_TASKS,
+    help="supersense: which of 26 noun categories a word belongs to (WordNet); gloss: the same "
+         "from a definition sentence; hypernymy: is X a kind of Y — on the benchmark its "
+         "teacher barely beats the student's start, so it cannot show a transfer; multistep: "
+         "boolean chains (tiny models, seconds)")
 demo = get_job("demo")
 if st.button("Run the guided demo", type="primary", disabled=demo is not None and demo.active):
     def work(progress, cancel, on_step):
