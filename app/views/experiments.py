@@ -22,6 +22,22 @@ COMMITTED = {
         ROOT / "docs/results/cross/bench.json",
 }
 MAX_REPORT_BYTES = 16 * 1024 * 1024
+#: the report's columns in two narrower tables, so none is cut off on a laptop screen
+VALIDITY_COLS = ("task", "models", "valid", "teacher", "student before", "prior", "KD full")
+TRANSFER_COLS = ("task", "M2KT", "beats start", "crossing inputs", "KD @ same inputs",
+                 "KD + pool @ same inputs", "KD on M2KT's anchors", "labels @ same inputs",
+                 "retention", "ceiling retention", "KD parity inputs",
+                 "reduction at parity [95 % CI]", "reduction vs KD full",
+                 "specificity (swapped inputs)")
+GLOSSARY = (
+    "Crossing inputs: inputs whose teacher-side information reached the student (M2KT: anchors "
+    "+ trace queries; KD: every input). Retention: M2KT / teacher; ceiling retention: M2KT / KD "
+    "on the full pool. KD parity inputs: where the strongest KD curve reaches M2KT's accuracy "
+    "(interpolated). Reduction at parity = 1 − M2KT's crossing inputs / those KD inputs: 66 % "
+    "means M2KT needed a third of KD's inputs; a negative value means KD needed fewer — −450 % "
+    "is KD matching M2KT with 1/5.5 of M2KT's inputs. Specificity: M2KT's accuracy when every "
+    "input is swapped for another (queries kept) — near the start means the answers depend on "
+    "the input.")
 
 page_header(
     "Experiments",
@@ -66,7 +82,18 @@ else:
                     400))
     st.text(visible(f"Made by: {meta.get('command', 'python -m m2kt bench')}", 400))
     try:
-        st.dataframe(pd.DataFrame(summary_rows(result)), hide_index=True, width="stretch")
+        df = pd.DataFrame(summary_rows(result))
+        st.subheader("Can the task show a transfer? (validity)")
+        st.caption("BENCHMARK.md: the teacher beats the student's start by ≥ 0.10; the *prior* "
+                   "(the teacher's answer rates alone, nothing per input) closes ≤ 25 % of that "
+                   "gap; KD on the student's whole pool closes ≥ 75 % of it. A task that fails "
+                   "cannot show a transfer by any method; its figures are kept for the record.")
+        st.dataframe(df[[c for c in VALIDITY_COLS if c in df]], hide_index=True,
+                     width="stretch")
+        st.subheader("M2KT against distillation")
+        st.caption(GLOSSARY)
+        st.dataframe(df[[c for c in TRANSFER_COLS if c in df]], hide_index=True,
+                     width="stretch")
         st.subheader("Against the paper's claim")
         for line in verdicts(result):
             st.text(line.replace("**", "").removeprefix("- "))

@@ -18,6 +18,7 @@ from m2kt.jobs import Job
 from m2kt.packet.reader import open_packet
 from m2kt.packet.trust import load_store
 from m2kt.render.escape import visible
+from m2kt.render.losses import loss_curves
 from m2kt.store import audit
 from m2kt.store.db import open_db
 from m2kt.store.queue import queued
@@ -108,9 +109,7 @@ def live(j, snap: dict) -> None:
     if snap["state"] == "running":
         st.progress(snap["fraction"], text=visible(snap["message"], 200))
     if snap["steps"]:
-        df = pd.DataFrame(snap["steps"]).set_index("step")
-        st.line_chart(df[[c for c in ("geo", "struct", "reason", "safe", "member")
-                          if c in df and df[c].abs().sum() > 0]], height=260)
+        st.plotly_chart(loss_curves(snap["steps"]), width="stretch")
     if snap["state"] == "running":
         if st.button("Cancel", key="cancel_job"):
             j.cancel()

@@ -51,6 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ERROR Interrupted: cancelled by the user", file=sys.stderr)
         return 130
+    except ModuleNotFoundError as exc:  # e.g. the system python instead of the venv's
+        if debug:
+            traceback.print_exc()
+        print(f"ERROR MissingDependency: the package {exc.name!r} is not installed for "
+              f"{sys.executable}; run the venv's python (.venv/bin/python -m m2kt …) or "
+              "install the requirements (pip install -r requirements.txt)", file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug, not bad input: say so, exit 3
         if debug:
             traceback.print_exc()
