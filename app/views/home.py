@@ -83,7 +83,12 @@ def demo_card(j, snap: dict) -> None:
             c[2].metric("inputs that crossed", r["ledger"]["crossing_inputs"],
                         help="anchors + trace queries whose teacher information reached the "
                              "student; KD would send every input it uses")
-            c[3].metric("gates", gate_summary([status_of(g) for g in r["gates"]]))
+            post = [g for g in r["gates"] if g.get("stage") == "post"]
+            pre = [g for g in r["gates"] if g.get("stage") != "post"]
+            c[3].metric("post-ingestion gates", gate_summary([status_of(g) for g in post]),
+                        help=f"as on Verification & Safety; before ingestion "
+                             f"{gate_summary([status_of(g) for g in pre])} (integrity, "
+                             "approval, blocked concepts)")
             st.dataframe(pd.DataFrame(r["gates"]), hide_index=True, width="stretch")
             st.caption(f"Packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes) is in the "
                        f"review queue; the student is at {r['student_dir']}; "

@@ -44,7 +44,10 @@ else:
         c[1].metric("student's start", f"{rep['student_before']:.3f}"
                     if rep.get("student_before") is not None else "—")
         c[2].metric("crossing inputs", rep["ledger"]["crossing_inputs"])
-        c[3].metric("gates", gate_summary([status_of(g) for g in rep["gates"]]))
+        c[3].metric("post-ingestion gates", gate_summary([status_of(g) for g in rep["gates"]]),
+                    help="the gates computed on the new student; the pre-ingestion gates "
+                         "(integrity, approval, blocked concepts) passed before any training "
+                         "step, or there would be no student")
         st.dataframe(pd.DataFrame(rep["gates"]), hide_index=True, width="stretch")
         st.caption(f"Method: variant {visible(rep.get('variant'), 40)}, initial map "
                    f"{visible(rep.get('method'), 40)}, readout {visible(rep.get('readout'), 40)}"

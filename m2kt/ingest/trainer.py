@@ -44,6 +44,10 @@ from m2kt.verify.policy import SafetyPolicy, load_policy
 METHODS = ("auto", "ridge", "procrustes", "cal")
 
 
+#: the alignment gate; its figure is top-1 retrieval minus its permutation null
+ALIGN_GATE = "alignment above its null (top-1 − null, held-out anchors)"
+
+
 class Cancelled(Exception):
     """Raised when the cancel callback asks ingestion to stop."""
 
@@ -359,13 +363,14 @@ def ingest(
     gates: list[Gate] = []
     if n_hold:
         am = alignment_metrics(mapped(s_anchor[hold]), t_anchor[hold], n_perm=50, seed=seed)
-        gates.append(check("alignment above its null (held-out anchors)", "post",
+        gates.append(check(ALIGN_GATE, "post",
                            am["top1"]["value"] - am["top1"]["null"], 0.05, ">=",
-                           f"top-1 {am['top1']['value']:.2f} vs null {am['top1']['null']:.2f}, "
+                           f"figure = top-1 {am['top1']['value']:.2f} − its permutation null "
+                           f"{am['top1']['null']:.2f}; "
                            f"CKA {am['cka']['value']:.2f} vs {am['cka']['null']:.2f}"))
     else:
         am = None
-        gates.append(check("alignment above its null (held-out anchors)", "post", None, 0.05,
+        gates.append(check(ALIGN_GATE, "post", None, 0.05,
                            ">=", "fewer than 16 anchors: no held-out pairs"))
     agree = None
     if tr_rows:
