@@ -70,7 +70,8 @@ def test_review_queue_names_task_teacher_creator_and_status(queue) -> None:
     assert not at.exception
     df = at.dataframe[0].value
     assert {"task", "teacher", "creator", "created", "status"} <= set(df.columns)
-    assert set(df["task"]) == {"multistep"}  # both queued packets claim it, tampered or not
+    # the valid packet claims its task; the tampered copy fails its container check
+    assert set(df["task"]) == {"multistep", "(unreadable)"}
     assert "multistep" in at.selectbox[0].options[at.selectbox[0].index]
 
 
