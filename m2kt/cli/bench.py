@@ -18,13 +18,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from m2kt.bench.report import render_markdown, write_report
-    from m2kt.bench.run import BenchOptions, run_bench
+    from m2kt.bench.run import BenchOptions, auto_workers, run_bench
 
     opts = BenchOptions(track=args.track, quick=args.quick, seeds=args.seeds,
                         device=args.device, anchors=args.anchors, variant=args.variant,
                         tasks=tuple(args.tasks) if args.tasks else None,
                         teacher=args.teacher, ablations=not args.no_ablations,
-                        split=args.split, workers=args.workers)
+                        split=args.split,
+                        workers=args.workers if args.workers is not None else auto_workers())
     t0 = time.perf_counter()
 
     def on_task(name: str, entry: dict) -> None:
@@ -116,9 +117,9 @@ def register(sub: Any) -> None:
                     help="teacher model of the language tasks instead of each task's own; "
                     "then only the language tasks run (smollm2-135m: the cross-architecture "
                     "pair)")
-    bn.add_argument("--workers", type=int, default=1,
-                    help="run this many tasks at once in separate processes (default 1; "
-                    "set OMP_NUM_THREADS so that workers × threads fits the cores)")
+    bn.add_argument("--workers", type=int, default=None,
+                    help="run this many tasks at once in separate processes, the cores "
+                    "shared among them (default: one per core, at most 2)")
     bn.add_argument("--no-ablations", action="store_true",
                     help="skip the ablations (loss terms, alignment methods, anchor sweep)")
     bn.add_argument("--json", default=None, help="write the result JSON here ('-' = stdout)")
