@@ -284,6 +284,9 @@ def test_home_guided_demo_card_matches_the_engine_report(tmp_path: Path, monkeyp
     at.run()
     assert not at.exception
     assert any(m.label == "retention of the teacher" for m in at.metric)
+    card = [m.value for m in at.metric if m.label == "post-ingestion gates"]
+    ver = _page("verification").run()  # the same student, the same gate count
+    assert card and card == [m.value for m in ver.metric if m.label == "post-ingestion gates"]
     from m2kt.config import workspace
     from m2kt.store import audit
     from m2kt.store.db import open_db
@@ -324,3 +327,30 @@ def test_experiments_page_offers_each_committed_report() -> None:
     assert set(df["task"]) == {"supersense", "hypernymy"}
     assert all(m.startswith("smollm2-135m →") for m in df["models"])
     assert any("--teacher smollm2-135m" in t.value for t in at.text)
+
+
+def test_ingest_page_never_shows_a_student_with_a_failed_gate_in_green(tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    """A finished job whose student failed a gate: red, the failed gate named, no progress bar
+    left behind (the job itself is real; its result is a fixed one with one failed gate)."""
+    import time
+    from types import SimpleNamespace
+
+    from m2kt.jobs import Job
+    from m2kt.verify.gates import check
+
+    monkeypatch.setenv("M2KT_HOME", str(tmp_path))
+    gates = [check("held-out accuracy above the start", "post", 0.40, 0.45, ">="),
+             check("CAL norm", "post", 1.0, 10.0, "<=")]
+    result = SimpleNamespace(out_dir=tmp_path / "s", accuracy=0.40, student_before=0.45,
+                             ledger=SimpleNamespace(crossing_inputs=88), gates=gates)
+    job = Job("ingest abcd").start(lambda progress, cancel, on_step: result)
+    job.join(10)
+    assert job.state == "done"
+    at = _page("ingest")
+    at.session_state["job_ingest"] = job
+    at.run()
+    assert not at.exception
+    assert not any("Student written" in s.value for s in at.success)
+    assert any("do not deploy" in e.value and "held-out accuracy" in e.value for e in at.error)
+    assert "1 passed, 1 failed" in " ".join(e.value for e in at.error)
