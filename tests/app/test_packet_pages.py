@@ -333,7 +333,6 @@ def test_ingest_page_never_shows_a_student_with_a_failed_gate_in_green(tmp_path:
                                                                        monkeypatch) -> None:
     """A finished job whose student failed a gate: red, the failed gate named, no progress bar
     left behind (the job itself is real; its result is a fixed one with one failed gate)."""
-    import time
     from types import SimpleNamespace
 
     from m2kt.jobs import Job

@@ -21,3 +21,4 @@ def test_encode_reports_counted_progress(tiny_bert_dir) -> None:
     lm = load(str(tiny_bert_dir))
     encode(lm, ["a", "b", "c"], batch_size=2, progress=lambda m, f=None: seen.append(m))
     assert seen[-1].startswith("encoded 3 / 3 ·") and "elapsed" in seen[-1]
+
