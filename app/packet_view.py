@@ -81,10 +81,16 @@ def show_report(rep: ReadReport, size: int) -> None:
     if "graph" in s:
         g = s["graph"]
         ref = g.get("reference") or {}
+        by_type = ", ".join(f"{visible(k, 30)} {v}" for k, v in g["by_type"].items())
         st.text(f"Abstraction graph: {g['nodes']} nodes, {g['edges']} edges "
-                f"({visible(g['by_type'], 200)}); method: {visible(g['method'], 200)}")
+                f"({by_type or 'none'}); method: {visible(g['method'], 200)}")
         if ref:
-            st.text(f"Against the domain's reference: {visible(ref, 300)}")
+            st.caption("Against the domain's reference (scoring only; the packet never saw it)")
+            st.dataframe(pd.DataFrame([
+                {"edges": visible(kind, 30),
+                 **{visible(m, 30): (round(v, 3) if isinstance(v, float) else v)
+                    for m, v in fig.items()}} for kind, fig in ref.items()]),
+                hide_index=True, width="stretch")
         t = s["traces"]
         st.text(f"Reasoning traces: {t['count']} traces, {t['steps']} steps; method: "
                 f"{visible(t['method'], 200)}")

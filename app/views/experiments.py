@@ -16,11 +16,28 @@ from m2kt.render.escape import visible
 ROOT = Path(__file__).resolve().parents[2]
 #: committed reports, in the order offered (the first one that exists is the default)
 COMMITTED = {
-    "default pair (MiniLM-L6 → MiniLM-L3), every task": ROOT / "docs/results/full/bench.json",
+    "default pair (MiniLM-L6 → MiniLM-L3), language tasks": ROOT / "docs/results/full/bench.json",
+    "symbolic tasks (tiny teachers → tiny students)": ROOT / "docs/results/symbolic/bench.json",
     "cross-architecture pair (SmolLM2-135M → MiniLM-L3), language tasks":
         ROOT / "docs/results/cross/bench.json",
 }
 MAX_REPORT_BYTES = 16 * 1024 * 1024
+#: the report's columns in two narrower tables, so none is cut off on a laptop screen
+VALIDITY_COLS = ("task", "models", "valid", "teacher", "student before", "prior", "KD full")
+TRANSFER_COLS = ("task", "M2KT", "beats start", "crossing inputs", "KD @ same inputs",
+                 "KD + pool @ same inputs", "KD on M2KT's anchors", "labels @ same inputs",
+                 "retention", "ceiling retention", "KD parity inputs",
+                 "reduction at parity [95 % CI]", "reduction vs KD full",
+                 "specificity (swapped inputs)")
+GLOSSARY = (
+    "Crossing inputs: inputs whose teacher-side information reached the student (M2KT: anchors "
+    "+ trace queries; KD: every input). Retention: M2KT / teacher; ceiling retention: M2KT / KD "
+    "on the full pool. KD parity inputs: where the strongest KD curve reaches M2KT's accuracy "
+    "(interpolated). Reduction at parity = 1 − M2KT's crossing inputs / those KD inputs: 66 % "
+    "means M2KT needed a third of KD's inputs; a negative value means KD needed fewer — −450 % "
+    "is KD matching M2KT with 1/5.5 of M2KT's inputs. Specificity: M2KT's accuracy when every "
+    "input is swapped for another (queries kept) — near the start means the answers depend on "
+    "the input.")
 
 page_header(
     "Experiments",
@@ -33,12 +50,13 @@ committed = {k: v for k, v in COMMITTED.items() if v.is_file()}
 pick = (st.radio("Committed report", list(committed), horizontal=True) if len(committed) > 1
         else next(iter(committed), None))
 upload = st.file_uploader("Open another bench JSON (from `python -m m2kt bench --json FILE`)",
-                          type=["json"])
+                          type=["json"], max_upload_size=MAX_REPORT_BYTES // 2**20)
 result = None
 try:
     if upload is not None:
         if upload.size > MAX_REPORT_BYTES:
-            raise ValueError(f"{upload.size:,} bytes is larger than the 16 MB report limit")
+            raise ValueError(f"{upload.size:,} bytes is larger than the "
+                             f"{MAX_REPORT_BYTES // 2**20} MB report limit")
         result = json.loads(upload.getvalue())
         source = f"uploaded file {upload.name}"
     elif pick is not None:
@@ -64,7 +82,18 @@ else:
                     400))
     st.text(visible(f"Made by: {meta.get('command', 'python -m m2kt bench')}", 400))
     try:
-        st.dataframe(pd.DataFrame(summary_rows(result)), hide_index=True, width="stretch")
+        df = pd.DataFrame(summary_rows(result))
+        st.subheader("Can the task show a transfer? (validity)")
+        st.caption("BENCHMARK.md: the teacher beats the student's start by ≥ 0.10; the *prior* "
+                   "(the teacher's answer rates alone, nothing per input) closes ≤ 25 % of that "
+                   "gap; KD on the student's whole pool closes ≥ 75 % of it. A task that fails "
+                   "cannot show a transfer by any method; its figures are kept for the record.")
+        st.dataframe(df[[c for c in VALIDITY_COLS if c in df]], hide_index=True,
+                     width="stretch")
+        st.subheader("M2KT against distillation")
+        st.caption(GLOSSARY)
+        st.dataframe(df[[c for c in TRANSFER_COLS if c in df]], hide_index=True,
+                     width="stretch")
         st.subheader("Against the paper's claim")
         for line in verdicts(result):
             st.text(line.replace("**", "").removeprefix("- "))

@@ -26,7 +26,10 @@ if not valid:
     st.info("No verified packet in the review queue. Build or open one on the Packets page.")
     st.stop()
 
-i = st.selectbox("Packet", range(len(valid)), format_func=lambda k: (
+i = st.selectbox("Packet", range(len(valid)),
+                 index=max(range(len(valid)), key=lambda k: len(valid[k].graph.edges)),
+                 help="The packet with the largest graph is shown first.",
+                 format_func=lambda k: (
     f"{visible(valid[k].manifest.provenance.domain.task, 30)} — {valid[k].digest[:12]}… "
     f"({len(valid[k].graph.edges)} edges)"))
 pk = valid[i]
@@ -73,5 +76,7 @@ rows += [{"direction": "in", "type": d["type"], "other": visible(labels.get(a, a
 st.dataframe(pd.DataFrame(rows or [{"direction": "", "type": "no edges", "other": "",
                                     "weight": 0.0}]), hide_index=True, width="stretch")
 if st.button("Show this concept in Concept Manifolds"):
-    st.session_state["manifold_task"] = task_name
+    st.session_state["manifold_task"] = task_name  # the page opens on this task,
+    st.session_state["manifold_concept"] = (node, labels.get(node, node))  # this concept shown
+    st.session_state["manifold_overlay"] = True  # with the newest ingested student's overlay
     st.switch_page("views/manifolds.py")

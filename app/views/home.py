@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from app.state import get_job, set_job
-from app.widgets import page_header, show_error
+from app.widgets import job_panel, page_header, show_error
+from m2kt.demo import DEMO_TASKS
 from m2kt.errors import M2KTError
 from m2kt.jobs import Job
 from m2kt.models import list_models
@@ -47,9 +48,12 @@ st.caption(
     "approval in the audit log (as an automatic approval by the demo), the student ingests it, "
     "and the gates verify the result. About a minute on 2 CPU cores once the models are cached "
     "(the first run also trains the teacher's task head). The symbolic task takes seconds.")
-demo_task = st.selectbox("Task", ["hypernymy", "supersense", "multistep"],
-                         help="hypernymy: is X a kind of Y (WordNet); supersense: which of 26 "
-                              "noun categories; multistep: boolean chains (tiny models)")
+demo_task = st.selectbox(
+    "Task", DEMO_TASKS,
+    help="supersense: which of 26 noun categories a word belongs to (WordNet); gloss: the same "
+         "from a definition sentence; hypernymy: is X a kind of Y — on the benchmark its "
+         "teacher barely beats the student's start, so it cannot show a transfer; multistep: "
+         "boolean chains (tiny models, seconds)")
 demo = get_job("demo")
 if st.button("Run the guided demo", type="primary", disabled=demo is not None and demo.active):
     def work(progress, cancel, on_step):
@@ -60,12 +64,7 @@ if st.button("Run the guided demo", type="primary", disabled=demo is not None an
     set_job("demo", Job(f"demo {demo_task}").start(work))
 
 
-@st.fragment(run_every=1.0)
-def demo_card() -> None:
-    j = get_job("demo")
-    if j is None:
-        return
-    snap = j.snapshot()
+def demo_card(j, snap: dict) -> None:
     if snap["state"] == "running":
         st.progress(snap["fraction"], text=visible(snap["message"], 200))
         if st.button("Cancel the demo"):
@@ -84,7 +83,12 @@ def demo_card() -> None:
             c[2].metric("inputs that crossed", r["ledger"]["crossing_inputs"],
                         help="anchors + trace queries whose teacher information reached the "
                              "student; KD would send every input it uses")
-            c[3].metric("gates", gate_summary([status_of(g) for g in r["gates"]]))
+            post = [g for g in r["gates"] if g.get("stage") == "post"]
+            pre = [g for g in r["gates"] if g.get("stage") != "post"]
+            c[3].metric("post-ingestion gates", gate_summary([status_of(g) for g in post]),
+                        help=f"as on Verification & Safety; before ingestion "
+                             f"{gate_summary([status_of(g) for g in pre])} (integrity, "
+                             "approval, blocked concepts)")
             st.dataframe(pd.DataFrame(r["gates"]), hide_index=True, width="stretch")
             st.caption(f"Packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes) is in the "
                        f"review queue; the student is at {r['student_dir']}; "
@@ -94,7 +98,7 @@ def demo_card() -> None:
         show_error(snap["error"])
 
 
-demo_card()
+job_panel("demo", demo_card)
 
 st.subheader("Models on this machine")
 st.caption(

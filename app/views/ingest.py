@@ -9,18 +9,21 @@ import pandas as pd
 import streamlit as st
 
 from app.state import get_job, set_job
-from app.widgets import page_header, show_error
+from app.widgets import job_panel, page_header, show_error
 from m2kt.config import workspace
 from m2kt.errors import M2KTError
 from m2kt.ingest.variants import DEFAULT_VARIANT, VARIANTS
+from m2kt.ingest.weights import DEFAULT_WEIGHTS, TERMS
 from m2kt.jobs import Job
 from m2kt.packet.reader import open_packet
 from m2kt.packet.trust import load_store
 from m2kt.render.escape import visible
+from m2kt.render.losses import loss_curves
 from m2kt.store import audit
 from m2kt.store.db import open_db
 from m2kt.store.queue import queued
 from m2kt.verify.gates import pre_gates
+from m2kt.verify.gates import summary as gate_summary
 from m2kt.verify.policy import load_policy
 
 page_header(
@@ -59,9 +62,9 @@ with st.form("ingest"):
     steps = c3.number_input("Steps", 10, 2000, 200, step=10)
     st.caption("Loss weights λ (0 switches a term off)")
     w = st.columns(4)
-    weights = {t: w[i].number_input(t, 0.0, 10.0, d, step=0.05, format="%.2f")
-               for i, (t, d) in enumerate((("geo", 1.0), ("struct", 0.05), ("reason", 1.0),
-                                           ("safe", 1.0)))}
+    weights = {t: w[i].number_input(t, 0.0, 10.0, float(DEFAULT_WEIGHTS[t]), step=0.05,
+                                    format="%.2f")
+               for i, t in enumerate(TERMS)}  # the engine's defaults, one source
     start = st.form_submit_button("Start ingestion", type="primary",
                                   disabled=job is not None and job.active)
 
@@ -86,35 +89,43 @@ if start and approved:
     def work(progress, cancel, on_step):
         from m2kt.ingest.trainer import ingest
 
-        return ingest(packet, out, variant=variant, method=method, steps=int(steps),
-                      weights=weights, progress=progress, cancel=cancel, on_step=on_step)
+        res = ingest(packet, out, variant=variant, method=method, steps=int(steps),
+                     weights=weights, progress=progress, cancel=cancel, on_step=on_step)
+        conn = open_db(workspace())
+        try:
+            audit.record_ingestion(conn, packet.digest, "workbench (Align & Ingest)", out,
+                                   [g.status for g in res.gates])
+        finally:
+            conn.close()
+        return res
 
     job = Job(f"ingest {packet.digest[:8]}").start(work)
     set_job("ingest", job)
 
 
-@st.fragment(run_every=1.0)
-def live() -> None:
-    """Polls the job once a second; only this fragment reruns."""
-    j = get_job("ingest")
-    if j is None:
-        return
-    snap = j.snapshot()
+def live(j, snap: dict) -> None:
+    """The ingestion job's progress, loss curves and result (polled by ``job_panel``)."""
     st.subheader(f"Job: {j.name} — {snap['state']}")
-    st.progress(snap["fraction"], text=visible(snap["message"], 200))
+    if snap["state"] == "running":
+        st.progress(snap["fraction"], text=visible(snap["message"], 200))
     if snap["steps"]:
-        df = pd.DataFrame(snap["steps"]).set_index("step")
-        st.line_chart(df[[c for c in ("geo", "struct", "reason", "safe", "member")
-                          if c in df and df[c].abs().sum() > 0]], height=260)
+        st.plotly_chart(loss_curves(snap["steps"]), width="stretch")
     if snap["state"] == "running":
         if st.button("Cancel", key="cancel_job"):
             j.cancel()
     elif snap["state"] == "done":
         r = snap["result"]
-        st.success(f"New student written to {r.out_dir} in {snap['seconds']:.0f} s. "
-                   f"Held-out accuracy {r.accuracy:.3f} (student's start "
-                   f"{'—' if r.student_before is None else f'{r.student_before:.3f}'}); "
-                   f"crossing inputs {r.ledger.crossing_inputs}.")
+        failed = [g.name for g in r.gates if g.failed]
+        text = (f"Student written to {r.out_dir} in {snap['seconds']:.0f} s. "
+                f"Held-out accuracy {r.accuracy:.3f} (student's start "
+                f"{'—' if r.student_before is None else f'{r.student_before:.3f}'}); "
+                f"crossing inputs {r.ledger.crossing_inputs}. Gates: "
+                f"{gate_summary([g.status for g in r.gates])}.")
+        if failed:  # a failed gate is never green
+            st.error(text + f" Failed: {', '.join(failed)} — do not deploy this student.",
+                     icon=":material/gpp_bad:")
+        else:
+            st.success(text)
         st.dataframe(pd.DataFrame([g.as_dict() for g in r.gates]), hide_index=True,
                      width="stretch")
     elif snap["state"] == "cancelled":
@@ -123,4 +134,4 @@ def live() -> None:
         show_error(snap["error"])
 
 
-live()
+job_panel("ingest", live)

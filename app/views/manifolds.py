@@ -13,7 +13,14 @@ from m2kt.config import workspace
 from m2kt.domains.registry import TASKS, get_task
 from m2kt.errors import M2KTError
 from m2kt.render.escape import visible
-from m2kt.render.manifold import PROJECTIONS, displacement, project, scatter
+from m2kt.render.manifold import (
+    METRIC_NAMES,
+    PROJECTIONS,
+    displacement,
+    project,
+    scatter,
+    top_concepts,
+)
 
 page_header(
     "Concept Manifolds",
@@ -26,7 +33,7 @@ page_header(
 
 def _students_for(task: str) -> list[str]:
     out = []
-    for d in sorted(workspace().students.glob("*")):
+    for d in sorted(workspace().students.glob("*"), key=lambda p: p.stat().st_mtime):
         meta = d / "m2kt_student.json"
         try:
             if meta.is_file() and json.loads(meta.read_text()).get("task") == task:
@@ -74,8 +81,10 @@ n = c2.select_slider("Held-out inputs", [200, 500, 1000, 2000, 5000, 10000], val
 method = c3.selectbox("Projection", list(PROJECTIONS), format_func=PROJECTIONS.get)
 dims = c4.radio("Dimensions", [2, 3], horizontal=True)
 students = _students_for(task)
+overlay = st.session_state.pop("manifold_overlay", False) and bool(students)
 student_dir = st.selectbox(
     "Ingested student for the aligned overlay", [None, *students],
+    index=len(students) if overlay else 0,  # from the graph page: the newest student
     format_func=lambda s: "none" if s is None else s,
     help="Students are written by Align & Ingest or `python -m m2kt ingest` into the "
          "workspace's students/ folder.")
@@ -90,6 +99,27 @@ except M2KTError as exc:
     show_error(exc)
     st.stop()
 
+order = top_concepts(v["labels"], len(v["names"]))
+default = order[:8]
+focus_mask = None
+focus = st.session_state.pop("manifold_concept", None)  # (id, label) from the graph page
+if focus is not None:
+    match = [c for c in order if v["names"][c] in focus]
+    if match:
+        default = [match[0], *[c for c in order[:7] if c != match[0]]]
+        if not query:
+            st.info(f"Showing concept {visible(v['names'][match[0]], 60)} from the Abstraction "
+                    "Graph among the most frequent ones; its inputs are marked.")
+            focus_mask = np.asarray(v["labels"]) == match[0]
+    else:
+        st.warning(f"Concept {visible(focus[1], 60)} has no input among these held-out "
+                   "inputs; showing the most frequent concepts.")
+picked = st.multiselect(
+    "Concepts shown", order, default=default,
+    format_func=lambda c: visible(v["names"][c], 40),
+    help=f"{len(order)} concepts among these inputs; the 8 most frequent are shown first — "
+         "dozens of overlapping clouds are unreadable. Add or remove any.")
+keep = np.isin(np.asarray(v["labels"]), picked) if picked else np.ones(len(v["labels"]), bool)
 shared = [g for g in ("teacher", "aligned") if g in show and g in v]
 groups = {}
 if shared:
@@ -97,14 +127,19 @@ if shared:
         both = project(np.concatenate([v[g] for g in shared]), dims, method)
     for i, g in enumerate(shared):
         groups[g] = both[i * len(v["labels"]):(i + 1) * len(v["labels"])]
-hits = [bool(query) and query.lower() in t.lower() for t in v["texts"]]
-if groups:
-    st.plotly_chart(scatter(groups, v["labels"], v["names"], v["texts"], hits,
-                            title=f"{task}: teacher space"), width="stretch")
+hits = np.array([bool(query) and query.lower() in t.lower() for t in v["texts"]])
+if focus_mask is not None and not query:
+    hits = focus_mask  # the concept chosen on the graph page, outlined
+labels_kept = np.asarray(v["labels"])[keep]
+texts_kept = [t for t, k in zip(v["texts"], keep, strict=True) if k]
+if groups:  # projected on every input, drawn for the concepts shown
+    st.plotly_chart(scatter({g: xy[keep] for g, xy in groups.items()}, labels_kept, v["names"],
+                            texts_kept, hits[keep], title=f"{task}: teacher space "
+                            "(teacher ○, aligned student ×)"), width="stretch")
 if "student" in show:
-    st.plotly_chart(scatter({"student": project(v["student"], dims, method)}, v["labels"],
-                            v["names"], v["texts"], hits, title=f"{task}: raw student space"),
-                    width="stretch")
+    st.plotly_chart(scatter({"student": project(v["student"], dims, method)[keep]},
+                            labels_kept, v["names"], texts_kept, hits[keep],
+                            title=f"{task}: raw student space"), width="stretch")
 if query:
     st.caption(f"{sum(hits)} input(s) contain {visible(query, 80)!r}.")
 
@@ -114,15 +149,21 @@ if "aligned" in v:
     st.subheader("How well the aligned student matches the teacher (held-out inputs)")
     k = min(500, len(v["labels"]))
     am = alignment_metrics(v["aligned"][:k], v["teacher"][:k], n_perm=20, seed=0)
-    st.dataframe(pd.DataFrame([{"figure": name, "value": round(f["value"], 4),
-                                "permutation null": round(f["null"], 4)}
+    st.dataframe(pd.DataFrame([{"figure": METRIC_NAMES.get(name, name),
+                                "value": round(f["value"], 4),
+                                "permutation null": round(f["null"], 4),
+                                "above its null": "yes" if f["p"] < 0.05 else "no",
+                                "p": round(f["p"], 3)}
                                for name, f in am.items() if isinstance(f, dict)]),
                  hide_index=True, width="stretch")
+    st.caption("The null re-computes each figure with the teacher vectors shuffled across "
+               "inputs (20 permutations); p = the share of permutations at least as good.")
     st.caption("Per-concept displacement: distance between the aligned student's and the "
                "teacher's mean vector of the same inputs, relative to the teacher's spread.")
-    st.dataframe(pd.DataFrame(displacement(v["aligned"], v["teacher"], v["labels"],
-                                           [visible(x, 60) for x in v["names"]])),
-                 hide_index=True, width="stretch", height=260)
+    rows = displacement(v["aligned"], v["teacher"], v["labels"],
+                        [visible(x, 60) for x in v["names"]])
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 height=min(400, 35 * (len(rows) + 1) + 3))  # no empty rows below
 elif not students:
     st.info("No ingested student for this task yet: ingest an approved packet on Align & "
             "Ingest to see the aligned overlay, its metrics against their nulls and the "

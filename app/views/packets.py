@@ -10,10 +10,8 @@ from m2kt.config import workspace
 from m2kt.domains.registry import TASKS
 from m2kt.errors import M2KTError
 from m2kt.limits import MAX_PACKET_BYTES
-from m2kt.packet.reader import report_packet
-from m2kt.packet.trust import load_store
 from m2kt.store.db import open_db
-from m2kt.store.queue import save_packet_bytes
+from m2kt.store.queue import admit, save_packet_bytes
 
 page_header(
     "Packets",
@@ -26,21 +24,22 @@ tab_open, tab_build = st.tabs(["Open a packet", "Build a packet"])
 
 with tab_open:
     up = st.file_uploader(f"A .m2kt file (at most {MAX_PACKET_BYTES // 2**20} MB)",
-                          type=["m2kt"], key="packet_upload")
+                          type=["m2kt"], key="packet_upload",
+                          max_upload_size=MAX_PACKET_BYTES // 2**20)
     if up is not None:
         try:
             data = up.getvalue()
-            path = save_packet_bytes(data)
-            conn = open_db(workspace())
-            try:
-                rep = report_packet(data, load_store(), conn)
-            finally:
-                conn.close()
+            rep, path = admit(data)  # stored only when it parses
         except M2KTError as exc:
             show_error(exc)
         else:
-            st.caption(f"Stored in the review queue as {path.name}; approve or reject it on "
-                       "the Review & Approve page.")
+            if path is None:
+                st.error("Not stored: the reader cannot parse this file as a packet (see its "
+                         "report below). Nothing was added to the review queue.",
+                         icon=":material/block:")
+            else:
+                st.caption(f"Stored in the review queue as {path.name}; approve or reject it "
+                           "on the Review & Approve page.")
             show_report(rep, len(data))
 
 with tab_build:

@@ -10,7 +10,7 @@ from app.packet_view import show_report
 from app.widgets import page_header, show_error
 from m2kt.config import workspace
 from m2kt.errors import M2KTError
-from m2kt.packet.reader import open_packet, report_packet
+from m2kt.packet.reader import open_packet, peek_manifest, report_packet
 from m2kt.packet.trust import load_store
 from m2kt.render.escape import visible
 from m2kt.store import audit
@@ -25,6 +25,9 @@ page_header(
     "that does not verify cannot be approved.",
 )
 
+if "review_done" in st.session_state:  # the decision of the previous run, now in the table
+    st.success(st.session_state.pop("review_done"), icon=":material/check_circle:")
+
 paths = queued()
 if not paths:
     st.info("The review queue is empty. Open or build a packet on the Packets page, or copy "
@@ -36,12 +39,24 @@ try:
     rows = []
     for p in paths:
         d = audit.decision(conn, p.stem)
-        rows.append({"packet": p.stem[:16] + "…", "bytes": p.stat().st_size,
-                     "decision": d.action if d else "pending",
-                     "by": visible(d.reviewer, 60) if d else ""})
+        m = peek_manifest(p.read_bytes())  # what the packet claims; verified below when chosen
+        prov = m.provenance if m is not None else None
+        rows.append({"task": visible(prov.domain.task, 40) if prov else "(unreadable)",
+                     "teacher": visible(prov.teacher.name, 40) if prov else "",
+                     "creator": visible(prov.creator, 40) if prov else "",
+                     "created": prov.created_at[:19].replace("T", " ") if prov else "",
+                     "status": d.action if d else "pending",
+                     "by": visible(d.reviewer, 60) if d else "",
+                     "packet": p.stem[:12] + "…", "bytes": p.stat().st_size})
+    st.caption("The queue, newest first (task, teacher, creator and date as each packet claims "
+               "them; the chosen packet is verified below).")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    choice = st.selectbox("Packet to review", range(len(paths)),
-                          format_func=lambda i: f"{paths[i].stem[:16]}… — {rows[i]['decision']}")
+    pending = [i for i, r in enumerate(rows) if r["status"] == "pending"
+               and r["task"] != "(unreadable)"]
+    choice = st.selectbox(
+        "Packet to review", range(len(paths)), index=pending[0] if pending else 0,
+        format_func=lambda i: f"{rows[i]['task']} · {rows[i]['teacher']} · {rows[i]['created']}"
+                              f" — {rows[i]['status']} ({rows[i]['packet']})")
     path = paths[choice]
     data = path.read_bytes()
     rep = report_packet(data, load_store(), conn)
@@ -94,6 +109,9 @@ elif approve or reject:
         except M2KTError as exc:
             show_error(exc)
         else:
-            st.success(f"{e.action} by {visible(e.reviewer, 60)} (audit entry {e.id}).")
+            st.session_state["review_done"] = (f"{e.action} by {visible(e.reviewer, 60)} "
+                                               f"(audit entry {e.id}).")
         finally:
             conn.close()
+        if "review_done" in st.session_state:
+            st.rerun()  # the queue table above shows the new status

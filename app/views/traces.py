@@ -12,7 +12,7 @@ from app.widgets import page_header, show_error
 from m2kt.config import workspace
 from m2kt.errors import M2KTError
 from m2kt.render.escape import visible
-from m2kt.render.traces import step_path
+from m2kt.render.traces import agreement, step_path
 
 page_header(
     "Reasoning Traces",
@@ -71,12 +71,20 @@ for k, t in enumerate(traces):
     if student_answers is not None:
         sa = student_answers[k]
         row["student answer"] = visible(labels.get(sa, sa), 40)
-        row["agree"] = sa == t.answer or labels.get(sa) == labels.get(t.answer)
+        row["agree"] = agreement([sa], [t.answer], labels)[0]
     rows.append(row)
 df = pd.DataFrame(rows)
 if student_answers is not None:
-    st.metric("student agrees with the teacher's answer", f"{df['agree'].mean():.0%}",
-              help="on the packet's trace queries")
+    answered = df["agree"].dropna()
+    if len(answered):
+        st.metric("student agrees with the teacher's answer",
+                  f"{answered.astype(bool).mean():.0%}",
+                  help=f"on the {len(answered)} of {len(df)} trace queries the student can "
+                       "answer in the teacher's terms")
+    else:
+        st.info("The student cannot answer these trace queries in the teacher's terms (on a "
+                "pair task a trace names a concept; the student answers yes/no about one), "
+                "so no agreement is shown.")
 st.dataframe(df, hide_index=True, width="stretch", height=280)
 
 j = st.selectbox("Trace to draw", range(len(traces)),

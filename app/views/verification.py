@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app.state import get_job, set_job
-from app.widgets import page_header, show_error
+from app.widgets import job_panel, page_header, show_error
 from m2kt.config import workspace
 from m2kt.jobs import Job
 from m2kt.render.escape import visible
@@ -44,7 +44,10 @@ else:
         c[1].metric("student's start", f"{rep['student_before']:.3f}"
                     if rep.get("student_before") is not None else "—")
         c[2].metric("crossing inputs", rep["ledger"]["crossing_inputs"])
-        c[3].metric("gates", gate_summary([status_of(g) for g in rep["gates"]]))
+        c[3].metric("post-ingestion gates", gate_summary([status_of(g) for g in rep["gates"]]),
+                    help="the gates computed on the new student; the pre-ingestion gates "
+                         "(integrity, approval, blocked concepts) passed before any training "
+                         "step, or there would be no student")
         st.dataframe(pd.DataFrame(rep["gates"]), hide_index=True, width="stretch")
         st.caption(f"Method: variant {visible(rep.get('variant'), 40)}, initial map "
                    f"{visible(rep.get('method'), 40)}, readout {visible(rep.get('readout'), 40)}"
@@ -76,12 +79,7 @@ if st.button("Run the demo (about a minute)", disabled=job is not None and job.a
     set_job("poison", job)
 
 
-@st.fragment(run_every=1.0)
-def demo_status() -> None:
-    j = get_job("poison")
-    if j is None:
-        return
-    snap = j.snapshot()
+def demo_status(j, snap: dict) -> None:
     if snap["state"] == "running":
         st.progress(snap["fraction"], text=visible(snap["message"], 200))
     elif snap["state"] == "done":
@@ -95,4 +93,4 @@ def demo_status() -> None:
         show_error(snap["error"])
 
 
-demo_status()
+job_panel("poison", demo_status)

@@ -107,6 +107,17 @@ class TaskBench:
             self._memo[key] = self.kd_pair([self.subset(n, s) for s in seeds], seeds)
         return self._memo[key]  # type: ignore[return-value]
 
+    def kd_only(self, n: int, seeds: Sequence[int]) -> list[BaselineResult]:
+        """``kd`` alone on ``n`` random pool inputs per seed (``--quick``'s sweep points below
+        the full pool); the same inputs and heads as :meth:`kd_subset`'s ``kd``."""
+        if ("kd", n, tuple(seeds)) in self._memo:
+            return self._memo[("kd", n, tuple(seeds))][0]  # type: ignore[index]
+        key = ("kd-only", n, tuple(seeds))
+        if key not in self._memo:
+            self._memo[key] = self.kd_pair([self.subset(n, s) for s in seeds], seeds,
+                                           ssl_too=False)[0]
+        return self._memo[key]  # type: ignore[return-value]
+
     def labels_subset(self, n: int, seeds: Sequence[int]) -> list[BaselineResult]:
         """``labels_budget`` on ``n`` random pool inputs per seed (computed once)."""
         key = ("labels", n, tuple(seeds))

@@ -48,7 +48,8 @@ DEFAULT_ANCHORS = 64
 
 def sweep_sizes(pool: int, quick: bool) -> list[int]:
     """KD sweep sizes: 8, 16, 32, … doubling below the pool size, then the full pool
-    (``--quick``: 8, 64, 512 below it, then the full pool)."""
+    (``--quick``: 8, 64, 512 below it, then the full pool; KD + pool only at the full pool,
+    besides M2KT's budget)."""
     sizes = [n for n in QUICK_SWEEP if n < pool] if quick else \
         [8 * 2**i for i in range(30) if 8 * 2**i < pool]
     return [*sizes, pool]
@@ -72,7 +73,8 @@ class BenchOptions:
     teacher: str | None = None
     ablations: bool = True
     split: str = "test"
-    #: tasks run in this many processes at once (each with its own torch threads)
+    #: tasks run in this many processes at once (each with its own torch threads); 0: one
+    #: per core, at most 2 (:func:`auto_workers`)
     workers: int = 1
 
     def __post_init__(self) -> None:
@@ -210,6 +212,10 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
                                     selection=m2kt["anchor_selection"])
     sweep, ssl_sweep = [], []
     for n in sweep_sizes(len(tb.pool), opts.quick):
+        if opts.quick and n < len(tb.pool):  # --quick: KD + pool only at the full pool
+            progress(f"{name}: KD on {n} inputs", None)
+            sweep.append(_arm(tb.kd_only(n, seeds), tb, ("kd", n), n))
+            continue
         progress(f"{name}: KD and KD + pool on {n} inputs", None)
         kd, ssl = tb.kd_subset(n, seeds)
         sweep.append(_arm(kd, tb, ("kd", n), n))
@@ -323,6 +329,14 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
     return {"meta": run_meta(opts, started, time.perf_counter() - t0), "tasks": tasks}
 
 
+def auto_workers() -> int:
+    """The default number of task processes: one per core, at most 2 (each task holds its
+    models in memory; more processes than cores only slow each other)."""
+    import os
+
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def _print_progress(message: str, fraction: float | None) -> None:
     """Progress of a worker process: one line on stderr (the parent's terminal)."""
     import sys
@@ -332,8 +346,12 @@ def _print_progress(message: str, fraction: float | None) -> None:
 
 def _task_in_worker(name: str, opts: BenchOptions) -> dict[str, Any]:
     """One task of ``run_bench --workers N`` in a spawned process; the task's entry."""
+    import os
+
     import torch
 
+    if "OMP_NUM_THREADS" not in os.environ:  # share the cores among the workers
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // max(1, opts.workers)))
     torch.manual_seed(0)
     t1 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"m2kt-bench-{name}-") as tmp:

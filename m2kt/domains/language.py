@@ -51,6 +51,11 @@ def features(lm: LoadedModel, task: Task, examples: tuple[Example, ...] | list[E
     return np.concatenate([xs, ys, xs * ys, np.abs(xs - ys)], axis=1)
 
 
+#: the default teachers' trained heads, shipped with the code (``train-teachers`` writes them)
+#: so that a fresh workspace needs no training before its first packet
+SHIPPED_HEADS = Path(__file__).resolve().parents[2] / "assets" / "teachers"
+
+
 def _cache_path(task: Task, model: str) -> Path:
     """The head's cache file stem: keyed by task, model, seed, parameters and a digest of the
     ``teacher_train`` inputs, so a head is never reused across a change of splits."""
@@ -76,9 +81,14 @@ def train_language_teacher(task: Task, model: str | None = None, device: str = "
     name = model or task.teacher
     base = _cache_path(task, name)
     st_path, js_path = base.with_suffix(".safetensors"), base.with_suffix(".json")
-    if not retrain and st_path.is_file() and js_path.is_file():
-        return LanguageTeacher(task.name, name, LinearHead.from_tensors(load_file(str(st_path))),
-                               json.loads(js_path.read_text()))
+    # the workspace's own head first, then the one shipped in assets/teachers (same key: a
+    # head is only reused for the exact same teacher_train inputs)
+    for stem in () if retrain else (base, SHIPPED_HEADS / base.name):
+        st_file, js_file = stem.with_suffix(".safetensors"), stem.with_suffix(".json")
+        if st_file.is_file() and js_file.is_file():
+            return LanguageTeacher(task.name, name,
+                                   LinearHead.from_tensors(load_file(str(st_file))),
+                                   json.loads(js_file.read_text()))
     lm = load(name, device=device, progress=progress)
     t0 = time.perf_counter()
     feats = {s: features(lm, task, task.splits[s], progress) for s in SPLITS}
@@ -131,6 +141,21 @@ def student_zero_shot(task: Task, model: str | None = None, device: str = "cpu",
             "method": zero_shot_method(task)}
 
 
+def ship_head(task: Task) -> list[Path]:
+    """Copy the workspace's head of ``task``'s default teacher into ``assets/teachers``;
+    returns the files written (none when the workspace has no head for it)."""
+    import shutil
+
+    base = _cache_path(task, task.teacher)
+    SHIPPED_HEADS.mkdir(parents=True, exist_ok=True)
+    out = []
+    for suffix in (".safetensors", ".json"):
+        src = base.with_suffix(suffix)
+        if src.is_file():
+            out.append(Path(shutil.copyfile(src, SHIPPED_HEADS / src.name)))
+    return out
+
+
 def record_language_teachers(out: Path, seed: int = 0, device: str = "cpu",
                              retrain: bool = False, progress: Progress = no_progress) -> dict:
     """Train (or reuse) both language teachers, measure the student's start, write ``out``."""
@@ -140,6 +165,7 @@ def record_language_teachers(out: Path, seed: int = 0, device: str = "cpu",
     for name in LANGUAGE_TASKS:
         task = get_task(name, seed=seed)
         teacher = train_language_teacher(task, device=device, progress=progress, retrain=retrain)
+        ship_head(task)
         record["tasks"][name] = {"teacher": teacher.record,
                                  "student_before": student_zero_shot(task, device=device,
                                                                      progress=progress)}

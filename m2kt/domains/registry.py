@@ -67,14 +67,23 @@ def student_start(name: str, split: str) -> float | None:
     return recorded().get(name, {}).get("student_before_by_split", {}).get(split)
 
 
-#: the committed full benchmark report (``python -m m2kt bench --report docs/results/full``)
-FULL_REPORT = ASSETS.parent / "docs" / "results" / "full" / "bench.json"
+#: the committed full benchmark reports of the default pairs, one per track
+#: (``python -m m2kt bench --track language|symbolic --report docs/results/<track>``)
+FULL_REPORTS = tuple(ASSETS.parent / "docs" / "results" / d / "bench.json"
+                     for d in ("full", "symbolic"))
 
 
-def recorded_validity(report: Path = FULL_REPORT) -> dict[str, dict[str, Any]]:
+def recorded_validity(reports: tuple[Path, ...] = FULL_REPORTS) -> dict[str, dict[str, Any]]:
     """Per task, the validity figures (BENCHMARK.md: teacher margin, prior share, KD-full
-    share, verdict) of a committed benchmark report, with the report's command and split;
-    empty when the report is missing or older than protocol v2."""
+    share, verdict) of the committed benchmark reports, with each report's command and split;
+    a task is absent when no report of protocol v2 covers it."""
+    out: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        out.update(_validity_of(report))
+    return out
+
+
+def _validity_of(report: Path) -> dict[str, dict[str, Any]]:
     result = _read(report)
     if result.get("meta", {}).get("protocol") != "m2kt-bench/2":
         return {}

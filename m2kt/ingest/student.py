@@ -45,11 +45,19 @@ class IngestedStudent:
 
 def load_student(path_or_name: str) -> IngestedStudent:
     """Load an ingested student by directory or workspace name."""
+    from pathlib import Path
+
     from safetensors.numpy import load_file
     from safetensors.torch import load_file as load_torch
 
     from m2kt.align.cal import build_cal
+    from m2kt.config import workspace
 
+    here, named = Path(path_or_name), workspace().students / path_or_name
+    if not here.is_dir() and not named.is_dir():  # never ask the hub for a student
+        raise UsageError(f"no ingested student at {path_or_name!r} (nor in this workspace's "
+                         "students/): ingest one first — python -m m2kt ingest PACKET --out "
+                         "DIR — or list them with python -m m2kt models")
     lm = load(path_or_name)
     meta_path = lm.path / "m2kt_student.json"
     if not meta_path.is_file():

@@ -31,6 +31,7 @@ from m2kt.ingest.ledger import Ledger
 from m2kt.ingest.readout import PAIR_TASKS, manifolds_of, predict, thresholds
 from m2kt.ingest.select import CANDIDATE_METHODS, Selection, select
 from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
+from m2kt.ingest.weights import DEFAULT_WEIGHTS, TERMS
 from m2kt.ingest.zero import cal_from_transform, mixture_map
 from m2kt.models import load
 from m2kt.models.embcache import cached_encode
@@ -40,13 +41,11 @@ from m2kt.packet.writer import write_atomic
 from m2kt.verify.gates import Gate, check
 from m2kt.verify.policy import SafetyPolicy, load_policy
 
-TERMS = ("geo", "struct", "reason", "safe")
 METHODS = ("auto", "ridge", "procrustes", "cal")
-#: λ per term. λ_struct is chosen on dev by ``python scripts/dev_choices.py``: the candidate
-#: with the best mean dev accuracy over the language tasks, 3 seeds each (every candidate and
-#: task in docs/results/research/dev-choices.json; the candidates differ by less than a seed's
-#: spread).
-DEFAULT_WEIGHTS = {"geo": 1.0, "struct": 0.2, "reason": 1.0, "safe": 1.0}
+
+
+#: the alignment gate; its figure is top-1 retrieval minus its permutation null
+ALIGN_GATE = "alignment above its null (top-1 − null, held-out anchors)"
 
 
 class Cancelled(Exception):
@@ -364,13 +363,14 @@ def ingest(
     gates: list[Gate] = []
     if n_hold:
         am = alignment_metrics(mapped(s_anchor[hold]), t_anchor[hold], n_perm=50, seed=seed)
-        gates.append(check("alignment above its null (held-out anchors)", "post",
+        gates.append(check(ALIGN_GATE, "post",
                            am["top1"]["value"] - am["top1"]["null"], 0.05, ">=",
-                           f"top-1 {am['top1']['value']:.2f} vs null {am['top1']['null']:.2f}, "
+                           f"figure = top-1 {am['top1']['value']:.2f} − its permutation null "
+                           f"{am['top1']['null']:.2f}; "
                            f"CKA {am['cka']['value']:.2f} vs {am['cka']['null']:.2f}"))
     else:
         am = None
-        gates.append(check("alignment above its null (held-out anchors)", "post", None, 0.05,
+        gates.append(check(ALIGN_GATE, "post", None, 0.05,
                            ">=", "fewer than 16 anchors: no held-out pairs"))
     agree = None
     if tr_rows:

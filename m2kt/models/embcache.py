@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from m2kt.config import workspace
-from m2kt.models.extract import encode
+from m2kt.models.extract import encode, normalize_layer
 from m2kt.models.loader import LoadedModel
 from m2kt.models.spec import Progress, no_progress
 
@@ -26,6 +26,10 @@ def _setting_id(lm: LoadedModel, layer: int, pooling: str | None, template: str 
     # must not be served its old vectors
     weights = [(f.name, f.stat().st_size, f.stat().st_mtime_ns)
                for f in sorted(lm.path.glob("*.safetensors"))] if lm.path.is_dir() else []
+    # one key per layer however it is named: the last layer is -1 (as most callers name it),
+    # the others their index — so layer -1 and layer L share their vectors
+    idx = normalize_layer(layer, lm.info.layers)
+    layer = -1 if idx == lm.info.layers else idx
     raw = json.dumps([lm.info.name, str(lm.path), layer, pooling or lm.info.default_pooling,
                       lm.info.default_template if template is None else template, weights])
     return hashlib.sha256(raw.encode()).hexdigest()[:20]

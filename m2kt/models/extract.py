@@ -6,13 +6,14 @@ model's ``L`` layers; negative indices count from the end (``-1`` is layer ``L``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numpy as np
 
 from m2kt.errors import ExtractionError, LayerError
 from m2kt.models.loader import LoadedModel
-from m2kt.models.spec import POOLINGS, Progress, no_progress
+from m2kt.models.spec import POOLINGS, Progress, counted, no_progress
 
 
 def normalize_layer(layer: int, n_layers: int) -> int:
@@ -64,6 +65,7 @@ def encode(
     out = np.empty((len(layer_list), n, d), dtype=np.float32)
     if n == 0:
         return out[0] if single else out
+    t0 = time.perf_counter()
     order = np.argsort([len(s) for s in inputs], kind="stable")
     tok = lm.tokenizer
     tok.padding_side = "right"
@@ -84,7 +86,8 @@ def encode(
                     last = batch["attention_mask"].sum(1) - 1
                     pooled = h[torch.arange(h.shape[0], device=h.device), last]
                 out[j, idx] = pooled.float().cpu().numpy()
-            progress(f"encoded {min(start + batch_size, n)}/{n}", min(start + batch_size, n) / n)
+            done = min(start + batch_size, n)
+            progress(counted("encoded", done, n, t0), done / n)
     if not np.isfinite(out).all():
         raise ExtractionError(f"model {lm.info.name} produced non-finite hidden states")
     return out[0] if single else out

@@ -358,3 +358,16 @@ def report_packet(src: bytes | Path, trust: TrustStore,
     except PacketError as exc:
         return ReadReport(ok=False, issues=[Issue("size", type(exc).__name__, str(exc))])
     return _read(data, trust, conn, report_all=True, record=False)
+
+
+def peek_manifest(data: bytes) -> S.Manifest | None:
+    """The manifest a packet *claims* (container, envelope and manifest schema only — no
+    signature, trust or tensor check), for listing a queue; ``None`` when it does not parse.
+    Never a verdict: only :func:`open_packet` verifies."""
+    try:
+        members = read_members(data)
+        _payload(members)
+        return _schema(S.Manifest, loads_strict(members[MANIFEST], MANIFEST), MANIFEST)
+    except (PacketError, KeyError):
+        return None
+

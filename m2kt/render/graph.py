@@ -10,6 +10,7 @@ dashed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import networkx as nx
@@ -31,11 +32,29 @@ def to_networkx(nodes: Sequence[str], edges: Sequence[dict]) -> nx.DiGraph:
 
 
 def layout(g: nx.DiGraph, seed: int = 0) -> dict[str, np.ndarray]:
-    """Deterministic 2-D positions (spring layout on the undirected graph)."""
+    """Deterministic 2-D positions: an is-a hierarchy (a DAG with edges) in layers — general
+    concepts on top, each layer spread evenly — anything else by a spring layout on the
+    undirected graph."""
     if g.number_of_nodes() == 0:
         return {}
+    if g.number_of_edges() and nx.is_directed_acyclic_graph(g):
+        # edges point child → parent (A is_a B): generations of the reversed graph start at
+        # the roots
+        pos = {}
+        for depth, layer in enumerate(nx.topological_generations(g.reverse(copy=False))):
+            layer = sorted(layer)
+            for i, n in enumerate(layer):
+                pos[n] = np.array([(i + 0.5) / len(layer) * 2 - 1, -float(depth)])
+        return pos
     return nx.spring_layout(g.to_undirected(), seed=seed, k=1.5 / max(1, g.number_of_nodes())
                             ** 0.5)
+
+
+#: the plotly view names at most this many concepts on the canvas (the most connected);
+#: every concept keeps its name on hover
+MAX_LABELS = 40
+#: arrowheads are drawn for at most this many edges (annotations are not WebGL)
+MAX_ARROWS = 400
 
 
 def pyvis_html(g: nx.DiGraph, labels: dict[str, str], reference: nx.DiGraph | None = None,
@@ -58,7 +77,12 @@ def pyvis_html(g: nx.DiGraph, labels: dict[str, str], reference: nx.DiGraph | No
                      title=inert(f"{d['type']} ({d['weight']:.2f})", 60),
                      dashes=reference is not None and not in_ref)
     net.toggle_physics(not frozen)
-    return net.generate_html(notebook=False)
+    # vis.js is inlined; pyvis's template still links bootstrap from a CDN, which fails offline
+    # (and would let a third party into the page): those elements are dropped
+    return _CDN_TAG.sub("", net.generate_html(notebook=False))
+
+
+_CDN_TAG = re.compile(r"<link[^>]*https://[^>]*/>\s*|<script[^>]*src=\"https://[^>]*>\s*</script>\s*")
 
 
 def plotly_graph(g: nx.DiGraph, labels: dict[str, str], reference: nx.DiGraph | None = None,
@@ -82,13 +106,24 @@ def plotly_graph(g: nx.DiGraph, labels: dict[str, str], reference: nx.DiGraph | 
                                      (" (in reference)" if in_ref else " (not in reference)")),
                     line={"color": colour, "width": 1,
                           "dash": "solid" if in_ref or reference is None else "dash"}))
+    if g.number_of_edges() <= MAX_ARROWS:  # direction: an arrowhead at each edge's target
+        fig.update_layout(annotations=[
+            {"x": pos[b][0], "y": pos[b][1], "ax": pos[a][0], "ay": pos[a][1],
+             "xref": "x", "yref": "y", "axref": "x", "ayref": "y", "text": "",
+             "showarrow": True, "arrowhead": 2, "arrowsize": 1.2, "arrowwidth": 1,
+             "standoff": 5, "arrowcolor": EDGE_COLOURS.get(d["type"], "#999"), "opacity": 0.7}
+            for a, b, d in g.edges(data=True)])
     nodes = list(g.nodes)
+    named = set(sorted(nodes, key=lambda n: (-g.degree(n), str(n)))[:MAX_LABELS])
     fig.add_trace(go.Scattergl(
         x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
-        text=[inert(labels.get(n, n), 30) for n in nodes], textposition="top center",
+        text=[inert(labels.get(n, n), 24) if n in named else "" for n in nodes],
+        textposition="top center", textfont={"size": 10},
         hovertext=[inert(f"{labels.get(n, n)} ({n})", 120) for n in nodes],
         hoverinfo="text", name="concepts", marker={"size": 8, "color": "#222"}))
-    fig.update_layout(title=inert(title, 120), height=600, showlegend=True,
+    shown = ("" if len(nodes) <= MAX_LABELS else
+             f" — names of the {MAX_LABELS} most connected concepts; hover for the others")
+    fig.update_layout(title=inert(title, 120) + shown, height=600, showlegend=True,
                       xaxis={"visible": False}, yaxis={"visible": False},
                       margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig

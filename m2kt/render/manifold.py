@@ -57,6 +57,24 @@ def displacement(aligned: np.ndarray, teacher: np.ndarray, labels: Sequence[int]
     return sorted(out, key=lambda r: -r["displacement"])
 
 
+#: how each space is drawn, as the legend names it
+GROUP_MARKS = {"teacher": "teacher ○", "aligned": "aligned student ×", "student": "student ◇"}
+#: plain names of the alignment figures (m2kt.align.metrics), for pages and reports
+METRIC_NAMES = {
+    "top1": "top-1 retrieval: an aligned input's nearest teacher vector is its own",
+    "mean_rank": "mean rank of its own teacher vector (lower is better)",
+    "cosine": "mean cosine to its own teacher vector",
+    "cka": "linear CKA: similarity of the two spaces' geometry",
+    "mutual_knn": "mutual 5-NN overlap: shared neighbours in both spaces",
+}
+
+
+def top_concepts(labels: Sequence[int], k: int = 8) -> list[int]:
+    """The ``k`` most frequent concept indices of ``labels``, most frequent first."""
+    vals, counts = np.unique(np.asarray(labels), return_counts=True)
+    return [int(v) for v in vals[np.argsort(-counts, kind="stable")][:k]]
+
+
 def scatter(groups: dict[str, np.ndarray], labels: Sequence[int], names: Sequence[str],
             texts: Sequence[str], highlight: Sequence[bool] | None = None,
             title: str = "") -> go.Figure:
@@ -66,7 +84,10 @@ def scatter(groups: dict[str, np.ndarray], labels: Sequence[int], names: Sequenc
     lab = np.asarray(labels)
     dims = next(iter(groups.values())).shape[1]
     hover = np.array([inert(t, 80) for t in texts], dtype=object)
-    symbols = {"teacher": "circle", "student": "diamond", "aligned": "x"}
+    # teacher: hollow rings; aligned: small solid crosses — same concept colour, told apart by
+    # shape and fill (the legend says which is which)
+    symbols = {"teacher": "circle-open", "student": "diamond", "aligned": "x"}
+    sizes = {"teacher": 6, "aligned": 4, "student": 4}
     fig = go.Figure()
     palette = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3",
                "#8c8c8c", "#ccb974", "#64b5cd"]
@@ -74,10 +95,11 @@ def scatter(groups: dict[str, np.ndarray], labels: Sequence[int], names: Sequenc
         for c in np.unique(lab):
             m = lab == c
             kw = {"x": xy[m, 0], "y": xy[m, 1], "mode": "markers",
-                  "name": f"{inert(g, 20)} · {inert(names[c], 40)}",
+                  "name": f"{inert(names[c], 40)} · {GROUP_MARKS.get(g, inert(g, 20))}",
                   "legendgroup": inert(names[c], 40), "text": hover[m],
                   "hovertemplate": "%{text}<br>" + inert(names[c], 40) + f" ({g})<extra></extra>",
-                  "marker": {"size": 4 if dims == 2 else 2.5, "opacity": 0.7,
+                  "marker": {"size": sizes.get(g, 4) if dims == 2 else 2.5,
+                             "opacity": 0.55 if g == "teacher" else 0.85,
                              "color": palette[int(c) % len(palette)],
                              "symbol": symbols.get(g, "circle")}}
             if dims == 3:

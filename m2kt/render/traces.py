@@ -28,3 +28,12 @@ def step_path(steps: Sequence[dict], labels: dict[str, str], top: int = 4,
                       yaxis_range=[0, 1], xaxis_title="step",
                       margin={"l": 40, "r": 10, "t": 40, "b": 40})
     return fig
+
+
+def agreement(student: Sequence[str], teacher: Sequence[str], labels: dict[str, str]
+              ) -> list[bool | None]:
+    """Per trace: does the student's answer equal the teacher's (by id or label)? ``None``
+    where the student gave no answer in the teacher's terms ("—"): such rows are left out of
+    any agreement rate, never counted as agreeing."""
+    return [None if s == "—" else (s == t or labels.get(s, s) == labels.get(t, t))
+            for s, t in zip(student, teacher, strict=True)]

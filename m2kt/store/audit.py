@@ -49,6 +49,16 @@ def append(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, re
     return _append(conn, digest, action, reviewer, reason)
 
 
+def record_ingestion(conn: sqlite3.Connection, digest: str, actor: str, out_dir: object,
+                     gates: list[str]) -> Entry:
+    """The one way every front end (CLI, workbench page, guided demo) records that a packet was
+    ingested: where the student went and its gate statuses (``"pass"``/``"fail"``/``"n/a"``)."""
+    from m2kt.verify.gates import summary
+
+    return _append(conn, digest, "ingested", actor,
+                   f"new student at {out_dir}; gates: {summary(gates)}")
+
+
 def _append(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, reason: str,
             precheck: Callable[[], None] | None = None) -> Entry:
     """Validate, then in one ``BEGIN IMMEDIATE`` transaction run ``precheck`` (which may raise

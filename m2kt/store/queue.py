@@ -32,6 +32,23 @@ def save_packet_bytes(data: bytes, ws: Workspace | None = None) -> Path:
     return path
 
 
+def admit(data: bytes, ws: Workspace | None = None):
+    """Read ``data`` in report-all mode and store it in the queue only when its container,
+    envelope and manifest parse (a reviewer can then read what it claims); returns
+    ``(report, path or None)``. A file that does not parse is reported and never stored."""
+    from m2kt.packet.reader import report_packet
+    from m2kt.packet.trust import load_store
+    from m2kt.store.db import open_db
+
+    ws = ws or workspace()
+    conn = open_db(ws)
+    try:
+        rep = report_packet(data, load_store(), conn)
+    finally:
+        conn.close()
+    return rep, (save_packet_bytes(data, ws) if rep.manifest is not None else None)
+
+
 def queued(ws: Workspace | None = None) -> list[Path]:
     """Packets in the queue, newest first."""
     d = (ws or workspace()).packets

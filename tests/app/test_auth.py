@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, WALL_LIMIT_S
 from tests.store.test_reviewers import signed_packet  # noqa: F401 — fixture
 
 
@@ -14,7 +14,8 @@ def test_review_page_requires_sign_in_when_accounts_exist(signed_packet, monkeyp
     home, pkt = signed_packet
     monkeypatch.setenv("M2KT_HOME", home["M2KT_HOME"])
     save_packet_bytes(pkt.read_bytes())
-    at = AppTest.from_file(str(ROOT / "app" / "streamlit_app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app" / "streamlit_app.py"),
+                           default_timeout=WALL_LIMIT_S)
     at.switch_page("views/review.py").run()
     assert not at.exception
     assert [b for b in at.button if b.label == "Approve"][0].disabled

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import WALL_LIMIT_S
+
 APP = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
 
 
@@ -37,7 +39,7 @@ def queue(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _page(name: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180)
+    at = AppTest.from_file(str(APP), default_timeout=WALL_LIMIT_S)
     return at.switch_page(f"views/{name}.py")
 
 
@@ -63,6 +65,28 @@ def test_review_refuses_to_approve_a_packet_that_does_not_verify(queue) -> None:
     assert any("rejected by carol" in s.value for s in at.success)
 
 
+def test_review_queue_names_task_teacher_creator_and_status(queue) -> None:
+    at = _page("review").run()
+    assert not at.exception
+    df = at.dataframe[0].value
+    assert {"task", "teacher", "creator", "created", "status"} <= set(df.columns)
+    # the valid packet claims its task; the tampered copy fails its container check
+    assert set(df["task"]) == {"multistep", "(unreadable)"}
+    assert "multistep" in at.selectbox[0].options[at.selectbox[0].index]
+
+
+def test_a_file_that_does_not_parse_never_enters_the_queue(queue) -> None:
+    from m2kt.store.queue import admit, queued
+
+    before = queued()
+    rep, path = admit(b"PK\x03\x04 twenty bytes, no zip")
+    assert path is None and not rep.ok and rep.issues
+    assert queued() == before
+    good = queue["paths"][0].read_bytes()
+    rep, path = admit(good)
+    assert path is not None and path in queued()
+
+
 def test_review_approves_a_valid_packet_into_the_audit_log(queue) -> None:
     at = _select(_page("review"), tampered=False)
     assert any("Verifies" in s.value for s in at.success)
@@ -73,6 +97,7 @@ def test_review_approves_a_valid_packet_into_the_audit_log(queue) -> None:
     [b for b in at.button if b.label == "Approve"][0].click().run()
     assert not at.exception
     assert any("approved by alice" in s.value for s in at.success)
+    assert "approved" in set(at.dataframe[0].value["status"])  # the table shows the decision
     log = _page("audit").run()
     assert not log.exception
     assert any("Chain verified: 2 entries" in s.value for s in log.success), \
@@ -118,8 +143,10 @@ def test_experiments_page_shows_the_committed_report() -> None:
     assert not at.exception
     committed = Path(__file__).resolve().parents[2] / "docs/results/full/bench.json"
     if committed.is_file():
+        import json
+
         df = at.dataframe[0].value
-        assert {"supersense", "hypernymy", "taxonomy", "modular", "multistep"} <= set(df["task"])
+        assert set(json.loads(committed.read_text())["tasks"]) == set(df["task"])
         assert any("falls short" in t.value or "meets" in t.value for t in at.text)
     else:
         assert at.info
@@ -136,10 +163,25 @@ def test_ingest_page_runs_a_background_job_to_completion(queue) -> None:
     from app.state import get_job  # noqa: F401 — the job lives in the session state
 
     job = at.session_state["job_ingest"]
-    job.join(120)
+    job.join(WALL_LIMIT_S)
     assert job.state == "done", (job.state, job.error)
     assert job.steps and {"geo", "struct", "reason", "safe"} <= set(job.steps[-1])
     assert job.result.out_dir.is_dir()
+    from m2kt.config import workspace
+    from m2kt.store import audit
+    from m2kt.store.db import open_db
+
+    conn = open_db(workspace())
+    try:  # a workbench ingestion reaches the audit log, with its gates
+        assert any(e.action == "ingested" and str(job.result.out_dir) in e.reason
+                   for e in audit.entries(conn))
+    finally:
+        conn.close()
+    at.run()  # the finished job renders once more, without a poller; failed gates not green
+    assert not at.exception
+    failed = [g for g in job.result.gates if g.failed]
+    assert bool(failed) == any("do not deploy" in e.value for e in at.error)
+    assert not failed or not any("Student written" in x.value for x in at.success)
 
 
 def test_ingest_page_without_approved_packets_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
@@ -185,7 +227,7 @@ def test_poisoned_demo_is_caught_on_the_page() -> None:
     at = _page("verification").run()
     [b for b in at.button if b.label.startswith("Run the demo")][0].click().run()
     job = at.session_state["job_poison"]
-    job.join(600)
+    job.join(WALL_LIMIT_S)
     assert job.state == "done", job.error
     failed = [g.name for g in job.result.gates if not g.passed]
     assert "protected probes not read as forbidden concepts" in failed
@@ -224,12 +266,12 @@ def test_home_guided_demo_card_matches_the_engine_report(tmp_path: Path, monkeyp
     import json
 
     monkeypatch.setenv("M2KT_HOME", str(tmp_path))
-    at = AppTest.from_file(str(APP), default_timeout=180).run()
+    at = AppTest.from_file(str(APP), default_timeout=WALL_LIMIT_S).run()
     assert not at.exception
     at.selectbox[0].set_value("multistep")
     [b for b in at.button if b.label == "Run the guided demo"][0].click().run()
     job = at.session_state["job_demo"]
-    job.join(300)
+    job.join(WALL_LIMIT_S)
     assert job.state == "done", job.error
     r = job.result
     report = json.loads((Path(r["student_dir"]) / "ingestion_report.json").read_text())
@@ -237,9 +279,14 @@ def test_home_guided_demo_card_matches_the_engine_report(tmp_path: Path, monkeyp
     # accuracy and teacher on the same held-out split (dev: the gates' split)
     assert report["eval_split"] == r["split"] == "dev"
     assert r["retention"] == pytest.approx(report["accuracy"] / r["teacher_acc"])
+    # the card's time is the whole demo's wall time, not only its packet and ingestion stages
+    assert r["seconds"] >= sum(r["stage_seconds"].values())
     at.run()
     assert not at.exception
     assert any(m.label == "retention of the teacher" for m in at.metric)
+    card = [m.value for m in at.metric if m.label == "post-ingestion gates"]
+    ver = _page("verification").run()  # the same student, the same gate count
+    assert card and card == [m.value for m in ver.metric if m.label == "post-ingestion gates"]
     from m2kt.config import workspace
     from m2kt.store import audit
     from m2kt.store.db import open_db
@@ -247,6 +294,7 @@ def test_home_guided_demo_card_matches_the_engine_report(tmp_path: Path, monkeyp
     conn = open_db(workspace())
     try:
         assert audit.decision(conn, r["digest"]).action == "approved"
+        assert [e.action for e in audit.entries(conn, r["digest"])] == ["approved", "ingested"]
     finally:
         conn.close()
 
@@ -279,3 +327,29 @@ def test_experiments_page_offers_each_committed_report() -> None:
     assert set(df["task"]) == {"supersense", "hypernymy"}
     assert all(m.startswith("smollm2-135m →") for m in df["models"])
     assert any("--teacher smollm2-135m" in t.value for t in at.text)
+
+
+def test_ingest_page_never_shows_a_student_with_a_failed_gate_in_green(tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    """A finished job whose student failed a gate: red, the failed gate named, no progress bar
+    left behind (the job itself is real; its result is a fixed one with one failed gate)."""
+    from types import SimpleNamespace
+
+    from m2kt.jobs import Job
+    from m2kt.verify.gates import check
+
+    monkeypatch.setenv("M2KT_HOME", str(tmp_path))
+    gates = [check("held-out accuracy above the start", "post", 0.40, 0.45, ">="),
+             check("CAL norm", "post", 1.0, 10.0, "<=")]
+    result = SimpleNamespace(out_dir=tmp_path / "s", accuracy=0.40, student_before=0.45,
+                             ledger=SimpleNamespace(crossing_inputs=88), gates=gates)
+    job = Job("ingest abcd").start(lambda progress, cancel, on_step: result)
+    job.join(10)
+    assert job.state == "done"
+    at = _page("ingest")
+    at.session_state["job_ingest"] = job
+    at.run()
+    assert not at.exception
+    assert not any("Student written" in s.value for s in at.success)
+    assert any("do not deploy" in e.value and "held-out accuracy" in e.value for e in at.error)
+    assert "1 passed, 1 failed" in " ".join(e.value for e in at.error)

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import WALL_LIMIT_S
+
 APP = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
-TIMEOUT = 180
+TIMEOUT = WALL_LIMIT_S
 
 
 def _app() -> AppTest:

@@ -43,8 +43,13 @@ def check_contract(result: dict, tasks: list[str], split: str = "test") -> None:
         assert m["kd_anchor"]["inputs"] == meta["anchors"]  # exactly M2KT's anchors
         for key in ("kd_sweep", "kd_ssl_sweep"):
             assert m[key] and all({"inputs", "acc", "accs", "seconds"} <= set(p) for p in m[key])
-            assert m[key][0]["inputs"] == 8
             assert m[key][-1]["inputs"] == t["split_sizes"]["transfer_pool"]
+        assert m["kd_sweep"][0]["inputs"] == 8
+        if meta["quick"]:  # --quick: KD + pool only on the full pool (and at M2KT's budget)
+            assert len(m["kd_ssl_sweep"]) == 1
+        else:
+            assert [p["inputs"] for p in m["kd_ssl_sweep"]] == \
+                [p["inputs"] for p in m["kd_sweep"]]
         assert m["kd_full"]["acc"] == max(m["kd_sweep"][-1]["acc"], m["kd_ssl_sweep"][-1]["acc"])
         for key in ("kd_parity_inputs", "retention", "ceiling_retention",
                     "data_reduction_vs_kd_full", "data_reduction_at_parity",

@@ -34,7 +34,7 @@ def test_guided_demo_from_a_fresh_workspace(page, server) -> None:
     page.screenshot(path=str(ARTIFACTS / "home-demo.png"), full_page=True)
     _clean(page)
     body = page.inner_text("body")
-    assert "inputs that crossed" in body and "gates passed" in body
+    assert "inputs that crossed" in body and "post-ingestion gates" in body
     assert "Result: multistep" in body
 
 

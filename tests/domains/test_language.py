@@ -28,3 +28,16 @@ def test_committed_language_record_is_consistent() -> None:
         assert r["teacher"]["acc"] > r["student_before"]["acc"] + margin
         assert r["teacher"]["split_sizes"] == get_task(name).split_sizes()
         assert set(r["student_before"]["acc_by_split"]) == {"dev", "test"}
+
+
+def test_a_fresh_workspace_uses_the_shipped_teacher_heads(tmp_path, monkeypatch) -> None:
+    """No training before the first packet: the default teachers' heads ship in assets/."""
+    from m2kt.domains.language import SHIPPED_HEADS
+    from m2kt.domains.names import LANGUAGE_TASKS
+
+    monkeypatch.setenv("M2KT_HOME", str(tmp_path))
+    for name in LANGUAGE_TASKS:
+        t = train_language_teacher(get_task(name))
+        shipped = json.loads(next(SHIPPED_HEADS.glob(f"{name}-*.json")).read_text())
+        assert t.record == shipped
+    assert not list((tmp_path / "cache" / "teachers").glob("*"))  # nothing was trained

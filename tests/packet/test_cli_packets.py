@@ -77,3 +77,45 @@ def test_verify_garbage_file(tmp_path: Path, home) -> None:
     assert res.returncode == 2
     assert res.stderr.strip() == "ERROR FormatError: not an m2kt packet (no ZIP signature at " \
                                  "the start of the file)"
+
+
+def test_build_packet_refuses_bad_anchor_counts_before_loading_anything(home) -> None:
+    # no key, no teacher: the count is checked first, so the error is about --anchors
+    res = run_cli("build-packet", "--domain", "taxonomy", "--key", "/nonexistent/key",
+                  "--out", "/tmp/never.m2kt", "--anchors", "-5", env=home)
+    assert res.returncode == 2 and "--anchors must be 0 or more" in res.stderr
+
+
+@pytest.mark.slow  # the default tier runs the README's flow on multistep and taxonomy
+@pytest.mark.parametrize("task", ["supersense", "hypernymy", "gloss", "taxonomy", "modular",
+                                  "multistep"])
+def test_build_packet_defaults_compose_with_the_default_ingestion(keys, home, tmp_path: Path,
+                                                                  task: str) -> None:
+    """build → approve → ingest (which evaluates) → predict with only the required flags."""
+    from m2kt.domains.registry import get_task
+
+    p, out = tmp_path / "d.m2kt", tmp_path / "student"
+    res = run_cli("build-packet", "--domain", task, "--key",
+                  str(keys["good"] / "teacher.key"), "--out", str(p), env=home)
+    assert res.returncode == 0, res.stderr
+    info = json.loads(run_cli("inspect", str(p), "--json", env=home).stdout)
+    assert info["provenance"]["counts"]["anchor_inputs"] == 64
+    res = run_cli("approve", str(p), "--reviewer", "ann", "--reason", "read it", env=home)
+    assert res.returncode == 0, res.stderr
+    res = run_cli("ingest", str(p), "--out", str(out), env=home)
+    assert res.returncode in (0, 1), res.stderr  # 1: a gate failed, reported, not an error
+    assert (out / "ingestion_report.json").is_file() and "held-out dev accuracy" in res.stdout
+    ex = get_task(task).splits["dev"][0]
+    query = ["--query", ex.query] if ex.query else []
+    res = run_cli("predict", "--model", str(out), *query, ex.text, env=home)
+    assert res.returncode == 0, res.stderr
+    from m2kt.config import workspace
+    from m2kt.store import audit
+    from m2kt.store.db import open_db
+
+    conn = open_db(workspace(Path(home["M2KT_HOME"])))
+    try:  # the ingestion reached the audit log with its gates
+        assert any(e.action == "ingested" and "gates:" in e.reason
+                   for e in audit.entries(conn))
+    finally:
+        conn.close()

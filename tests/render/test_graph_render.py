@@ -45,3 +45,39 @@ def test_trace_step_path_escapes_and_orders_steps() -> None:
     fig = step_path(steps, {"a": EVIL, "b": "b"})
     assert len(fig.data) == 2 and list(fig.data[0].y) == [0.6, 0.1]
     assert "<img" not in fig.to_json() and "<b>layer" not in fig.to_json()
+
+
+def test_pyvis_html_requests_nothing_from_the_network() -> None:
+    import re
+
+    import networkx as nx
+
+    from m2kt.render.graph import pyvis_html
+
+    g = nx.DiGraph()
+    g.add_edge("a", "b", type="is_a", weight=1.0)
+    html = pyvis_html(g, {"a": "A", "b": "B"})
+    # no stylesheet or script fetched from elsewhere (the page must work offline)
+    assert not re.search(r"<link[^>]*href=\"https?://", html)
+    assert not re.search(r"<script[^>]*src=\"https?://", html)
+    assert "vis.Network" in html or "new vis" in html  # vis.js itself is inlined
+
+
+
+def test_plotly_graph_draws_arrows_layers_and_caps_its_labels() -> None:
+    import networkx as nx
+
+    from m2kt.render.graph import MAX_LABELS, layout, plotly_graph
+
+    g = nx.DiGraph()
+    for i in range(60):  # 60 leaves under 3 parents under one root
+        g.add_edge(f"leaf{i}", f"mid{i % 3}", type="is_a", weight=1.0)
+    for j in range(3):
+        g.add_edge(f"mid{j}", "root", type="is_a", weight=1.0)
+    pos = layout(g)
+    assert pos["root"][1] > pos["mid0"][1] > pos["leaf0"][1]  # general concepts on top
+    fig = plotly_graph(g, {})
+    assert len(fig.layout.annotations) == g.number_of_edges()  # one arrowhead per edge
+    assert all(a.showarrow and a.arrowhead for a in fig.layout.annotations)
+    names = [t for t in fig.data[-1].text if t]
+    assert len(names) == MAX_LABELS and "root" in names

@@ -1,0 +1,142 @@
+"""``python -m m2kt`` — Packets: signing keys, building, inspecting and verifying."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from m2kt.cli._common import progress, trust
+from m2kt.errors import UsageError
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.packet.signing import keygen, load_signing_key
+    from m2kt.packet.trust import trust_key
+
+    priv, pub = keygen(Path(args.out))
+    kid = load_signing_key(priv).keyid
+    print(f"key id {kid}\nprivate key {priv} (mode 0600)\npublic key  {pub}")
+    if not args.no_trust:
+        trust_key(pub, name=args.name or kid)
+        print("added the public key to this workspace's trust store")
+    return 0
+
+
+def cmd_build_packet(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.concepts.teacher import load_teacher
+    from m2kt.config import workspace
+    from m2kt.domains.registry import get_task
+    from m2kt.packet.build import build_packet
+    from m2kt.packet.signing import load_signing_key
+    from m2kt.packet.trust import next_sequence
+    from m2kt.store.db import open_db
+
+    if args.anchors < 0:  # refused before seconds of loading
+        raise UsageError(f"--anchors must be 0 or more, not {args.anchors}")
+    key = load_signing_key(Path(args.key))
+    task = get_task(args.domain, seed=args.seed)
+    if args.anchors > len(task.splits["transfer_pool"]):
+        raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])} "
+                         f"(the size of {task.name}'s transfer pool)")
+    teacher = load_teacher(task, args.teacher, device=args.device, progress=progress)
+    conn = open_db(workspace())
+    try:
+        seq = next_sequence(conn, key.keyid)
+    finally:
+        conn.close()
+    res = build_packet(task, key, Path(args.out), seq, teacher=teacher, layer=args.layer,
+                       rank=args.rank, anchors=args.anchors, creator=args.creator,
+                       parent=args.parent, expires_days=args.expires_days, progress=progress,
+                       anchor_selection=args.anchor_selection)
+    print(f"built {res.path}: {res.size:,} bytes in {res.seconds:.1f} s; sequence {res.sequence}; "
+          f"inputs {res.counts}")
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.config import workspace
+    from m2kt.errors import PacketError
+    from m2kt.packet.inspect import render_text, summarize
+    from m2kt.packet.reader import report_packet
+    from m2kt.store.db import open_db
+
+    path = Path(args.file)
+    conn = open_db(workspace())
+    try:
+        rep = report_packet(path, trust(args.trust), conn)
+    finally:
+        conn.close()
+    size = path.stat().st_size if path.is_file() else 0
+    if rep.manifest is None and rep.issues:
+        first = rep.issues[0]
+        raise PacketError(f"[{first.stage}] {first.error}: {first.message}")
+    summary = summarize(rep, size)
+    print(json.dumps(summary, indent=2, default=list) if args.json else render_text(summary))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from m2kt.config import workspace
+    from m2kt.packet.reader import open_packet
+    from m2kt.store.db import open_db
+
+    conn = open_db(workspace())
+    try:
+        p = open_packet(Path(args.file), trust(args.trust), conn)
+    finally:
+        conn.close()
+    prov = p.manifest.provenance
+    state = "already accepted" if p.already_accepted else "accepted"
+    print(f"VALID {args.file}: digest {p.digest}, key {p.keyid}, teacher {prov.teacher.name}, "
+          f"task {prov.domain.task}, sequence {prov.sequence} ({state})")
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add this group's verbs to the subparsers ``sub``."""
+    k = sub.add_parser("keygen", help="create an Ed25519 signing key pair for a teacher")
+    k.add_argument("--out", required=True, help="folder for teacher.key and teacher.pub")
+    k.add_argument("--name", default=None, help="a name for the key in the trust store")
+    k.add_argument("--no-trust", action="store_true",
+                   help="do not add the public key to this workspace's trust store")
+    k.set_defaults(func=cmd_keygen)
+
+    b = sub.add_parser("build-packet", help="build and sign a knowledge packet from a teacher")
+    b.add_argument("--domain", required=True, help="task name (see `domains`)")
+    b.add_argument("--key", required=True, help="private key file from keygen")
+    b.add_argument("--out", required=True, help="output .m2kt file")
+    b.add_argument("--teacher", default=None, help="default: the domain's own teacher")
+    b.add_argument("--layer", type=int, default=-1, help="main layer for manifolds (default -1)")
+    b.add_argument("--anchors", type=int, default=64,
+                   help="K unlabelled anchors whose teacher vectors cross (counted; default 64, "
+                   "what the default ingestion variant needs; 0 = a zero-crossing packet)")
+    b.add_argument("--anchor-selection", choices=["random", "kmeans", "labels"],
+                   default="kmeans", help="how the K anchors are chosen: kmeans (default; the "
+                   "teacher picks medoids of its own vectors of the pool), random, labels")
+    b.add_argument("--rank", type=int, default=8, help="manifold principal rank")
+    b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--creator", default=None)
+    b.add_argument("--parent", default=None, help="digest of the packet this one supersedes")
+    b.add_argument("--expires-days", type=int, default=None)
+    b.add_argument("--device", default="cpu")
+    b.set_defaults(func=cmd_build_packet)
+
+    i = sub.add_parser("inspect", help="summarise a packet (report-all reader)")
+    i.add_argument("file")
+    i.add_argument("--json", action="store_true")
+    i.add_argument("--trust", default=None, help="PUBFILE or trust-store folder")
+    i.set_defaults(func=cmd_inspect)
+
+    v = sub.add_parser("verify", help="run every reader check; 0 valid, 2 invalid")
+    v.add_argument("file")
+    v.add_argument("--trust", default=None, help="PUBFILE or trust-store folder")
+    v.set_defaults(func=cmd_verify)

@@ -1,0 +1,141 @@
+"""Does watching a job slow it down? The guided demo's own wall time, watched vs unwatched.
+
+    python scripts/bench_watch.py [--task multistep] [--runs 2]
+
+Starts the workbench on a free loopback port (the workspace is ``M2KT_HOME``), drives Debian's
+headless chromium with playwright, and runs the guided demo on the Home page:
+
+- *watched*: the page stays on Home and polls the job until the result card appears;
+- *unwatched*: right after the start the browser moves to the Audit Log page (same session),
+  waits there until the demo's student report appears in the workspace, then returns to Home.
+
+Both times are the demo's own wall time, as printed on its card (``run_demo`` measures it), so
+when the page is looked at does not change the figure. A warm-up run comes first (caches,
+teacher heads), then the runs alternate watched / unwatched. Prints one JSON object: every
+run's seconds, the medians and ``ratio = watched / unwatched`` (the target is ≤ 1.2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+        "--no-first-run", "--disable-quic"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
+                                      timeout=2).read() == b"ok":
+                return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("the workbench did not start within 90 s")
+
+
+def wait_idle(pg, timeout_ms: int = 120_000) -> None:
+    pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                         timeout=timeout_ms)
+
+
+def card_seconds(pg, timeout_ms: int) -> float:
+    """Wait for the demo card on Home and read the demo's wall time from its caption."""
+    pg.get_by_text("retention of the teacher").wait_for(timeout=timeout_ms)
+    m = re.search(r"; (\d+(?:\.\d+)?) s\. Figures are read", pg.inner_text("body"))
+    if not m:
+        raise SystemExit("the demo card shows no time")
+    return float(m.group(1))
+
+
+def newest_report(students: Path) -> float:
+    reports = list(students.glob("*/ingestion_report.json"))
+    return max((p.stat().st_mtime for p in reports), default=0.0)
+
+
+def run_once(pg, base: str, task: str, watched: bool, students: Path) -> float:
+    pg.goto(f"{base}/")
+    wait_idle(pg)
+    pg.locator('[data-testid="stSelectbox"]').first.click()
+    pg.keyboard.type(task)
+    pg.keyboard.press("Enter")
+    wait_idle(pg)
+    before = newest_report(students)
+    pg.get_by_role("button", name="Run the guided demo").click()
+    if not watched:
+        pg.wait_for_timeout(1000)
+        pg.get_by_role("link", name="Audit Log").click()
+        wait_idle(pg)
+        deadline = time.monotonic() + 1800
+        while newest_report(students) <= before and time.monotonic() < deadline:
+            time.sleep(1.0)
+        time.sleep(3.0)  # the gates after the report
+        pg.get_by_role("link", name="Home").click()
+        wait_idle(pg)
+    return card_seconds(pg, 1_800_000)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--task", default="multistep", help="demo task (default multistep)")
+    ap.add_argument("--runs", type=int, default=2, help="watched/unwatched pairs (default 2)")
+    a = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from m2kt.config import workspace
+
+    students = workspace().students
+    port = free_port()
+    server = start_server(port)
+    base = f"http://127.0.0.1:{port}"
+    out: dict[str, list[float]] = {"warmup": [], "watched": [], "unwatched": []}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            pg = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
+            out["warmup"].append(run_once(pg, base, a.task, True, students))
+            for _ in range(a.runs):
+                for watched in (True, False):
+                    s = run_once(pg, base, a.task, watched, students)
+                    out["watched" if watched else "unwatched"].append(s)
+                    print(f"  · {'watched' if watched else 'unwatched'}: {s:.0f} s",
+                          file=sys.stderr, flush=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    w, u = statistics.median(out["watched"]), statistics.median(out["unwatched"])
+    print(json.dumps({"task": a.task, "seconds": out, "watched_median": w,
+                      "unwatched_median": u, "ratio": round(w / u, 3) if u else None}))
+
+
+if __name__ == "__main__":
+    main()
