@@ -92,13 +92,13 @@ def run_once(pg, base: str, task: str, watched: bool, students: Path) -> float:
     pg.get_by_role("button", name="Run the guided demo").click()
     if not watched:
         pg.wait_for_timeout(1000)
-        pg.get_by_role("link", name="Audit Log").click()
+        pg.locator('[data-testid="stSidebarNav"] a[href$="audit"]').click()
         wait_idle(pg)
         deadline = time.monotonic() + 1800
         while newest_report(students) <= before and time.monotonic() < deadline:
             time.sleep(1.0)
         time.sleep(3.0)  # the gates after the report
-        pg.get_by_role("link", name="Home").click()
+        pg.locator('[data-testid="stSidebarNav"] a').first.click()
         wait_idle(pg)
     return card_seconds(pg, 1_800_000)
 
