@@ -92,8 +92,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Result: {r['task']} — the new student answers alone ({r['split']} split)\n"
           f"  accuracy {r['accuracy']:.3f} (start {start}, teacher {teacher}); "
           f"retention of the teacher {retention}\n"
-          f"  inputs that crossed {r['ledger']['crossing_inputs']}; gates "
-          f"{gate_summary([status_of(g) for g in r['gates']])}\n"
+          f"  inputs that crossed {r['ledger']['crossing_inputs']}; post-ingestion gates "
+          f"{gate_summary([status_of(g) for g in r['gates'] if g.get('stage') == 'post'])}"
+          f" (before ingestion "
+          f"{gate_summary([status_of(g) for g in r['gates'] if g.get('stage') != 'post'])})\n"
           f"  packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes) in the review queue; "
           f"student at {r['student_dir']}\n"
           f"  {r['seconds']:.0f} s in all")
