@@ -46,8 +46,9 @@ st.caption(
     "Runs the whole pipeline on the default models (MiniLM-L6 teacher → MiniLM-L3 student): "
     "the teacher builds and signs a packet, the reader verifies it, the demo records its "
     "approval in the audit log (as an automatic approval by the demo), the student ingests it, "
-    "and the gates verify the result. About a minute on 2 CPU cores once the models are cached "
-    "(the first run also trains the teacher's task head). The symbolic task takes seconds.")
+    "and the gates verify the result. multistep (tiny models) takes seconds; a language task "
+    "takes minutes on 2 CPU cores the first time (the teachers' heads ship with the code; "
+    "`python -m m2kt prepare` encodes the rest once, with progress).")
 demo_task = st.selectbox(
     "Task", DEMO_TASKS,
     help="supersense: which of 26 noun categories a word belongs to (WordNet); gloss: the same "
