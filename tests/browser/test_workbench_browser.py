@@ -80,7 +80,7 @@ def test_manual_upload_approve_ingest(page, server, packet_file) -> None:
     page.goto(f"{server}/ingest")
     wait_idle(page)
     page.get_by_role("button", name="Start ingestion").click()
-    page.get_by_text("New student written").wait_for(timeout=300_000)
+    page.get_by_text("Student written to").wait_for(timeout=600_000)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "ingest.png"), full_page=True)
     _clean(page)
