@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,16 +30,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-        "--no-first-run", "--disable-quic"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# the browser tier's chromium flags and helpers, one copy (tests/browser/conftest.py)
+from tests.browser.conftest import CHROME_ARGS as ARGS  # noqa: E402
+from tests.browser.conftest import CHROMIUM, wait_idle  # noqa: E402
+from tests.browser.conftest import _free_port as free_port  # noqa: E402
 
 
 def start_server(port: int) -> subprocess.Popen:
@@ -59,12 +52,6 @@ def start_server(port: int) -> subprocess.Popen:
             time.sleep(0.5)
     proc.kill()
     raise SystemExit("the workbench did not start within 90 s")
-
-
-def wait_idle(pg, timeout_ms: int = 120_000) -> None:
-    pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                         timeout=timeout_ms)
 
 
 def card_seconds(pg, timeout_ms: int) -> float:
