@@ -20,6 +20,10 @@ from m2kt.verify.gates import status_of
 DEMO_TASKS = ("supersense", "gloss", "hypernymy", "multistep")
 STAGES = ("teacher", "packet", "review", "approval", "ingestion", "verification")
 DEMO_REVIEWER = "guided demo (automatic approval)"
+#: the demo's packet summarises this many of the teacher's own inputs (the benchmark and
+#: ``build-packet`` use up to 20,000): a fifth of the teacher's encoding and readout fitting,
+#: so a language demo finishes in about two minutes on 2 cores from an empty workspace
+DEMO_MAX_INPUTS = 4000
 
 
 def run_demo(task_name: str, anchors: int, progress: Progress,
@@ -60,7 +64,8 @@ def run_demo(task_name: str, anchors: int, progress: Progress,
         conn.close()
     tmp = ws.packets / f".demo-{task_name}.m2kt"
     built = build_packet(task, key, tmp, seq, teacher=teacher, anchors=anchors,
-                         creator="guided demo", progress=stage(2, 0.1, 0.35))
+                         max_inputs=DEMO_MAX_INPUTS, creator="guided demo",
+                         progress=stage(2, 0.1, 0.35))
     data = tmp.read_bytes()
     tmp.unlink()
     path = save_packet_bytes(data)
@@ -94,6 +99,7 @@ def run_demo(task_name: str, anchors: int, progress: Progress,
     return {
         "task": task_name, "student_dir": str(out), "packet": str(path),
         "packet_bytes": built.size, "digest": packet.digest,
+        "teacher_inputs": built.counts.get("teacher_inputs"),
         "accuracy": report["accuracy"], "student_before": report["student_before"],
         "split": split,
         "teacher_acc": teacher_acc,

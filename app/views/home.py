@@ -7,7 +7,7 @@ import streamlit as st
 
 from app.state import get_job, set_job
 from app.widgets import job_panel, page_header, show_error
-from m2kt.demo import DEMO_TASKS
+from m2kt.demo import DEMO_MAX_INPUTS, DEMO_TASKS
 from m2kt.errors import M2KTError
 from m2kt.jobs import Job
 from m2kt.models import list_models
@@ -46,9 +46,11 @@ st.caption(
     "Runs the whole pipeline on the default models (MiniLM-L6 teacher → MiniLM-L3 student): "
     "the teacher builds and signs a packet, the reader verifies it, the demo records its "
     "approval in the audit log (as an automatic approval by the demo), the student ingests it, "
-    "and the gates verify the result. multistep (tiny models) takes seconds; a language task "
-    "takes minutes on 2 CPU cores the first time (the teachers' heads ship with the code; "
-    "`python -m m2kt prepare` encodes the rest once, with progress).")
+    "and the gates verify the result. On 2 CPU cores a language task takes about 75 s the "
+    "first time (WordNet, the models and the teacher's encodings are prepared once; "
+    "`python -m m2kt prepare` does that ahead, with progress) and about 25 s after; "
+    f"multistep (tiny models) takes seconds. The demo's packet summarises {DEMO_MAX_INPUTS:,} "
+    "of the teacher's own inputs; `build-packet` and the benchmark use up to 20,000.")
 demo_task = st.selectbox(
     "Task", DEMO_TASKS,
     help="supersense: which of 26 noun categories a word belongs to (WordNet); gloss: the same "
@@ -91,7 +93,8 @@ def demo_card(j, snap: dict) -> None:
                              f"{gate_summary([status_of(g) for g in pre])} (integrity, "
                              "approval, blocked concepts)")
             st.dataframe(pd.DataFrame(r["gates"]), hide_index=True, width="stretch")
-            st.caption(f"Packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes) is in the "
+            st.caption(f"Packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes; the teacher "
+                       f"read {r.get('teacher_inputs') or 0:,} of its own inputs) is in the "
                        f"review queue; the student is at {r['student_dir']}; "
                        f"{r['seconds']:.0f} s. Figures are read from the engine's "
                        "ingestion_report.json.")

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from m2kt.domains.base import Example, Task
-from m2kt.models import encode, load
+from m2kt.models import load
 from m2kt.models.builtins import sha256_file
 from m2kt.models.loader import LoadedModel
 from m2kt.models.spec import Progress, no_progress
@@ -44,15 +44,13 @@ class Teacher:
 
     def hidden(self, examples: Sequence[Example], layers: Sequence[int],
                progress: Progress = no_progress) -> np.ndarray:
-        """(len(layers), n, d) float32 pooled hidden states of the examples' input text (one
-        layer: through the workspace embedding cache)."""
-        if len(layers) == 1:
-            from m2kt.models.embcache import cached_encode
+        """(len(layers), n, d) float32 pooled hidden states of the examples' input text,
+        through the workspace embedding cache (one file per layer; texts missing from any
+        layer are encoded once, all layers in one pass)."""
+        from m2kt.models.embcache import cached_encode_layers
 
-            return cached_encode(self.lm, [e.text for e in examples], layer=layers[0],
-                                 progress=progress)[None]
-        return encode(self.lm, [e.text for e in examples], layers=list(layers),
-                      progress=progress)
+        return cached_encode_layers(self.lm, [e.text for e in examples], list(layers),
+                                    progress=progress)
 
     def proba(self, examples: Sequence[Example], progress: Progress = no_progress) -> np.ndarray:
         """(n, n_labels) float32 answer probabilities of the teacher."""

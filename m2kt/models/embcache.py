@@ -35,42 +35,79 @@ def _setting_id(lm: LoadedModel, layer: int, pooling: str | None, template: str 
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
+def _root(cache_dir: Path | None) -> Path:
+    root = cache_dir or workspace().root / "cache" / "embeddings"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _load(root: Path, sid: str, d: int) -> tuple[list[str], np.ndarray]:
+    """The texts (n,) and vectors (n, d) float32 cached under setting ``sid`` (empty when
+    none or unreadable)."""
+    from safetensors.numpy import load_file
+
+    vec_path, idx_path = root / f"{sid}.safetensors", root / f"{sid}.json"
+    if vec_path.is_file() and idx_path.is_file():
+        try:
+            known = json.loads(idx_path.read_text())
+            mat = load_file(str(vec_path))["vectors"]
+            if len(known) == len(mat):
+                return known, mat
+        except (OSError, ValueError):
+            pass
+    return [], np.zeros((0, d), dtype=np.float32)
+
+
+def _save(root: Path, sid: str, known: list[str], mat: np.ndarray) -> None:
+    """Atomically replace the cache of setting ``sid`` (vectors first, then the index)."""
+    from safetensors.numpy import save_file
+
+    fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
+    os.close(fd)
+    save_file({"vectors": np.ascontiguousarray(mat)}, tmp)
+    os.replace(tmp, root / f"{sid}.safetensors")
+    fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(known, fh)
+    os.replace(tmp, root / f"{sid}.json")
+
+
+def cached_encode_layers(
+    lm: LoadedModel, texts: Sequence[str], layers: Sequence[int], pooling: str | None = None,
+    template: str | None = None, progress: Progress = no_progress, cache_dir: Path | None = None,
+) -> np.ndarray:
+    """Like :func:`m2kt.models.encode` with several layers, (len(layers), n, d) float32: texts
+    missing from any layer's cache are encoded once, all layers in one pass, and appended to
+    every layer's cache; the rest is read from the workspace cache."""
+    root = _root(cache_dir)
+    d = lm.info.hidden_size
+    sids = [_setting_id(lm, la, pooling, template) for la in layers]
+    cached = [_load(root, sid, d) for sid in sids]
+    positions = [{t: i for i, t in enumerate(known)} for known, _ in cached]
+    missing = sorted({t for t in texts if any(t not in pos for pos in positions)})
+    if missing:
+        new = encode(lm, missing, layers=list(layers), pooling=pooling, template=template,
+                     progress=progress)
+        if len(layers) == 1 and new.ndim == 2:
+            new = new[None]
+        for j, (sid, (known, mat), pos) in enumerate(zip(sids, cached, positions, strict=True)):
+            add = [i for i, t in enumerate(missing) if t not in pos]
+            if not add:
+                continue
+            for i in add:
+                pos[missing[i]] = len(known) + add.index(i)
+            known = known + [missing[i] for i in add]
+            mat = np.concatenate([mat, new[j][add]])
+            cached[j] = (known, mat)
+            _save(root, sid, known, mat)
+    return np.stack([mat[[pos[t] for t in texts]]
+                     for (_, mat), pos in zip(cached, positions, strict=True)])
+
+
 def cached_encode(
     lm: LoadedModel, texts: Sequence[str], layer: int = -1, pooling: str | None = None,
     template: str | None = None, progress: Progress = no_progress, cache_dir: Path | None = None,
 ) -> np.ndarray:
     """Like :func:`m2kt.models.encode` for one layer, (n, d) float32, but texts already encoded
     for this model setting are read from the workspace cache instead of recomputed."""
-    from safetensors.numpy import load_file, save_file
-
-    root = cache_dir or workspace().root / "cache" / "embeddings"
-    root.mkdir(parents=True, exist_ok=True)
-    sid = _setting_id(lm, layer, pooling, template)
-    vec_path, idx_path = root / f"{sid}.safetensors", root / f"{sid}.json"
-    known: list[str] = []
-    mat = np.zeros((0, lm.info.hidden_size), dtype=np.float32)
-    if vec_path.is_file() and idx_path.is_file():
-        try:
-            known = json.loads(idx_path.read_text())
-            mat = load_file(str(vec_path))["vectors"]
-            if len(known) != len(mat):
-                known, mat = [], mat[:0]
-        except (OSError, ValueError):
-            known, mat = [], mat[:0]
-    pos = {t: i for i, t in enumerate(known)}
-    missing = sorted({t for t in texts if t not in pos})
-    if missing:
-        new = encode(lm, missing, layers=layer, pooling=pooling, template=template,
-                     progress=progress)
-        mat = np.concatenate([mat, new])
-        known = known + missing
-        pos.update({t: len(known) - len(missing) + i for i, t in enumerate(missing)})
-        fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
-        os.close(fd)
-        save_file({"vectors": np.ascontiguousarray(mat)}, tmp)
-        os.replace(tmp, vec_path)
-        fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(known, fh)
-        os.replace(tmp, idx_path)
-    return mat[[pos[t] for t in texts]]
+    return cached_encode_layers(lm, texts, [layer], pooling, template, progress, cache_dir)[0]
