@@ -31,16 +31,22 @@ page_header(
 )
 
 
-def _students_for(task: str) -> list[str]:
+def _students() -> list[tuple[str, str]]:
+    """(directory name, task) of every ingested student in the workspace, oldest first."""
     out = []
     for d in sorted(workspace().students.glob("*"), key=lambda p: p.stat().st_mtime):
         meta = d / "m2kt_student.json"
         try:
-            if meta.is_file() and json.loads(meta.read_text()).get("task") == task:
-                out.append(d.name)
+            task = json.loads(meta.read_text()).get("task") if meta.is_file() else None
         except (OSError, ValueError):
             continue
+        if task in TASKS:
+            out.append((d.name, task))
     return out
+
+
+def _students_for(task: str) -> list[str]:
+    return [name for name, t in _students() if t == task]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -75,8 +81,18 @@ def vectors(task_name: str, n: int, student_dir: str | None) -> dict:
 
 c1, c2, c3, c4 = st.columns(4)
 preset = st.session_state.pop("manifold_task", None)
-task = c1.selectbox("Task", TASKS, index=TASKS.index(preset if preset in TASKS else "multistep"),
-                    help="symbolic tasks encode in a second; language tasks load MiniLM")
+if preset not in TASKS and "manifold_default_task" not in st.session_state:
+    newest = _students()[-1:]  # the workspace's newest student (e.g. the guided demo's)
+    if newest:  # first visit: open on that student's task, with its overlay
+        preset = newest[0][1]
+        st.session_state["manifold_overlay"] = True
+if preset in TASKS:
+    st.session_state["manifold_default_task"] = preset
+# kept across reruns: a keyless widget whose index changed would forget the user's pick
+default_task = st.session_state.setdefault("manifold_default_task", "multistep")
+task = c1.selectbox("Task", TASKS, index=TASKS.index(default_task),
+                    help="symbolic tasks encode in a second; language tasks load MiniLM. "
+                         "Opens on the task of the workspace's newest ingested student.")
 n = c2.select_slider("Held-out inputs", [200, 500, 1000, 2000, 5000, 10000], value=1000)
 method = c3.selectbox("Projection", list(PROJECTIONS), format_func=PROJECTIONS.get)
 dims = c4.radio("Dimensions", [2, 3], horizontal=True)

@@ -214,6 +214,25 @@ def test_manifolds_page_teacher_view_and_aligned_overlay(queue) -> None:
         assert any("No ingested student" in i.value for i in at.info)
 
 
+def test_manifolds_page_opens_on_the_newest_students_task_with_its_overlay(queue) -> None:
+    import json
+
+    students = sorted((queue["home"] / "students").glob("*/m2kt_student.json"),
+                      key=lambda p: p.parent.stat().st_mtime)
+    if not students:
+        pytest.skip("needs the student of test_ingest_page_runs_…")
+    newest = students[-1].parent
+    at = _page("manifolds").run()
+    assert not at.exception
+    assert at.selectbox[0].value == json.loads(students[-1].read_text())["task"]
+    box = next(b for b in at.selectbox if b.label.startswith("Ingested student"))
+    assert box.value == newest.name
+    other = "modular" if at.selectbox[0].value != "modular" else "multistep"  # tiny models
+    at.selectbox[0].set_value(other).run()  # the user's pick is kept on the next rerun
+    at.run()
+    assert at.selectbox[0].value == other
+
+
 def test_verification_page_shows_gates_of_the_ingested_student(queue) -> None:
     at = _page("verification").run()
     assert not at.exception
