@@ -175,7 +175,8 @@ if "aligned" in v:
     st.caption("The null re-computes each figure with the teacher vectors shuffled across "
                "inputs (20 permutations); p = the share of permutations at least as good.")
     st.caption("Per-concept displacement: distance between the aligned student's and the "
-               "teacher's mean vector of the same inputs, relative to the teacher's spread.")
+               "teacher's mean vector of the same inputs, relative to the teacher's spread "
+               "(0 = the same place; concepts with at least 5 of these inputs, largest first).")
     rows = displacement(v["aligned"], v["teacher"], v["labels"],
                         [visible(x, 60) for x in v["names"]])
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",

@@ -43,14 +43,18 @@ def project(x: np.ndarray, dims: int = 2, method: str = "pca", seed: int = 0) ->
 
 
 def displacement(aligned: np.ndarray, teacher: np.ndarray, labels: Sequence[int],
-                 names: Sequence[str]) -> list[dict]:
-    """Per concept: distance between the aligned student's and the teacher's mean vector of
-    the same inputs, relative to the teacher's spread — largest first."""
+                 names: Sequence[str], min_inputs: int = 5) -> list[dict]:
+    """Per concept with at least ``min_inputs`` inputs: distance between the aligned student's
+    and the teacher's mean vector of the same inputs, relative to the teacher's spread —
+    largest first.  Rarer concepts are left out: the mean of one or two inputs is noise, and
+    it topped the table."""
     lab = np.asarray(labels)
     spread = float(np.sqrt(((teacher - teacher.mean(0)) ** 2).sum(1).mean())) or 1.0
     out = []
     for c in np.unique(lab):
         m = lab == c
+        if m.sum() < min_inputs:
+            continue
         d = float(np.linalg.norm(aligned[m].mean(0) - teacher[m].mean(0)))
         out.append({"concept": names[c], "inputs": int(m.sum()),
                     "displacement": round(d / spread, 4)})
@@ -67,6 +71,11 @@ METRIC_NAMES = {
     "cka": "linear CKA: similarity of the two spaces' geometry",
     "mutual_knn": "mutual 5-NN overlap: shared neighbours in both spaces",
 }
+
+
+#: concept colours (Tableau 10: distinct hues, readable on white)
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22", "#7f7f7f")
 
 
 def top_concepts(labels: Sequence[int], k: int = 8) -> list[int]:
@@ -89,8 +98,9 @@ def scatter(groups: dict[str, np.ndarray], labels: Sequence[int], names: Sequenc
     symbols = {"teacher": "circle-open", "student": "diamond", "aligned": "x"}
     sizes = {"teacher": 6, "aligned": 4, "student": 4}
     fig = go.Figure()
-    palette = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3",
-               "#8c8c8c", "#ccb974", "#64b5cd"]
+    # one colour per concept shown, in the order of their indices: up to len(PALETTE)
+    # concepts never share a colour (colouring by index mod 10 gave 5 and 15 the same)
+    colour = {int(c): PALETTE[i % len(PALETTE)] for i, c in enumerate(np.unique(lab))}
     for g, xy in groups.items():
         for c in np.unique(lab):
             m = lab == c
@@ -100,7 +110,7 @@ def scatter(groups: dict[str, np.ndarray], labels: Sequence[int], names: Sequenc
                   "hovertemplate": "%{text}<br>" + inert(names[c], 40) + f" ({g})<extra></extra>",
                   "marker": {"size": sizes.get(g, 4) if dims == 2 else 2.5,
                              "opacity": 0.55 if g == "teacher" else 0.85,
-                             "color": palette[int(c) % len(palette)],
+                             "color": colour[int(c)],
                              "symbol": symbols.get(g, "circle")}}
             if dims == 3:
                 fig.add_trace(go.Scatter3d(z=xy[m, 2], **kw))

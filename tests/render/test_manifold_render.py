@@ -28,6 +28,9 @@ def test_displacement_zero_when_aligned_equals_teacher() -> None:
     moved = t.copy()
     moved[lab == 2] += 3.0
     assert displacement(moved, t, lab, ["a", "b", "c"])[0]["concept"] == "c"
+    # a concept with fewer than min_inputs inputs is left out (its mean is noise)
+    rare = np.array([0] * 58 + [1, 1])
+    assert [r["concept"] for r in displacement(moved, t, rare, ["a", "b"])] == ["a"]
 
 
 def test_scatter_uses_webgl_and_escapes_hover_for_10k_points() -> None:
@@ -59,3 +62,18 @@ def test_bench_figure_has_every_kd_curve_and_the_m2kt_point() -> None:
                                           "KD on M2KT's anchors", "M2KT"]
     assert "<script>" not in fig.to_json()
     assert {a.text for a in fig.layout.annotations} == {"teacher", "student before", "prior"}
+
+
+def test_scatter_gives_every_shown_concept_its_own_colour() -> None:
+    # concepts 3 and 13 shared a colour when colours were picked by index mod 10
+    rng = np.random.default_rng(3)
+    shown = [0, 3, 5, 7, 13, 15, 20, 25]
+    lab = np.repeat(shown, 10)
+    xy = rng.normal(size=(len(lab), 2))
+    fig = scatter({"teacher": xy, "aligned": xy}, lab, [f"c{i}" for i in range(26)],
+                  [""] * len(lab))
+    by_concept = {t.legendgroup: t.marker.color for t in fig.data}
+    assert len(by_concept) == len(shown) and len(set(by_concept.values())) == len(shown)
+    # teacher and aligned points of one concept share its colour (told apart by shape)
+    for t in fig.data:
+        assert t.marker.color == by_concept[t.legendgroup]
