@@ -47,8 +47,11 @@ except M2KTError as exc:
 
 c = st.columns(3)
 c[0].metric("concepts", g.number_of_nodes())
-c[1].metric("edges", g.number_of_edges())
-c[2].metric("method", visible(pk.graph.method, 40)[:24])
+c[1].metric("edges in the packet", g.number_of_edges(),
+            help="as carried: directed (a related_to edge goes from a concept to one of its "
+                 "nearest concepts, so a pair can appear once or twice)")
+c[2].metric("isolated concepts", sum(1 for n in g.nodes if g.degree(n) == 0))
+st.caption(visible(f"Extracted by: {pk.graph.method}", 300))
 if reference is not None:
     from m2kt.graph.compare import score_graph
 
@@ -56,6 +59,10 @@ if reference is not None:
     st.dataframe(pd.DataFrame([{"edges": k, **{m: (round(v, 3) if isinstance(v, float) else v)
                                                for m, v in s.items()}}
                                for k, s in scores.items()]), hide_index=True, width="stretch")
+    st.caption("Scored against the domain's reference: predicted = distinct edges of that "
+               "type (related_to without direction, so both directions count once), matched = "
+               "those the reference contains; precision = matched / predicted, recall = "
+               "matched / reference.")
 
 view = st.radio("View", ["interactive (pyvis)", "static (plotly)"], horizontal=True,
                 index=0 if g.number_of_nodes() <= PYVIS_CAP else 1,
@@ -67,7 +74,12 @@ else:
     st.plotly_chart(plotly_graph(g, labels, reference, title=task_name), width="stretch")
 
 st.subheader("A concept's neighbourhood")
-node = st.selectbox("Concept", sorted(g.nodes), format_func=lambda n: visible(
+nodes = sorted(g.nodes)
+node = st.selectbox("Concept", nodes,
+                    index=max(range(len(nodes)), key=lambda k: (g.degree(nodes[k]), -k))
+                    if nodes else 0,
+                    help="Opens on the concept with the most edges.",
+                    format_func=lambda n: visible(
     f"{labels.get(n, n)} ({n})", 80))
 rows = [{"direction": "out", "type": d["type"], "other": visible(labels.get(b, b), 60),
          "weight": round(d["weight"], 3)} for _, b, d in g.out_edges(node, data=True)]

@@ -12,6 +12,7 @@ from m2kt.errors import M2KTError
 from m2kt.jobs import Job
 from m2kt.models import list_models
 from m2kt.render.escape import visible
+from m2kt.render.gates import gate_rows
 from m2kt.verify.gates import status_of
 from m2kt.verify.gates import summary as gate_summary
 
@@ -92,7 +93,7 @@ def demo_card(j, snap: dict) -> None:
                         help=f"as on Verification & Safety; before ingestion "
                              f"{gate_summary([status_of(g) for g in pre])} (integrity, "
                              "approval, blocked concepts)")
-            st.dataframe(pd.DataFrame(r["gates"]), hide_index=True, width="stretch")
+            st.dataframe(pd.DataFrame(gate_rows(r["gates"])), hide_index=True, width="stretch")
             st.caption(f"Packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes; the teacher "
                        f"read {r.get('teacher_inputs') or 0:,} of its own inputs) is in the "
                        f"review queue; the student is at {r['student_dir']}; "

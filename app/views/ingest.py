@@ -18,6 +18,7 @@ from m2kt.jobs import Job
 from m2kt.packet.reader import open_packet
 from m2kt.packet.trust import load_store
 from m2kt.render.escape import visible
+from m2kt.render.gates import gate_rows
 from m2kt.render.losses import loss_curves
 from m2kt.store import audit
 from m2kt.store.db import open_db
@@ -126,7 +127,7 @@ def live(j, snap: dict) -> None:
                      icon=":material/gpp_bad:")
         else:
             st.success(text)
-        st.dataframe(pd.DataFrame([g.as_dict() for g in r.gates]), hide_index=True,
+        st.dataframe(pd.DataFrame(gate_rows([g.as_dict() for g in r.gates])), hide_index=True,
                      width="stretch")
     elif snap["state"] == "cancelled":
         st.warning("Ingestion cancelled; nothing was written.")

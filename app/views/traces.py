@@ -92,5 +92,12 @@ j = st.selectbox("Trace to draw", range(len(traces)),
                                        f"{visible(traces[k].query, 60)}")
 t = traces[j]
 st.plotly_chart(step_path([s.model_dump() for s in t.steps], labels,
-                          title=f"{t.query} → {labels.get(t.answer, t.answer)}"),
+                          title=f"{t.query} → {labels.get(t.answer, t.answer)} "
+                                "(the teacher's answer)"),
                 width="stretch")
+st.caption("Each layer step is a probe, not the teacher's answer: how close the input's vector "
+           "at that layer is to each concept's centroid there (softmax of 10 × cosine). The "
+           "answer in the title comes from the teacher's own head, so the probe's top concept "
+           "can differ from it — most often at early layers, and on inputs the teacher finds "
+           "hard." + (" Hop steps are the teacher's answer on each prefix of the chain."
+                      if any(s.stage.startswith("hop") for s in t.steps) else ""))

@@ -14,6 +14,7 @@ from app.widgets import job_panel, page_header, show_error
 from m2kt.config import workspace
 from m2kt.jobs import Job
 from m2kt.render.escape import visible
+from m2kt.render.gates import gate_rows
 from m2kt.verify.gates import status_of
 from m2kt.verify.gates import summary as gate_summary
 
@@ -48,7 +49,7 @@ else:
                     help="the gates computed on the new student; the pre-ingestion gates "
                          "(integrity, approval, blocked concepts) passed before any training "
                          "step, or there would be no student")
-        st.dataframe(pd.DataFrame(rep["gates"]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(gate_rows(rep["gates"])), hide_index=True, width="stretch")
         st.caption(f"Method: variant {visible(rep.get('variant'), 40)}, initial map "
                    f"{visible(rep.get('method'), 40)}, readout {visible(rep.get('readout'), 40)}"
                    f"; ledger {visible(rep['ledger'], 200)}.")
@@ -84,7 +85,7 @@ def demo_status(j, snap: dict) -> None:
         st.progress(snap["fraction"], text=visible(snap["message"], 200))
     elif snap["state"] == "done":
         r = snap["result"]
-        gates = pd.DataFrame([g.as_dict() for g in r.gates])
+        gates = pd.DataFrame(gate_rows([g.as_dict() for g in r.gates]))
         bad = [g.name for g in r.gates if g.failed]
         (st.error if bad else st.success)(
             "Caught: " + ", ".join(bad) if bad else "No gate failed.")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from m2kt.render.escape import inert
+from m2kt.render.manifold import PALETTE
 
 
 def step_path(steps: Sequence[dict], labels: dict[str, str], top: int = 4,
@@ -20,9 +21,10 @@ def step_path(steps: Sequence[dict], labels: dict[str, str], top: int = 4,
             if cid not in seen:
                 seen.append(cid)
     fig = go.Figure()
-    for cid in seen:
+    for i, cid in enumerate(seen):
         ys = [next((p for c, p in s["top"] if c == cid), 0.0) for s in steps]
         fig.add_trace(go.Scatter(x=stages, y=ys, mode="lines+markers",
+                                 line={"color": PALETTE[i % len(PALETTE)]},
                                  name=inert(labels.get(cid, cid), 40)))
     fig.update_layout(title=inert(title, 120), height=360, yaxis_title="probability",
                       yaxis_range=[0, 1], xaxis_title="step",

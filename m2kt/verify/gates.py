@@ -62,7 +62,8 @@ def check(name: str, stage: str, figure: float | None, threshold: float, op: str
         return Gate(name, stage, None, threshold, op, False, detail or "not applicable")
     ok = {">=": figure >= threshold, "<=": figure <= threshold, "==": figure == threshold,
           "<": figure < threshold}[op]
-    return Gate(name, stage, round(float(figure), 4), threshold, op, bool(ok), detail)
+    # 4 significant digits, not 4 decimals: a p-value of 1e-80 stays 1e-80, not 0
+    return Gate(name, stage, float(f"{float(figure):.4g}"), threshold, op, bool(ok), detail)
 
 
 def pre_gates(p: VerifiedPacket, conn: sqlite3.Connection, policy: SafetyPolicy) -> list[Gate]:
