@@ -1,6 +1,6 @@
 """Does watching a job slow it down? The guided demo's own wall time, watched vs unwatched.
 
-    python scripts/bench_watch.py [--task multistep] [--runs 2]
+    python scripts/bench_watch.py [--task supersense] [--runs 2] [--json FILE]
 
 Starts the workbench on a free loopback port (the workspace is ``M2KT_HOME``), drives Debian's
 headless chromium with playwright, and runs the guided demo on the Home page:
@@ -92,8 +92,10 @@ def run_once(pg, base: str, task: str, watched: bool, students: Path) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--task", default="multistep", help="demo task (default multistep)")
+    ap.add_argument("--task", default="supersense",
+                    help="demo task (default supersense, the Home page's default)")
     ap.add_argument("--runs", type=int, default=2, help="watched/unwatched pairs (default 2)")
+    ap.add_argument("--json", default=None, help="also write the result to this file")
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -120,8 +122,14 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=20)
     w, u = statistics.median(out["watched"]), statistics.median(out["unwatched"])
-    print(json.dumps({"task": a.task, "seconds": out, "watched_median": w,
-                      "unwatched_median": u, "ratio": round(w / u, 3) if u else None}))
+    result = {"task": a.task, "seconds": out, "watched_median": w, "unwatched_median": u,
+              "ratio": round(w / u, 3) if u else None,
+              "meta": {"command": "python scripts/bench_watch.py " + " ".join(sys.argv[1:]),
+                       "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                     time.gmtime())}}
+    print(json.dumps(result))
+    if a.json:
+        Path(a.json).write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":
