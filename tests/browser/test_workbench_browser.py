@@ -38,6 +38,34 @@ def test_guided_demo_from_a_fresh_workspace(page, server) -> None:
     assert "Result: multistep" in body
 
 
+def test_demo_result_survives_navigation(page, server) -> None:
+    # the issue: a demo started just before moving to another page lost its result on Home
+    import time
+
+    from m2kt.config import workspace
+
+    students = workspace().students  # the server shares the test session's workspace
+    before = set(students.glob("*/ingestion_report.json"))
+    page.goto(f"{server}/")
+    wait_idle(page)
+    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.keyboard.type("multistep")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Run the guided demo").click()
+    page.wait_for_timeout(1000)
+    page.locator('[data-testid="stSidebarNav"] a[href$="audit"]').click()
+    wait_idle(page)
+    deadline = time.monotonic() + 600
+    while set(students.glob("*/ingestion_report.json")) <= before:
+        assert time.monotonic() < deadline, "the demo wrote no student while on Audit Log"
+        time.sleep(1.0)
+    page.locator('[data-testid="stSidebarNav"] a').first.click()  # back to Home
+    page.get_by_text("retention of the teacher").wait_for(timeout=120_000)
+    _clean(page)
+    assert "Result: multistep" in page.inner_text("body")
+
+
 @pytest.fixture(scope="module")
 def packet_file(tmp_path_factory) -> Path:
     from m2kt.bench.m2kt_run import bench_key
