@@ -55,6 +55,12 @@ def start_server(port: int) -> subprocess.Popen:
     raise SystemExit("the workbench did not start within 90 s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def card_seconds(pg, timeout_ms: int) -> float:
     """Wait for the demo card on Home and read the demo's wall time from its caption."""
     pg.get_by_text("retention of the teacher").wait_for(timeout=timeout_ms)
@@ -121,6 +127,11 @@ def main() -> None:
                     out["watched" if watched else "unwatched"].append(s)
                     print(f"  · {'watched' if watched else 'unwatched'}: {s:.0f} s",
                           file=sys.stderr, flush=True)
+            # a finished demo left open on Home must not keep polling: the server's CPU
+            # seconds over 20 s with the card on screen (the issue: one core kept busy)
+            t0 = cpu_seconds(server.pid)
+            pg.wait_for_timeout(20_000)
+            out["idle_cpu_s_per_20s_with_card_open"] = [round(cpu_seconds(server.pid) - t0, 2)]
             browser.close()
     finally:
         server.terminate()
