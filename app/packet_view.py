@@ -11,11 +11,30 @@ import streamlit as st
 from m2kt.config import workspace
 from m2kt.errors import M2KTError
 from m2kt.packet.inspect import summarize
-from m2kt.packet.reader import ReadReport, VerifiedPacket, report_packet
+from m2kt.packet.reader import ReadReport, VerifiedPacket, peek_manifest, report_packet
 from m2kt.packet.trust import load_store, store_dir
 from m2kt.render.escape import visible
 from m2kt.store.db import open_db
 from m2kt.store.queue import queued
+
+
+def claimed(path: Path) -> dict[str, str]:
+    """What a queued packet claims (task, teacher, creator, created; not verified — only
+    ``open_packet`` verifies), as visible text; ``task`` is ``(unreadable)`` when the manifest
+    does not parse."""
+    m = peek_manifest(path.read_bytes())
+    if m is None:
+        return {"task": "(unreadable)", "teacher": "", "creator": "", "created": ""}
+    prov = m.provenance
+    return {"task": visible(prov.domain.task, 40), "teacher": visible(prov.teacher.name, 40),
+            "creator": visible(prov.creator, 40),
+            "created": visible(prov.created_at[:19].replace("T", " "), 19)}
+
+
+def packet_label(path: Path) -> str:
+    """``task · teacher · created (digest…)`` of a queued packet, for pickers."""
+    c = claimed(path)
+    return f"{c['task']} · {c['teacher']} · {c['created']} ({path.stem[:12]}…)"
 
 
 def verified_queue() -> list[VerifiedPacket]:

@@ -8,6 +8,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from app.packet_view import packet_label
 from app.state import get_job, set_job
 from app.widgets import job_panel, page_header, show_error
 from m2kt.config import workspace
@@ -50,7 +51,9 @@ if not approved and job is None:
 
 with st.form("ingest"):
     choice = st.selectbox("Approved packet", range(len(approved)),
-                          format_func=lambda i: approved[i].stem[:16] + "…")
+                          format_func=lambda i: packet_label(approved[i]),
+                          help="task · teacher · created, as the packet claims (it is verified "
+                               "again when the ingestion starts)")
     c1, c2, c3 = st.columns(3)
     variant = c1.selectbox(
         "Method variant", list(VARIANTS), index=list(VARIANTS).index(DEFAULT_VARIANT),

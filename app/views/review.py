@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from app.auth import signed_in_reviewer
-from app.packet_view import show_report
+from app.packet_view import claimed, show_report
 from app.widgets import page_header, show_error
 from m2kt.config import workspace
 from m2kt.errors import M2KTError
-from m2kt.packet.reader import open_packet, peek_manifest, report_packet
+from m2kt.packet.reader import open_packet, report_packet
 from m2kt.packet.trust import load_store
 from m2kt.render.escape import visible
 from m2kt.store import audit
@@ -39,12 +39,7 @@ try:
     rows = []
     for p in paths:
         d = audit.decision(conn, p.stem)
-        m = peek_manifest(p.read_bytes())  # what the packet claims; verified below when chosen
-        prov = m.provenance if m is not None else None
-        rows.append({"task": visible(prov.domain.task, 40) if prov else "(unreadable)",
-                     "teacher": visible(prov.teacher.name, 40) if prov else "",
-                     "creator": visible(prov.creator, 40) if prov else "",
-                     "created": prov.created_at[:19].replace("T", " ") if prov else "",
+        rows.append({**claimed(p),  # what the packet claims; verified below when chosen
                      "status": d.action if d else "pending",
                      "by": visible(d.reviewer, 60) if d else "",
                      "packet": p.stem[:12] + "…", "bytes": p.stat().st_size})

@@ -165,6 +165,8 @@ def test_ingest_page_runs_a_background_job_to_completion(queue) -> None:
     assert not at.exception
     if at.info:  # the approval test did not run first in this session: approve here
         pytest.skip("needs the approved packet of test_review_approves_…")
+    # the picker names task and teacher, not only a hex digest
+    assert at.selectbox[0].options[0].startswith("multistep · sym-multistep-teacher · ")
     at.number_input[0].set_value(20)
     [b for b in at.button if b.label == "Start ingestion"][0].click().run()
     assert not at.exception
