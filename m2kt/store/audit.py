@@ -56,7 +56,7 @@ def record_ingestion(conn: sqlite3.Connection, digest: str, actor: str, out_dir:
     from m2kt.verify.gates import summary
 
     return _append(conn, digest, "ingested", actor,
-                   f"new student at {out_dir}; gates: {summary(gates)}")
+                   f"gates: {summary(gates)}; new student at {out_dir}")  # the verdict first
 
 
 def _append(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, reason: str,

@@ -184,6 +184,7 @@ def test_ingest_page_runs_a_background_job_to_completion(queue) -> None:
     conn = open_db(workspace())
     try:  # a workbench ingestion reaches the audit log, with its gates
         assert any(e.action == "ingested" and str(job.result.out_dir) in e.reason
+                   and e.reason.startswith("gates: ")  # the verdict first: a cut cell keeps it
                    for e in audit.entries(conn))
     finally:
         conn.close()
