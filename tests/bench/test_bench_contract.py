@@ -1,6 +1,7 @@
 """``bench --quick --json`` produces the BENCHMARK.md contract, and its reductions recompute
-exactly from the ledgers in the same file.  One task in the default tier (≈ 40 s), all five
-in the slow tier."""
+exactly from the ledgers in the same file.  The default tier runs the CLI in-process on one
+task with a shortened sweep; the slow tier runs it as typed (a subprocess) on one task and on
+all six."""
 
 from __future__ import annotations
 
@@ -74,6 +75,25 @@ def _run(tmp_path: Path, tasks: list[str]) -> dict:
     return result
 
 
+def test_quick_bench_contract_one_task_shortened(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's ``bench`` verb in-process, every arm, with a one-size sweep and short KD
+    budgets (the same code path as below, minutes cheaper)."""
+    import m2kt.bench.arms as arms
+    import m2kt.bench.run as run
+    from m2kt.cli import main
+
+    monkeypatch.setattr(run, "QUICK_SWEEP", (8,))
+    monkeypatch.setattr(arms, "QUICK_BUDGET", (40, 80))
+    out, report = tmp_path / "bench.json", tmp_path / "report"
+    assert main(["bench", "--quick", "--tasks", "multistep", "--json", str(out),
+                 "--report", str(report)]) == 0
+    assert (report / "report.md").read_text().startswith("# M2KT benchmark report")
+    assert (report / "multistep.png").stat().st_size > 1000
+    check_contract(json.loads(out.read_text()), ["multistep"])
+
+
+@pytest.mark.slow
 def test_quick_bench_contract_one_task(tmp_path: Path) -> None:
     check_contract(_run(tmp_path, ["multistep"]), ["multistep"])
 
