@@ -49,7 +49,7 @@ def run_demo(task_name: str, anchors: int, progress: Progress,
     def stage(n: int, lo: float, hi: float) -> Progress:
         """Progress of stage ``n`` of 6: its own messages (counts, elapsed) within [lo, hi]."""
         def report(msg: str, frac: float | None = None) -> None:
-            progress(f"{n}/6 {STAGES[n - 1]}: {msg} ({time.perf_counter() - t0:.0f} s so far)",
+            progress(f"{n}/6 {STAGES[n - 1]}: {msg}",
                      lo if frac is None else lo + (hi - lo) * frac)
         return report
 

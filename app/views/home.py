@@ -47,9 +47,10 @@ st.caption(
     "Runs the whole pipeline on the default models (MiniLM-L6 teacher → MiniLM-L3 student): "
     "the teacher builds and signs a packet, the reader verifies it, the demo records its "
     "approval in the audit log (as an automatic approval by the demo), the student ingests it, "
-    "and the gates verify the result. On 2 CPU cores a language task takes about 75 s the "
-    "first time (WordNet, the models and the teacher's encodings are prepared once; "
-    "`python -m m2kt prepare` does that ahead, with progress) and about 25 s after; "
+    "and the gates verify the result. On 2 CPU cores supersense takes about 75 s the first "
+    "time (WordNet, the models and the teacher's encodings are prepared once; "
+    "`python -m m2kt prepare` does that ahead, with progress) and about 25 s after "
+    "(docs/results/perf/); "
     f"multistep (tiny models) takes seconds. The demo's packet summarises {DEMO_MAX_INPUTS:,} "
     "of the teacher's own inputs; `build-packet` and the benchmark use up to 20,000.")
 demo_task = st.selectbox(
@@ -70,7 +71,8 @@ if st.button("Run the guided demo", type="primary", disabled=demo is not None an
 
 def demo_card(j, snap: dict) -> None:
     if snap["state"] == "running":
-        st.progress(snap["fraction"], text=visible(snap["message"], 200))
+        st.progress(snap["fraction"], text=f"{visible(snap['message'], 200)} · "
+                                           f"{snap['seconds']:.0f} s since the start")
         if st.button("Cancel the demo"):
             j.cancel()
     elif snap["state"] == "done":

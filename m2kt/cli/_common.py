@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,9 +17,15 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+_STARTED = time.monotonic()
+
+
 def progress(message: str, fraction: float | None = None) -> None:
+    """One progress line on stderr: ``  · 72% [  41 s] message`` (seconds since the CLI
+    started, so a step that reports nothing for a while still shows how long it has run)."""
     pct = f" {fraction:4.0%}" if fraction is not None else ""
-    print(f"  ·{pct} {message}", file=sys.stderr, flush=True)
+    print(f"  ·{pct} [{time.monotonic() - _STARTED:4.0f} s] {message}", file=sys.stderr,
+          flush=True)
 
 
 def table(rows: list[dict[str, Any]], cols: Sequence[str]) -> str:
