@@ -40,13 +40,20 @@ class LinearHead:
         return cls(t["weight"], t["bias"], t["mean"], t["scale"], float(t["l2"][0]))
 
 
-def _fit(x, targets, k: int, l2: float, iters: int):
+def _fit(x, targets, k: int, l2: float, iters: int,
+         init: tuple[np.ndarray, np.ndarray] | None = None):
+    """Minimise the (convex) L2-regularised cross-entropy by L-BFGS from ``init`` (weights
+    (k, d), bias (k,)) or zeros. Warm starts change the path, not the optimum."""
     import torch
 
     xt = torch.from_numpy(x).double()
     tt = torch.from_numpy(targets).double()
-    w = torch.zeros(k, x.shape[1], dtype=torch.float64, requires_grad=True)
-    b = torch.zeros(k, dtype=torch.float64, requires_grad=True)
+    if init is None:
+        w = torch.zeros(k, x.shape[1], dtype=torch.float64, requires_grad=True)
+        b = torch.zeros(k, dtype=torch.float64, requires_grad=True)
+    else:
+        w = torch.tensor(init[0], dtype=torch.float64, requires_grad=True)
+        b = torch.tensor(init[1], dtype=torch.float64, requires_grad=True)
     opt = torch.optim.LBFGS([w, b], lr=1, max_iter=iters, history_size=20,
                             line_search_fn="strong_wolfe", tolerance_grad=1e-7)
 
@@ -75,17 +82,21 @@ def fit_softmax(
     mean = x.mean(0)
     scale = x.std(0) + 1e-6
     z = (x - mean) / scale
-    best = l2_grid[0]
+    best, init = l2_grid[0], None
     if len(l2_grid) > 1 and len(x) >= 20:
         rng = np.random.default_rng(seed)
         perm = rng.permutation(len(x))
         cut = max(1, int(0.15 * len(x)))
         va, tr = perm[:cut], perm[cut:]
-        scores = []
-        for l2 in l2_grid:
-            w, b = _fit(z[tr], targets[tr], n_classes, l2, iters)
+        scores, fits = [], []
+        for l2 in sorted(l2_grid, reverse=True):  # strongest first: each warm-starts the next
+            fits.append(_fit(z[tr], targets[tr], n_classes, l2, iters,
+                             fits[-1] if fits else None))
+            w, b = fits[-1]
             pred = (z[va] @ w.T + b).argmax(1)
-            scores.append((pred == targets[va].argmax(1)).mean())
-        best = l2_grid[int(np.argmax(scores))]
-    w, b = _fit(z, targets, n_classes, best, iters)
+            scores.append(((pred == targets[va].argmax(1)).mean(), l2))
+        # the best validation accuracy; ties to the grid's first (as before the warm starts)
+        i = max(range(len(scores)), key=lambda j: (scores[j][0], -l2_grid.index(scores[j][1])))
+        best, init = scores[i][1], fits[i]
+    w, b = _fit(z, targets, n_classes, best, iters, init)
     return LinearHead(w, b, mean.astype(np.float32), scale.astype(np.float32), best)
