@@ -349,19 +349,32 @@ def test_every_page_explains_a_broken_workspace_without_a_traceback(tmp_path: Pa
 
 
 def test_experiments_page_offers_each_committed_report() -> None:
-    root = Path(__file__).resolve().parents[2] / "docs/results"
-    present = [p for p in ("full", "cross") if (root / p / "bench.json").is_file()]
+    import json
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    present = [p for p in ("full", "symbolic", "cross")
+               if (root / "docs/results" / p / "bench.json").is_file()]
     at = _page("experiments").run()
     assert not at.exception
     if len(present) < 2:
         assert not at.radio
         return
-    at.radio[0].set_value(at.radio[0].options[1]).run()
-    assert not at.exception
-    df = at.dataframe[0].value
-    assert set(df["task"]) == {"supersense", "hypernymy"}
-    assert all(m.startswith("smollm2-135m →") for m in df["models"])
-    assert any("--teacher smollm2-135m" in t.value for t in at.text)
+    assert len(at.radio[0].options) == len(present)
+    shown = []
+    for label in at.radio[0].options:  # each report shows its own tasks, models and command
+        at.radio[0].set_value(label).run()
+        assert not at.exception
+        line = next(t.value for t in at.text if t.value.startswith("Showing"))
+        path = root / re.search(r"\((docs/results/\w+/bench\.json)\)", line).group(1)
+        shown.append(path.parent.name)
+        report = json.loads(path.read_text())
+        df = at.dataframe[0].value
+        assert set(df["task"]) == set(report["tasks"])
+        for task, models in zip(df["task"], df["models"], strict=True):
+            assert models.startswith(f"{report['tasks'][task]['teacher']['name']} →")
+        assert any(report["meta"]["command"] in t.value for t in at.text)
+    assert shown == present
 
 
 def test_ingest_page_never_shows_a_student_with_a_failed_gate_in_green(tmp_path: Path,
