@@ -94,8 +94,8 @@ def cached_encode_layers(
             add = [i for i, t in enumerate(missing) if t not in pos]
             if not add:
                 continue
-            for i in add:
-                pos[missing[i]] = len(known) + add.index(i)
+            for r, i in enumerate(add):  # appended rows, in order
+                pos[missing[i]] = len(known) + r
             known = known + [missing[i] for i in add]
             mat = np.concatenate([mat, new[j][add]])
             cached[j] = (known, mat)
