@@ -97,7 +97,7 @@ def demo_card(j, snap: dict) -> None:
                              "approval, blocked concepts)")
             st.dataframe(pd.DataFrame(gate_rows(r["gates"])), hide_index=True, width="stretch")
             st.caption(f"Packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes; the teacher "
-                       f"read {r.get('teacher_inputs') or 0:,} of its own inputs) is in the "
+                       f"processed {r.get('teacher_inputs') or 0:,} inputs) is in the "
                        f"review queue; the student is at {r['student_dir']}; "
                        f"{r['seconds']:.0f} s. Figures are read from the engine's "
                        "ingestion_report.json.")

@@ -96,8 +96,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
           f"{gate_summary([status_of(g) for g in r['gates'] if g.get('stage') == 'post'])}"
           f" (before ingestion "
           f"{gate_summary([status_of(g) for g in r['gates'] if g.get('stage') != 'post'])})\n"
-          f"  packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes; the teacher read "
-          f"{r['teacher_inputs']:,} of its own inputs) in the review queue; "
+          f"  packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes; the teacher processed "
+          f"{r['teacher_inputs']:,} inputs, teacher-side) in the review queue; "
           f"student at {r['student_dir']}\n"
           f"  {r['seconds']:.0f} s in all")
     for g in r["gates"]:
