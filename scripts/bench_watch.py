@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 # the browser tier's chromium flags and helpers, one copy (tests/browser/conftest.py)
 from tests.browser.conftest import CHROME_ARGS as ARGS  # noqa: E402
-from tests.browser.conftest import CHROMIUM, wait_idle  # noqa: E402
+from tests.browser.conftest import CHROMIUM, open_demo, wait_idle  # noqa: E402
 from tests.browser.conftest import _free_port as free_port  # noqa: E402
 
 
@@ -76,12 +76,7 @@ def newest_report(students: Path) -> float:
 
 
 def run_once(pg, base: str, task: str, watched: bool, students: Path) -> float:
-    pg.goto(f"{base}/")
-    wait_idle(pg)
-    pg.locator('[data-testid="stSelectbox"]').first.click()
-    pg.keyboard.type(task)
-    pg.keyboard.press("Enter")
-    wait_idle(pg)
+    open_demo(pg, base, task)
     before = newest_report(students)
     pg.get_by_role("button", name="Run the guided demo").click()
     if not watched:

@@ -45,10 +45,6 @@ def _students() -> list[tuple[str, str]]:
     return out
 
 
-def _students_for(task: str) -> list[str]:
-    return [name for name, t in _students() if t == task]
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def vectors(task_name: str, n: int, student_dir: str | None) -> dict:
     """Teacher, student (and aligned) vectors of ``n`` dev inputs; cached per process."""
@@ -81,10 +77,10 @@ def vectors(task_name: str, n: int, student_dir: str | None) -> dict:
 
 c1, c2, c3, c4 = st.columns(4)
 preset = st.session_state.pop("manifold_task", None)
+all_students = _students()  # read once per run: the default task and the overlay list
 if preset not in TASKS and "manifold_default_task" not in st.session_state:
-    newest = _students()[-1:]  # the workspace's newest student (e.g. the guided demo's)
-    if newest:  # first visit: open on that student's task, with its overlay
-        preset = newest[0][1]
+    if all_students:  # first visit: the newest student's task (e.g. the guided demo's), overlaid
+        preset = all_students[-1][1]
         st.session_state["manifold_overlay"] = True
 if preset in TASKS:
     st.session_state["manifold_default_task"] = preset
@@ -96,7 +92,7 @@ task = c1.selectbox("Task", TASKS, index=TASKS.index(default_task),
 n = c2.select_slider("Held-out inputs", [200, 500, 1000, 2000, 5000, 10000], value=1000)
 method = c3.selectbox("Projection", list(PROJECTIONS), format_func=PROJECTIONS.get)
 dims = c4.radio("Dimensions", [2, 3], horizontal=True)
-students = _students_for(task)
+students = [name for name, t in all_students if t == task]
 overlay = st.session_state.pop("manifold_overlay", False) and bool(students)
 student_dir = st.selectbox(
     "Ingested student for the aligned overlay", [None, *students],

@@ -88,8 +88,6 @@ def cached_encode_layers(
     if missing:
         new = encode(lm, missing, layers=list(layers), pooling=pooling, template=template,
                      progress=progress)
-        if len(layers) == 1 and new.ndim == 2:
-            new = new[None]
         for j, (sid, (known, mat), pos) in enumerate(zip(sids, cached, positions, strict=True)):
             add = [i for i, t in enumerate(missing) if t not in pos]
             if not add:

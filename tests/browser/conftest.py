@@ -96,3 +96,13 @@ def wait_idle(pg, timeout_ms: int = 120_000) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
         timeout=timeout_ms,
     )
+
+
+def open_demo(pg, base: str, task: str) -> None:
+    """Open Home at ``base`` and choose ``task`` in the guided demo's task box (not started)."""
+    pg.goto(f"{base}/")
+    wait_idle(pg)
+    pg.locator('[data-testid="stSelectbox"]').first.click()
+    pg.keyboard.type(task)
+    pg.keyboard.press("Enter")
+    wait_idle(pg)
