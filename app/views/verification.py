@@ -50,9 +50,11 @@ else:
                          "(integrity, approval, blocked concepts) passed before any training "
                          "step, or there would be no student")
         st.dataframe(pd.DataFrame(gate_rows(rep["gates"])), hide_index=True, width="stretch")
+        ledger = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in rep["ledger"].items()
+                           if isinstance(v, int))  # counts, as words, not a Python dict
         st.caption(f"Method: variant {visible(rep.get('variant'), 40)}, initial map "
                    f"{visible(rep.get('method'), 40)}, readout {visible(rep.get('readout'), 40)}"
-                   f"; ledger {visible(rep['ledger'], 200)}.")
+                   f"; ledger: {ledger}.")
     except (OSError, ValueError, KeyError) as exc:
         show_error(ValueError(f"unreadable ingestion report: {exc}"))
 
