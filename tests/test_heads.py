@@ -33,3 +33,23 @@ def test_fit_softmax_learns_and_picks_its_l2_from_the_grid() -> None:
     assert (h.predict(x) == y).mean() > 0.9
     soft = np.eye(k)[y] * 0.9 + 0.1 / k
     assert (fit_softmax(x, soft.astype(np.float32), k, seed=0).predict(x) == y).mean() > 0.9
+
+
+def test_init_head_is_rewritten_for_the_new_standardisation() -> None:
+    from m2kt.heads import _restandardise
+
+    x, y, k = _data()
+    sub = fit_softmax(x[:300], y[:300], k, l2_grid=(1e-3,), seed=0)
+    mean, scale = x.mean(0).astype(np.float64), x.std(0).astype(np.float64) + 1e-6
+    w, b = _restandardise(sub, mean, scale)
+    z = (x - mean) / scale
+    np.testing.assert_allclose(z @ w.T + b, sub.logits(x), rtol=1e-4, atol=1e-3)
+
+
+def test_a_warm_started_fit_reaches_the_cold_fit() -> None:
+    x, y, k = _data()
+    sub = fit_softmax(x[:300], y[:300], k, l2_grid=(1e-3,), seed=0)
+    cold = fit_softmax(x, y, k, l2_grid=(1e-3,), seed=0)
+    warm = fit_softmax(x, y, k, l2_grid=(1e-3,), seed=0, init=sub)
+    np.testing.assert_allclose(warm.weight, cold.weight, atol=1e-3)
+    assert (warm.predict(x) == cold.predict(x)).mean() > 0.99

@@ -66,21 +66,21 @@ def kd_head(x: np.ndarray, targets: np.ndarray, seed: int, soft: bool = True
     """Softmax head on ``x`` (n, d) fitted to ``targets`` (n, k); see module doc. Returns the
     head and the chosen temperature (None for hard labels)."""
     k = targets.shape[1]
-    best_t, l2_grid = 1.0, (1e-4, 1e-3, 1e-2)
+    best_t, l2_grid, init = 1.0, (1e-4, 1e-3, 1e-2), None
     if len(x) >= 20:
         rng = np.random.default_rng(seed)
         perm = rng.permutation(len(x))
         cut = max(1, int(0.15 * len(x)))
         va, tr = perm[:cut], perm[cut:SELECT_ROWS + cut]
-        scores = []
+        scores, h = [], None
         for t in (TEMPERATURES if soft else (1.0,)):
             y_tr = soften(targets[tr], t) if soft else targets[tr]
-            h = fit_softmax(x[tr], y_tr, k, l2_grid=l2_grid, seed=seed)
-            scores.append((float((h.predict(x[va]) == targets[va].argmax(1)).mean()), t, h.l2))
-        _, best_t, best_l2 = max(scores, key=lambda s: s[0])
-        l2_grid = (best_l2,)
+            h = fit_softmax(x[tr], y_tr, k, l2_grid=l2_grid, seed=seed, init=h)
+            scores.append((float((h.predict(x[va]) == targets[va].argmax(1)).mean()), t, h))
+        _, best_t, best = max(scores, key=lambda s: s[0])
+        l2_grid, init = (best.l2,), best
     y = soften(targets, best_t) if soft else targets
-    return fit_softmax(x, y, k, l2_grid=l2_grid, seed=seed), (best_t if soft else None)
+    return fit_softmax(x, y, k, l2_grid=l2_grid, seed=seed, init=init), (best_t if soft else None)
 
 
 def frozen_head(x: np.ndarray, targets: np.ndarray, x_eval: np.ndarray, y_eval: np.ndarray,
@@ -121,7 +121,7 @@ def _recipes(x: np.ndarray, targets: np.ndarray, rows: np.ndarray, pool: np.ndar
             keep = np.sort(np.random.default_rng(seed).choice(keep, PSEUDO_ROWS, replace=False))
         heads[name] = fit_softmax(np.concatenate([xr, pool[keep]]),
                                   np.concatenate([soften(tr, t), soften(p[keep], 0.5)]),
-                                  targets.shape[1], l2_grid=(l2,), seed=seed)
+                                  targets.shape[1], l2_grid=(l2,), seed=seed, init=base)
     return {name: _predictor(h, pool, q_pool) for name, h in heads.items()}
 
 

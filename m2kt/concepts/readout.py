@@ -39,7 +39,8 @@ def fit_head(x: np.ndarray, proba: np.ndarray, seed: int = 0) -> tuple[LinearHea
     va, tr = perm[:cut], perm[cut:]
     probe = fit_softmax(x[tr], proba[tr], proba.shape[1], seed=seed)
     agreement = float((probe.predict(x[va]) == proba[va].argmax(1)).mean())
-    return fit_softmax(x, proba, proba.shape[1], l2_grid=(probe.l2,), seed=seed), agreement
+    return (fit_softmax(x, proba, proba.shape[1], l2_grid=(probe.l2,), seed=seed, init=probe),
+            agreement)
 
 
 def fit(h: np.ndarray, proba: np.ndarray, centroids: np.ndarray, queries: np.ndarray | None,
