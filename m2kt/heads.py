@@ -45,8 +45,9 @@ def _fit(x, targets, k: int, l2: float, iters: int,
     """Minimise the (convex) L2-regularised cross-entropy by L-BFGS from ``init`` (weights
     (k, d), bias (k,)) or zeros. Warm starts change the path, not the optimum.
 
-    Computed in float32: on a 19,529 × 384 × 26 readout fit it reaches float64's loss to
-    ~1e-6 relative (99.9 % of argmaxes equal) in a quarter of the time."""
+    Computed in float32: on the packet readouts' problems it reaches float64's objective to
+    a relative 1e-5 or better, 2-3× faster (``scripts/bench_heads.py``,
+    ``docs/results/perf/heads.json``)."""
     import torch
 
     dt = torch.float32

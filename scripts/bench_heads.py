@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def objective(z: np.ndarray, t: np.ndarray, w: np.ndarray, b: np.ndarray, l2: float) -> float:
