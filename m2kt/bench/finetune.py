@@ -53,6 +53,8 @@ class Finetuner:
         self.dir, self.k, self.budget = student_dir, k, budget
         self.tok = AutoTokenizer.from_pretrained(student_dir)
         self.temperature = 2.0
+        #: AdamW's decoupled weight decay (``scripts/sym_kd_probe.py`` tries others on dev)
+        self.weight_decay = 0.01
 
     def _new(self, seed: int):
         import torch
@@ -93,7 +95,7 @@ class Finetuner:
         n = len(texts)
         batch = min(128, n)
         steps = self.budget.steps(n, batch) if steps is None else steps
-        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=self.weight_decay)
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda s: min(1.0, (s + 1) / 30) * max(0.0, 1 - s / steps))
         gen = torch.Generator().manual_seed(seed)
