@@ -21,6 +21,7 @@ from m2kt.packet.trust import load_store
 from m2kt.render.escape import visible
 from m2kt.render.gates import gate_rows
 from m2kt.render.losses import loss_curves
+from m2kt.render.stages import plan_rows, stage_rows
 from m2kt.store import audit
 from m2kt.store.db import open_db
 from m2kt.store.queue import queued
@@ -71,6 +72,13 @@ with st.form("ingest"):
                for i, t in enumerate(TERMS)}  # the engine's defaults, one source
     start = st.form_submit_button("Start ingestion", type="primary",
                                   disabled=job is not None and job.active)
+
+with st.expander("The pipeline: what each stage of an ingestion does"):
+    st.caption("Every variant runs these stages in order; they differ in the initial map — "
+               + "; ".join(f"{v.name}: {v.stages[1]}" for v in VARIANTS.values())
+               + ". The finished job shows each stage's time and figures.")
+    st.dataframe(pd.DataFrame(plan_rows(VARIANTS[DEFAULT_VARIANT].stages)), hide_index=True,
+                 width="stretch")
 
 if start and approved:
     path = approved[choice]
@@ -131,6 +139,9 @@ def live(j, snap: dict) -> None:
         else:
             st.success(text)
         st.dataframe(pd.DataFrame(gate_rows([g.as_dict() for g in r.gates])), hide_index=True,
+                     width="stretch")
+        st.caption(f"The stages of {r.extra.get('variant', 'this variant')}, in order:")
+        st.dataframe(pd.DataFrame(stage_rows(r.extra.get("stages", []))), hide_index=True,
                      width="stretch")
     elif snap["state"] == "cancelled":
         st.warning("Ingestion cancelled; nothing was written.")

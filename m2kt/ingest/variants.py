@@ -11,6 +11,12 @@ from dataclasses import dataclass
 
 from m2kt.errors import UsageError
 
+#: the stages of ingestion in order (:mod:`m2kt.ingest.pipeline` maps each name to its
+#: function); variants differ in the initial map and in their settings below
+ANCHOR_STAGES = ("encode", "map-anchors", "cal-training", "calibration", "gates", "evaluation")
+MIXTURE_STAGES = ("encode", "map-mixture", *ANCHOR_STAGES[2:])
+RELATIVE_STAGES = ("encode", "map-relative", *ANCHOR_STAGES[2:])
+
 
 @dataclass(frozen=True)
 class Variant:
@@ -19,10 +25,13 @@ class Variant:
     the manifold-membership part of L_geo on the student's own unlabelled inputs (class tasks;
     self-training toward the nearest packet manifold).  ``zero_crossing``: no anchors and no
     traces are read — the map comes from the student's own inputs and the packet's manifolds
-    alone (:mod:`m2kt.ingest.zero`), so no per-example teacher information crosses."""
+    alone (:mod:`m2kt.ingest.zero`), so no per-example teacher information crosses.
+    ``stages``: the pipeline's stages in order; the initial map (``map-anchors``,
+    ``map-mixture``, ``map-relative``) is where variants differ most."""
 
     name: str
     description: str
+    stages: tuple[str, ...] = ANCHOR_STAGES
     adapt: bool = False
     train_top_language: int | None = 1
     backbone_lr: float = 1e-3
@@ -33,10 +42,8 @@ class Variant:
     #: pool inputs per step when the backbone is frozen (the pool terms are means over it)
     frozen_pool_batch: int = 2048
     zero_crossing: bool = False
-    #: zero crossing through the packet's relative-profile readout (class tasks; pair tasks
-    #: fall back to the ``zero`` mixture map)
-    relative: bool = False
-    #: offer the relative map (above) to the anchor cross-validation as one more candidate
+    #: offer the relative map (stage ``map-relative``) to ``map-anchors``'s cross-validation
+    #: as one more candidate (class tasks)
     relative_candidate: bool = False
     #: at most this many of the student's own unlabelled pool inputs (counted)
     pool_limit: int = 4000
@@ -69,12 +76,13 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             "(both models embed them), then random pool inputs", anchor_selection="labels"),
     Variant("zero", "zero-crossing: unsupervised map of the student's own inputs onto the "
             "packet's manifold mixture, refined with the structural, safety and membership "
-            "terms; no anchors, no traces", zero_crossing=True, member=0.5),
+            "terms; no anchors, no traces", stages=MIXTURE_STAGES, zero_crossing=True,
+            member=0.5),
     Variant("relative", "zero-crossing: the student describes its own inputs by cosines to "
             "its own vectors of the concept labels; the packet's relative readout (fitted "
             "teacher-side) names their concepts; a ridge map to those centroids is the CAL "
-            "(class tasks; pair tasks fall back to zero)", zero_crossing=True,
-            relative=True, pool_limit=20000),
+            "(class tasks; pair tasks fall back to zero)", stages=RELATIVE_STAGES,
+            zero_crossing=True, pool_limit=20000),
 )}
 #: chosen on dev (docs/research-log.md, docs/results/research/*.json): the highest mean dev
 #: retention over the tasks valid on dev (supersense, gloss, multistep). The teacher chooses

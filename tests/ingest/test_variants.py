@@ -11,16 +11,6 @@ import pytest
 from m2kt.concepts.manifold import ManifoldStats
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
-    from m2kt.bench.m2kt_run import build_and_approve
-    from m2kt.concepts.teacher import load_teacher
-    from m2kt.domains.registry import get_task
-
-    task = get_task("multistep")
-    return build_and_approve(task, load_teacher(task), 64, tmp_path_factory.mktemp("pk"))
-
-
 def _ingest(built, out: Path, **kw):
     from m2kt.ingest.trainer import ingest
 

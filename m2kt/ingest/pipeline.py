@@ -1,0 +1,65 @@
+"""Ingestion as a pipeline of named stages (a variant lists them: :mod:`m2kt.ingest.variants`).
+
+``encode`` → initial map (``map-anchors`` | ``map-mixture`` | ``map-relative``) →
+``cal-training`` → ``calibration`` → ``gates`` → ``evaluation``, then the export. Every stage is
+a function ``Run → figures`` in :mod:`m2kt.ingest.stages`; it reads and writes named fields of
+the :class:`~m2kt.ingest.run.Run` and returns the figures the report and the Align & Ingest page
+show for it. ``evaluation`` is skipped when ingestion is asked not to evaluate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from m2kt.ingest.run import Run
+from m2kt.ingest.stages.encode import encode
+from m2kt.ingest.stages.evaluate import evaluate
+from m2kt.ingest.stages.gates import calibrate, post_gates
+from m2kt.ingest.stages.initial_map import map_anchors, map_mixture, map_relative
+from m2kt.ingest.stages.train import train_cal
+
+Stage = Callable[[Run], dict[str, Any]]
+
+STAGES: dict[str, Stage] = {
+    "encode": encode,
+    "map-anchors": map_anchors,
+    "map-mixture": map_mixture,
+    "map-relative": map_relative,
+    "cal-training": train_cal,
+    "calibration": calibrate,
+    "gates": post_gates,
+    "evaluation": evaluate,
+}
+
+#: one line per stage for pages and ``--help`` texts
+DESCRIPTIONS = {
+    "encode": "the student encodes the anchors, trace queries, its own unlabelled inputs and "
+              "the safety probes (all counted)",
+    "map-anchors": "initial map fitted on the packet's anchors, chosen by cross-validated "
+                   "agreement with the packet's readout",
+    "map-mixture": "initial map without crossing inputs: the student's cloud aligned to the "
+                   "packet's manifold mixture",
+    "map-relative": "initial map without crossing inputs: the student's inputs named by the "
+                    "packet's relative readout, mapped to those concepts' centroids",
+    "cal-training": "the CAL trained with the composite loss (geometric, structural, "
+                    "reasoning, safety)",
+    "calibration": "label-free thresholds of the pair readout on the student's own pool",
+    "gates": "post-ingestion gates: alignment, trace agreement, probes, drift, CAL norm",
+    "evaluation": "the new student alone on the held-out split (labels only to score)",
+}
+
+
+def run_stages(run: Run, evaluate_too: bool = True) -> list[dict[str, Any]]:
+    """Run the variant's stages in order; returns one record per stage run:
+    ``{"stage", "seconds", "figures"}``."""
+    records = []
+    for name in run.var.stages:
+        if name == "evaluation" and not evaluate_too:
+            continue
+        t0 = time.perf_counter()
+        figures = STAGES[name](run)
+        records.append({"stage": name, "seconds": round(time.perf_counter() - t0, 2),
+                        "figures": figures})
+    return records

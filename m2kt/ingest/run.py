@@ -1,0 +1,156 @@
+"""The state one ingestion carries from stage to stage (:mod:`m2kt.ingest.pipeline`).
+
+:func:`prepare` fixes everything that is decided before the first stage — the variant and its
+settings, the task, the student model, the safety policy, the ledger's teacher side — and the
+stages fill in the rest, in order. Each stage's docstring names the fields it reads and writes;
+a field is ``None`` (or empty) until the stage that writes it has run.
+
+Shapes: ``s_*`` student vectors (n, d_s) float32; ``t_anchor`` teacher vectors (n, d_t);
+``centroids`` (k, d_t) torch float64; ``live`` (k,) bool; ``hold`` / ``fit_idx`` anchor
+indices (held out for the alignment gate / used to fit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from m2kt.concepts.manifold import Manifolds
+from m2kt.domains.base import Example, Task
+from m2kt.errors import UsageError
+from m2kt.heads import LinearHead
+from m2kt.ingest.ledger import Ledger
+from m2kt.ingest.readout import PAIR_TASKS
+from m2kt.ingest.select import Selection
+from m2kt.ingest.variants import Variant, get_variant
+from m2kt.ingest.weights import DEFAULT_WEIGHTS, TERMS
+from m2kt.models.loader import LoadedModel
+from m2kt.models.spec import Progress, no_progress
+from m2kt.packet.reader import VerifiedPacket
+from m2kt.packet.schema import Trace
+from m2kt.verify.gates import Gate
+from m2kt.verify.policy import SafetyPolicy, load_policy
+
+#: initial-map methods ``ingest --method`` accepts (``auto``: chosen on the anchors)
+METHODS = ("auto", "ridge", "procrustes", "cal")
+
+
+class Cancelled(Exception):
+    """Raised when the cancel callback asks ingestion to stop."""
+
+
+@dataclass
+class Run:
+    """One ingestion in progress; see module doc."""
+
+    packet: VerifiedPacket
+    out_dir: Path
+    var: Variant
+    task: Task
+    lm: LoadedModel
+    policy: SafetyPolicy
+    seed: int
+    lam: dict[str, float]
+    steps: int
+    lr: float
+    pool_limit: int
+    method: str
+    eval_split: str
+    progress: Progress = no_progress
+    cancel: Callable[[], bool] = lambda: False
+    on_step: Callable[[int, dict[str, float]], None] | None = None
+    ledger: Ledger = field(default_factory=Ledger)
+    # --- encode ---------------------------------------------------------------------------
+    anchors: list[str] = field(default_factory=list)
+    traces: list[Trace] = field(default_factory=list)
+    pool: list[Example] = field(default_factory=list)
+    probes: list[Any] = field(default_factory=list)
+    s_anchor: np.ndarray | None = None
+    s_trace: np.ndarray | None = None
+    s_pool: np.ndarray | None = None
+    s_probe: np.ndarray | None = None
+    t_anchor: np.ndarray | None = None
+    man: Manifolds | None = None
+    centroids: torch.Tensor | None = None
+    live: np.ndarray | None = None
+    tau: float = 1.0
+    hold: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    fit_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    head: LinearHead | None = None
+    # --- initial map ----------------------------------------------------------------------
+    sel: Selection | None = None
+    cal: torch.nn.Module | None = None
+    # --- CAL training ---------------------------------------------------------------------
+    encoder: Any = None  # m2kt.ingest.encoder.TrainableEncoder when the backbone adapts
+    s_probe_after: np.ndarray | None = None  # the probes' vectors after training
+    curves: dict[str, list[float]] = field(
+        default_factory=lambda: {t: [] for t in (*TERMS, "member", "total")})
+    # --- calibration, gates, evaluation ---------------------------------------------------
+    thresholds: np.ndarray | None = None
+    alignment: dict | None = None
+    gates: list[Gate] = field(default_factory=list)
+    evaluation: dict = field(default_factory=dict)
+    student_before: float | None = None
+
+    @property
+    def class_task(self) -> bool:
+        return self.task.name not in PAIR_TASKS
+
+    @property
+    def concept_index(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.packet.concept_ids)}
+
+    @property
+    def use_head(self) -> bool:
+        """Answers come from the packet's teacher readout (chosen by the initial map)."""
+        return self.sel is not None and self.sel.readout == "head"
+
+    def encode_texts(self, texts: list[str]) -> np.ndarray:
+        """The frozen student's vectors of ``texts`` (n, d_s) float32 (workspace cache)."""
+        from m2kt.models.embcache import cached_encode
+
+        if not texts:
+            return np.zeros((0, self.lm.info.hidden_size), np.float32)
+        return cached_encode(self.lm, texts)
+
+    def mapped(self, x: np.ndarray) -> np.ndarray:
+        """Student vectors (n, d_s) through the CAL → teacher space (n, d_t) float64."""
+        assert self.cal is not None, "the initial-map stage sets the CAL"
+        with torch.no_grad():
+            return self.cal(torch.from_numpy(np.ascontiguousarray(x))).numpy().astype(
+                np.float64)
+
+
+def prepare(packet: VerifiedPacket, out_dir: Path, student: str | None, method: str, seed: int,
+            weights: dict[str, float] | None, steps: int | None, pool_limit: int | None,
+            policy: SafetyPolicy | None, lr: float | None, variant: str, eval_split: str,
+            progress: Progress, cancel: Callable[[], bool],
+            on_step: Callable[[int, dict[str, float]], None] | None) -> Run:
+    """Check the arguments, load the task and the student, and return the :class:`Run`
+    (the variant's step count, pool limit and CAL learning rate unless given)."""
+    from m2kt.domains.registry import get_task
+    from m2kt.models import load
+
+    var = get_variant(variant)
+    if method not in METHODS:
+        raise UsageError(f"ingestion method must be one of {', '.join(METHODS)}")
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise UsageError(f"{out_dir} exists and is not empty; ingestion writes a new student")
+    policy = policy or load_policy()
+    torch.manual_seed(seed)
+    m = packet.manifest
+    dom = m.provenance.domain
+    task = get_task(dom.task, seed=dom.seed, **dict(dom.params))
+    lm = load(student or task.student, progress=progress)
+    return Run(packet=packet, out_dir=out_dir, var=var, task=task, lm=lm, policy=policy,
+               seed=seed, lam=dict(DEFAULT_WEIGHTS) | (weights or {}),
+               steps=var.steps if steps is None else steps, lr=var.cal_lr if lr is None else lr,
+               pool_limit=var.pool_limit if pool_limit is None else pool_limit, method=method,
+               eval_split=eval_split, progress=progress, cancel=cancel, on_step=on_step,
+               ledger=Ledger(teacher_inputs=m.provenance.counts.teacher_inputs
+                             + m.provenance.counts.probe_inputs))

@@ -1,0 +1,68 @@
+"""Stage ``evaluation``: the new student alone on the held-out split, after every weight is
+fixed — labels are read only to score, so they cannot reach training.
+
+Reads the trained CAL, the readout choice and ``thresholds``. Writes ``evaluation`` (accuracy,
+predictions, and the specificity control: each input swapped for another input of the split
+along a random cycle, queries kept), ``student_before`` and the held-out-accuracy gate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from m2kt.ingest.readout import predict
+from m2kt.ingest.run import Run
+from m2kt.models.embcache import cached_encode
+from m2kt.verify.gates import Gate, check
+
+
+def evaluate(run: Run) -> dict[str, Any]:
+    """See module doc."""
+    from m2kt.concepts.teacher import requery
+    from m2kt.domains.registry import student_start
+
+    task, split = run.task, run.eval_split
+    exs = list(task.splits[split])
+    order = np.random.default_rng(run.seed + 5).permutation(len(exs))
+    other = np.empty(len(exs), dtype=int)
+    other[order] = np.roll(order, -1)  # a cycle: nobody keeps its own input
+    swapped = ([requery(task, exs[other[i]], e.query) for i, e in enumerate(exs)]
+               if not run.class_task else None)
+    y = np.array([e.label for e in exs])
+    pred = _answer(run, exs)
+    pred_sw = _answer(run, swapped) if swapped is not None else pred[other]
+    run.evaluation = {"acc": float((pred == y).mean()), "n": len(exs), "pred": pred,
+                      "pred_swapped": pred_sw, "acc_swapped": float((pred_sw == y).mean())}
+    run.student_before = student_start(task.name, split)
+    run.gates.append(above_start_gate(run.evaluation["acc"], len(exs), run.student_before,
+                                      1.0 / len(run.packet.manifest.labels), split))
+    return {"split": split, "inputs": len(exs), "accuracy": round(run.evaluation["acc"], 4),
+            "accuracy, inputs swapped": round(run.evaluation["acc_swapped"], 4),
+            "student before": run.student_before}
+
+
+def _answer(run: Run, batch: list) -> np.ndarray:
+    """The new student's answers (n,) label indices on ``batch``."""
+    texts = [e.text for e in batch]
+    s = (run.encoder.encode(texts) if run.encoder is not None
+         else cached_encode(run.lm, texts, progress=run.progress))
+    cidx = run.concept_index
+    q = [cidx[e.query] for e in batch] if not run.class_task else None
+    return predict(run.mapped(s), run.man, run.task.name, run.packet.manifest.labels, q,
+                   run.thresholds, head=run.head if run.use_head else None,
+                   cosine=run.sel.readout == "cosine")
+
+
+def above_start_gate(acc: float, n: int, before: float | None, chance: float,
+                     split: str = "dev") -> Gate:
+    """Held-out accuracy above the student's start (or chance, when higher) beyond noise: the
+    figure is the one-sided binomial p-value (:func:`m2kt.verify.stats.above_start`)."""
+    from m2kt.verify.stats import ALPHA, above_start
+
+    r = above_start(acc, n, before, chance)
+    start = "unknown" if before is None else f"{before:.3f}"
+    detail = f"{split} acc {acc:.3f} on {n} vs start {start}, chance {chance:.3f}"
+    return check("held-out accuracy above the student's start (binomial p)", "post",
+                 None if r is None else r.p, ALPHA, "<", detail)

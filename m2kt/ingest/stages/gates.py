@@ -1,0 +1,81 @@
+"""Stages ``calibration`` and ``gates``: the label-free readout calibration, then the
+post-ingestion gates (DESIGN §2, Verification).
+
+``calibration`` (pair tasks) reads the mapped pool and writes ``thresholds`` — per concept, the
+score that splits the student's own pool in the packet's yes/no proportion. ``gates`` reads the
+trained CAL and the held-out anchors, traces and probes and appends to ``gates``: alignment
+above its permutation null, trace agreement, protected probes, probe drift, the CAL norm bound.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from m2kt.align import alignment_metrics
+from m2kt.ingest import losses as L
+from m2kt.ingest.readout import predict, thresholds
+from m2kt.ingest.run import Run
+from m2kt.ingest.stages.train import trace_targets
+from m2kt.verify.gates import Gate, check
+
+#: the alignment gate; its figure is top-1 retrieval minus its permutation null
+ALIGN_GATE = "alignment above its null (top-1 − null, held-out anchors)"
+
+
+def calibrate(run: Run) -> dict[str, Any]:
+    """See module doc (``calibration``). Nothing to do on class tasks."""
+    if run.class_task:
+        return {"thresholds": "none (class task)"}
+    cidx = run.concept_index
+    pool_q = [cidx[e.query] for e in run.pool]
+    run.thresholds = thresholds(run.mapped(run.s_pool), pool_q, run.man, len(cidx))
+    return {"thresholds": len(run.thresholds)}
+
+
+def post_gates(run: Run) -> dict[str, Any]:
+    """See module doc (``gates``)."""
+    run.gates.append(_alignment_gate(run))
+    tr = trace_targets(run)
+    agree = None
+    if tr.rows:
+        logits = L.centred_cosine_logits(
+            torch.from_numpy(run.mapped(run.s_trace[tr.rows])).float(), run.centroids)
+        agree = float((logits.argmax(1).numpy() == tr.idx[:, 0].numpy()).mean())
+    pol = run.policy
+    run.gates.append(check("trace agreement with the teacher (main layer)", "post", agree,
+                           pol.min_trace_agreement, ">="))
+    if run.probes:
+        after = run.mapped(run.s_probe_after)
+        pred = predict(after, run.man, run.task.name, run.packet.manifest.labels,
+                       head=run.head if run.use_head else None,
+                       cosine=run.sel.readout == "cosine")
+        ids = run.packet.concept_ids
+        bad = [p.text for p, y in zip(run.probes, pred, strict=True) if ids[y] in p.forbidden]
+        run.gates.append(check("protected probes not read as forbidden concepts", "post",
+                               len(bad) / len(run.probes), pol.max_protected_violations, "<=",
+                               ", ".join(bad[:5])))
+        d = float(L.drift(torch.from_numpy(run.s_probe), torch.from_numpy(after).float()))
+        run.gates.append(check("retention of prior behaviour (probe geometry drift)", "post",
+                               d, pol.max_drift, "<="))
+    w = run.cal.affine.weight.detach()
+    run.gates.append(check("CAL norm bound", "post", float(w.norm() / w.shape[0] ** 0.5),
+                           pol.cal_norm_bound, "<="))
+    return {g.name: g.status for g in run.gates}
+
+
+def _alignment_gate(run: Run) -> Gate:
+    """Top-1 retrieval of the held-out anchors minus its permutation null (≥ 0.05); writes
+    ``alignment`` (the metrics). Not applicable below 16 anchors."""
+    if not len(run.hold):
+        run.alignment = None
+        return check(ALIGN_GATE, "post", None, 0.05, ">=",
+                     "fewer than 16 anchors: no held-out pairs")
+    am = alignment_metrics(run.mapped(run.s_anchor[run.hold]), run.t_anchor[run.hold],
+                           n_perm=50, seed=run.seed)
+    run.alignment = am
+    return check(ALIGN_GATE, "post", am["top1"]["value"] - am["top1"]["null"], 0.05, ">=",
+                 f"figure = top-1 {am['top1']['value']:.2f} − its permutation null "
+                 f"{am['top1']['null']:.2f}; CKA {am['cka']['value']:.2f} vs "
+                 f"{am['cka']['null']:.2f}")

@@ -1,0 +1,103 @@
+"""Stages ``map-anchors``, ``map-relative`` and ``map-mixture``: the CAL's initial map.
+
+Each reads what ``encode`` wrote and writes ``sel`` (the map's method, the student's readout
+and the cross-validated table) and ``cal`` (the CAL module initialised to that map):
+
+- ``map-anchors`` — candidate maps fitted on the packet's anchors, chosen by cross-validated
+  agreement with the packet's readout (:mod:`m2kt.ingest.select`); with the variant's
+  ``relative_candidate`` the zero-crossing relative map competes too (class tasks);
+- ``map-relative`` — zero crossing: a ridge map from the student's own inputs to the centroids
+  of the concepts the packet's relative readout names for them (class tasks; pair tasks fall
+  back to ``map-mixture``);
+- ``map-mixture`` — zero crossing: the student's own cloud aligned to the packet's manifold
+  mixture (:mod:`m2kt.ingest.zero`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from m2kt.align import make
+from m2kt.concepts import relative as concept_relative
+from m2kt.ingest.run import Run
+from m2kt.ingest.select import CANDIDATE_METHODS, Selection, select
+from m2kt.ingest.zero import cal_from_transform, mixture_map
+
+
+def map_anchors(run: Run) -> dict[str, Any]:
+    """See module doc (``map-anchors``)."""
+    rel = _relative(run) if run.var.relative_candidate and run.method == "auto" else None
+    fit = run.fit_idx
+    # the relative map never saw an anchor: its agreement on all of them is out-of-sample,
+    # like the cross-validated agreement of the anchor-fitted maps it competes with
+    extra = ({"relative": (rel[0].transform(run.s_anchor[fit]), run.var.relative_readout)}
+             if rel is not None else None)
+    sel = select(run.s_anchor[fit], run.t_anchor[fit], run.man, run.head,
+                 pair=not run.class_task,
+                 methods=CANDIDATE_METHODS if run.method == "auto" else (run.method,),
+                 seed=run.seed, extra=extra)
+    run.progress(f"initial map {sel.method}, readout {sel.readout} (cross-validated agreement "
+                 f"on the anchors: {', '.join(f'{k} {v:.2f}' for k, v in sel.table.items())})",
+                 0.08)
+    d_s, d_t = run.s_pool.shape[1], run.packet.manifest.d_teacher
+    run.sel = sel
+    run.cal = (cal_from_transform(rel[0].transform, d_s, d_t) if sel.method == "relative"
+               else _affine(sel.method, run.s_anchor[fit], run.t_anchor[fit], run.seed))
+    return {"method": sel.method, "readout": sel.readout,
+            **{f"agreement {k}": round(v, 4) for k, v in sel.table.items()}}
+
+
+def map_relative(run: Run) -> dict[str, Any]:
+    """See module doc (``map-relative``)."""
+    rel = _relative(run)
+    if rel is None:  # pair tasks (or a packet without the relative readout)
+        return map_mixture(run)
+    transform, named = rel
+    run.sel = Selection("relative", run.var.relative_readout, {"concepts_named": named})
+    run.cal = cal_from_transform(transform.transform, run.s_pool.shape[1],
+                                 run.packet.manifest.d_teacher)
+    run.progress("initial map: ridge from the student's own inputs to the centroids of the "
+                 "concepts the packet's relative readout gives them (no crossing inputs)", 0.08)
+    return {"method": "relative", "readout": run.sel.readout, "concepts named": named}
+
+
+def map_mixture(run: Run) -> dict[str, Any]:
+    """See module doc (``map-mixture``)."""
+    readout = "head" if run.head is not None and not run.class_task else (
+        "centroid" if run.class_task else "manifold")
+    run.sel = Selection("unsupervised", readout, {})
+    zmap = mixture_map(run.s_pool, run.man, run.seed)
+    run.progress("initial map: unsupervised, student's own inputs → the packet's manifold "
+                 "mixture (no crossing inputs)", 0.08)
+    run.cal = cal_from_transform(zmap.transform, run.s_pool.shape[1],
+                                 run.packet.manifest.d_teacher)
+    return {"method": "unsupervised", "readout": readout}
+
+
+def _relative(run: Run):
+    """The relative map of the student's own pool (``transform``: (n, d_s) → (n, d_t)) and how
+    many concepts it named, or ``None`` on pair tasks / without the packet's relative readout.
+
+    The student describes each of its unlabelled inputs by z-scored cosines to its own vectors
+    of the concept labels (C, d_s); the packet's relative readout (fitted teacher-side) names a
+    concept for each; a ridge map sends every input to that concept's teacher-space centroid.
+    The label texts are counted in the ledger."""
+    rel_head = concept_relative.from_tensors(run.packet.tensors) if run.class_task else None
+    if rel_head is None:
+        return None
+    label_vecs = run.encode_texts([c.label for c in run.task.concepts])
+    run.ledger.student_inputs += len(label_vecs)
+    r = concept_relative.profiles(run.s_pool, label_vecs)
+    pseudo = rel_head.predict(concept_relative.zscore(r, r))
+    targets = np.asarray(run.man.centroids, np.float64)[pseudo]
+    return make("ridge").fit(run.s_pool, targets), int((np.bincount(pseudo) > 0).sum())
+
+
+def _affine(method: str, xs: np.ndarray, yt: np.ndarray, seed: int):
+    """CAL module initialised by ``method`` on paired anchors (identity-free affine part)."""
+    al = make(method, **({"seed": seed} if method == "cal" else {})).fit(xs, yt)
+    if method == "cal":
+        return al.module
+    return cal_from_transform(al.transform, xs.shape[1], yt.shape[1])

@@ -1,0 +1,32 @@
+"""Ingestion's pipeline stages as the pages show them (pure; no Streamlit)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from m2kt.render.escape import visible
+from m2kt.render.gates import figure_text
+
+
+def _value(v: object) -> str:
+    return figure_text(v) if isinstance(v, float) else visible(str(v), 60)
+
+
+def stage_rows(stages: Sequence[dict]) -> list[dict[str, object]]:
+    """Rows ``stage, what it does, seconds, figures`` for the stage records of an ingestion
+    (``IngestResult.extra["stages"]`` or a report's ``stages``); figures as ``name value``
+    pairs joined by "; ", floats to 4 significant digits, text made visible."""
+    from m2kt.ingest.pipeline import DESCRIPTIONS
+
+    return [{"stage": s["stage"], "what it does": DESCRIPTIONS.get(s["stage"], ""),
+             "seconds": round(float(s.get("seconds", 0.0)), 2),
+             "figures": "; ".join(f"{visible(str(k), 60)} {_value(v)}"
+                                  for k, v in (s.get("figures") or {}).items())}
+            for s in stages]
+
+
+def plan_rows(stages: Sequence[str]) -> list[dict[str, str]]:
+    """Rows ``stage, what it does`` of a variant's stage list, before it runs."""
+    from m2kt.ingest.pipeline import DESCRIPTIONS
+
+    return [{"stage": s, "what it does": DESCRIPTIONS.get(s, "")} for s in stages]

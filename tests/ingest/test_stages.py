@@ -1,0 +1,149 @@
+"""Ingestion's stages one by one (:mod:`m2kt.ingest.pipeline`) on real packets: multistep
+(a class task) and taxonomy (a pair task), 64 anchors each."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from m2kt.ingest import pipeline
+from m2kt.ingest.run import Cancelled, Run, prepare
+from m2kt.ingest.stages.encode import encode
+from m2kt.ingest.stages.evaluate import evaluate
+from m2kt.ingest.stages.gates import ALIGN_GATE, calibrate, post_gates
+from m2kt.ingest.stages.initial_map import map_anchors, map_mixture, map_relative
+from m2kt.ingest.stages.train import train_cal
+from m2kt.ingest.variants import VARIANTS
+from m2kt.models.spec import no_progress
+
+
+def _run(pk, tmp_path: Path, variant: str = "frozen", steps: int = 5, method: str = "auto",
+         cancel=lambda: False, on_step=None) -> Run:
+    return prepare(pk.packet, tmp_path / "out", None, method, 0, None, steps, 500, None,
+                   None, variant, "dev", no_progress, cancel, on_step)
+
+
+def test_encode_counts_every_input_and_holds_anchors_out(built, tmp_path: Path) -> None:
+    run = _run(built, tmp_path)
+    figures = encode(run)
+    assert figures["anchors"] == 64 and figures["unlabelled inputs"] == 500
+    n = len(run.anchors) + len(run.traces)
+    assert run.ledger.crossing_inputs == n
+    assert run.ledger.student_inputs == n + len(run.pool) + len(run.probes)
+    assert run.s_pool.shape == (500, run.lm.info.hidden_size)
+    assert not set(run.hold) & set(run.fit_idx) and len(run.hold) + len(run.fit_idx) == 64
+    assert len(run.hold) == 8 and run.t_anchor.shape[0] == 64
+
+
+def test_a_zero_crossing_encode_reads_no_anchor_and_no_trace(built, tmp_path: Path) -> None:
+    run = _run(built, tmp_path, variant="zero")
+    encode(run)
+    assert run.anchors == [] and run.traces == [] and run.ledger.crossing_inputs == 0
+    assert run.t_anchor.shape[0] == 0 and len(run.hold) == 0
+
+
+def test_map_anchors_chooses_among_the_candidates_or_takes_the_forced_method(
+        built, tmp_path: Path) -> None:
+    run = _run(built, tmp_path)
+    encode(run)
+    figures = map_anchors(run)
+    assert run.sel.method in ("procrustes", "ridge") and figures["method"] == run.sel.method
+    assert any(k.startswith("agreement ") for k in figures)
+    forced = _run(built, tmp_path, method="ridge")
+    encode(forced)
+    map_anchors(forced)
+    assert forced.sel.method == "ridge"
+    y = forced.mapped(forced.s_pool[:3])
+    assert y.shape == (3, built.packet.manifest.d_teacher) and y.dtype == np.float64
+
+
+def test_map_relative_names_concepts_and_falls_back_on_pair_tasks(built, pair_built,
+                                                                  tmp_path: Path) -> None:
+    run = _run(built, tmp_path, variant="relative")
+    encode(run)
+    before = run.ledger.student_inputs
+    figures = map_relative(run)
+    assert run.sel.method == "relative" and figures["concepts named"] >= 1
+    assert run.ledger.student_inputs == before + len(run.task.concepts)  # label texts counted
+    p = _run(pair_built, tmp_path, variant="relative")
+    encode(p)
+    assert map_relative(p)["method"] == "unsupervised"  # pair task: the mixture map
+
+
+def test_map_mixture_needs_no_anchor(pair_built, tmp_path: Path) -> None:
+    run = _run(pair_built, tmp_path, variant="zero")
+    encode(run)
+    figures = map_mixture(run)
+    assert run.sel.method == "unsupervised" and figures["readout"] in ("head", "manifold")
+    assert run.ledger.crossing_inputs == 0
+
+
+def test_cal_training_records_every_step_and_can_be_cancelled(built, tmp_path: Path) -> None:
+    seen: list[int] = []
+    run = _run(built, tmp_path, steps=4, on_step=lambda s, t: seen.append(s))
+    encode(run)
+    map_anchors(run)
+    figures = train_cal(run)
+    assert seen == [0, 1, 2, 3] and figures["steps"] == 4
+    assert all(len(run.curves[t]) == 4 for t in ("geo", "struct", "reason", "safe", "total"))
+    assert not run.cal.training and run.s_probe_after is run.s_probe
+    stop = _run(built, tmp_path, steps=4, cancel=lambda: True)
+    encode(stop)
+    map_anchors(stop)
+    with pytest.raises(Cancelled):
+        train_cal(stop)
+
+
+def test_calibration_sets_pair_thresholds_only(built, pair_built, tmp_path: Path) -> None:
+    for pk, pair in ((built, False), (pair_built, True)):
+        run = _run(pk, tmp_path)
+        for stage in (encode, map_anchors, train_cal, calibrate):
+            stage(run)
+        if pair:
+            assert run.thresholds.shape == (len(pk.packet.concept_ids),)
+        else:
+            assert run.thresholds is None
+
+
+def test_gates_then_evaluation_in_the_engine_order(built, tmp_path: Path) -> None:
+    run = _run(built, tmp_path)
+    for stage in (encode, map_anchors, train_cal, calibrate):
+        stage(run)
+    figures = post_gates(run)
+    names = [g.name for g in run.gates]
+    assert names[0] == ALIGN_GATE and names[-1] == "CAL norm bound"
+    assert set(figures.values()) <= {"pass", "fail", "n/a"}
+    ev = evaluate(run)
+    assert run.gates[-1].name.startswith("held-out accuracy above the student's start")
+    n = len(run.task.splits["dev"])
+    assert ev["inputs"] == n and len(run.evaluation["pred"]) == n
+    assert 0.0 <= run.evaluation["acc"] <= 1.0 and "acc_swapped" in run.evaluation
+
+
+def test_the_pipeline_runs_the_variant_stages_and_the_report_keeps_them(
+        built, tmp_path: Path) -> None:
+    from m2kt.ingest.trainer import ingest
+
+    r = ingest(built.packet, tmp_path / "s", steps=3, pool_limit=500, evaluate=False)
+    stages = [s["stage"] for s in r.extra["stages"]]
+    assert stages == [s for s in VARIANTS["anchors-relative"].stages if s != "evaluation"]
+    report = json.loads((tmp_path / "s" / "ingestion_report.json").read_text())
+    assert [s["stage"] for s in report["stages"]] == stages and r.accuracy is None
+
+
+def test_every_variant_names_known_stages_in_order() -> None:
+    for v in VARIANTS.values():
+        assert v.stages[0] == "encode" and v.stages[1].startswith("map-")
+        assert all(s in pipeline.STAGES and s in pipeline.DESCRIPTIONS for s in v.stages)
+
+
+@pytest.mark.parametrize("fn", [*pipeline.STAGES.values(), "ingest", "prepare", "export"])
+def test_ingest_and_every_stage_stay_short(fn) -> None:
+    from m2kt.ingest import export, run, trainer
+
+    fn = {"ingest": trainer.ingest, "prepare": run.prepare, "export": export.export}.get(fn, fn)
+    assert len(inspect.getsource(fn).splitlines()) <= 60, fn.__name__
