@@ -141,8 +141,8 @@ def live(j, snap: dict) -> None:
         st.dataframe(pd.DataFrame(gate_rows([g.as_dict() for g in r.gates])), hide_index=True,
                      width="stretch")
         st.caption(f"The stages of {r.extra.get('variant', 'this variant')}, in order:")
-        st.dataframe(pd.DataFrame(stage_rows(r.extra.get("stages", []))), hide_index=True,
-                     width="stretch")
+        # a static table: long figure lists wrap instead of being cut at the column's edge
+        st.table(pd.DataFrame(stage_rows(r.extra.get("stages", []))).set_index("stage"))
     elif snap["state"] == "cancelled":
         st.warning("Ingestion cancelled; nothing was written.")
     elif snap["state"] == "failed":

@@ -13,13 +13,11 @@ def _value(v: object) -> str:
 
 
 def stage_rows(stages: Sequence[dict]) -> list[dict[str, object]]:
-    """Rows ``stage, what it does, seconds, figures`` for the stage records of an ingestion
+    """Rows ``stage, seconds`` (text, 1 decimal), ``figures`` for the stage records of an ingestion
     (``IngestResult.extra["stages"]`` or a report's ``stages``); figures as ``name value``
-    pairs joined by "; ", floats to 4 significant digits, text made visible."""
-    from m2kt.ingest.pipeline import DESCRIPTIONS
-
-    return [{"stage": s["stage"], "what it does": DESCRIPTIONS.get(s["stage"], ""),
-             "seconds": round(float(s.get("seconds", 0.0)), 2),
+    pairs joined by "; ", floats to 4 significant digits, text made visible (what each stage
+    does: :func:`plan_rows`)."""
+    return [{"stage": s["stage"], "seconds": f"{float(s.get('seconds', 0.0)):.1f}",
              "figures": "; ".join(f"{visible(str(k), 60)} {_value(v)}"
                                   for k, v in (s.get("figures") or {}).items())}
             for s in stages]
