@@ -100,6 +100,10 @@ def test_manual_upload_approve_ingest(page, server, packet_file) -> None:
     page.get_by_role("button", name="Start ingestion").click()
     page.get_by_text("Student written to").wait_for(timeout=600_000)
     page.wait_for_timeout(1500)
+    body = page.inner_text("body")  # the pipeline's stages, in order, with their figures
+    tail = body[body.index("The stages of"):]
+    at = [tail.find(s) for s in ("encode", "map-anchors", "cal-training", "gates", "evaluation")]
+    assert -1 not in at and at == sorted(at) and "unlabelled inputs" in tail
     page.screenshot(path=str(ARTIFACTS / "ingest.png"), full_page=True)
     _clean(page)
 
