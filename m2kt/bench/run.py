@@ -385,12 +385,30 @@ def _task_in_worker(name: str, opts: BenchOptions) -> dict[str, Any]:
 
     if "OMP_NUM_THREADS" not in os.environ:  # share the cores among the workers
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // max(1, opts.workers)))
+    _exit_with_parent()
     torch.manual_seed(0)
     t1 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"m2kt-bench-{name}-") as tmp:
         entry = bench_task(name, opts, Path(tmp), _print_progress)
     entry["seconds"] = round(time.perf_counter() - t1, 1)
     return entry
+
+
+def _exit_with_parent(every_s: float = 2.0) -> None:
+    """A worker leaves when the bench that spawned it is gone (killed by a signal it could not
+    pass on): otherwise an orphaned worker would keep its core busy for the rest of its task."""
+    import os
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(every_s)
+            if os.getppid() != parent:
+                os._exit(3)
+
+    threading.Thread(target=watch, name="m2kt-exit-with-parent", daemon=True).start()
 
 
 def run_meta(opts: BenchOptions, started: str, seconds: float) -> dict[str, Any]:
