@@ -52,15 +52,15 @@ def shuffled(task: Task, seed: int = 0) -> Task:
 
 def _patch(monkeypatch: pytest.MonkeyPatch, make) -> None:
     import m2kt.domains.registry as registry
-    import m2kt.ingest.trainer as trainer
 
     real = registry.get_task
 
     def get(name: str, seed: int = 0, **kw):
         return make(real(name, seed=seed, **kw))
 
+    # every caller (ingestion's prepare, the bench) imports get_task from the registry when
+    # it runs, so patching the registry reaches them all
     monkeypatch.setattr(registry, "get_task", get)
-    monkeypatch.setattr(trainer, "get_task", get)
 
 
 @pytest.fixture(scope="module", params=["multistep", "taxonomy"])
