@@ -342,8 +342,8 @@ def auto_workers() -> int:
 
 #: the order the worker processes take tasks in, longest first (each task's time in
 #: docs/results/perf/bench-quick-cold.json): the last task to start is a short one
-LONGEST_FIRST = {"gloss": 6, "supersense": 5, "multistep": 4, "modular": 3, "hypernymy": 2,
-                 "taxonomy": 1}
+LONGEST_FIRST = {"gloss": 6, "supersense": 5, "multistep": 4, "modular": 3, "taxonomy": 2,
+                 "hypernymy": 1}
 
 #: the thread-pool variables of torch (OpenMP, MKL) and numpy/scipy (OpenBLAS)
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
