@@ -19,6 +19,7 @@ from m2kt.ingest.stages.evaluate import evaluate
 from m2kt.ingest.stages.gates import calibrate, post_gates
 from m2kt.ingest.stages.initial_map import map_anchors, map_mixture, map_relative
 from m2kt.ingest.stages.train import train_cal
+from m2kt.ingest.variants import STAGE_DESCRIPTIONS
 
 Stage = Callable[[Run], dict[str, Any]]
 
@@ -33,22 +34,8 @@ STAGES: dict[str, Stage] = {
     "evaluation": evaluate,
 }
 
-#: one line per stage for pages and ``--help`` texts
-DESCRIPTIONS = {
-    "encode": "the student encodes the anchors, trace queries, its own unlabelled inputs and "
-              "the safety probes (all counted)",
-    "map-anchors": "initial map fitted on the packet's anchors, chosen by cross-validated "
-                   "agreement with the packet's readout",
-    "map-mixture": "initial map without crossing inputs: the student's cloud aligned to the "
-                   "packet's manifold mixture",
-    "map-relative": "initial map without crossing inputs: the student's inputs named by the "
-                    "packet's relative readout, mapped to those concepts' centroids",
-    "cal-training": "the CAL trained with the composite loss (geometric, structural, "
-                    "reasoning, safety)",
-    "calibration": "label-free thresholds of the pair readout on the student's own pool",
-    "gates": "post-ingestion gates: alignment, trace agreement, probes, drift, CAL norm",
-    "evaluation": "the new student alone on the held-out split (labels only to score)",
-}
+#: one line per stage (kept beside the stage names, light enough for pages to import)
+DESCRIPTIONS = STAGE_DESCRIPTIONS
 
 
 def run_stages(run: Run, evaluate_too: bool = True) -> list[dict[str, Any]]:

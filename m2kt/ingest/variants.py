@@ -16,6 +16,22 @@ from m2kt.errors import UsageError
 ANCHOR_STAGES = ("encode", "map-anchors", "cal-training", "calibration", "gates", "evaluation")
 MIXTURE_STAGES = ("encode", "map-mixture", *ANCHOR_STAGES[2:])
 RELATIVE_STAGES = ("encode", "map-relative", *ANCHOR_STAGES[2:])
+#: what each stage does, one line each (pages show it)
+STAGE_DESCRIPTIONS = {
+    "encode": "the student encodes the anchors, trace queries, its own unlabelled inputs and "
+              "the safety probes (all counted)",
+    "map-anchors": "initial map fitted on the packet's anchors, chosen by cross-validated "
+                   "agreement with the packet's readout",
+    "map-mixture": "initial map without crossing inputs: the student's cloud aligned to the "
+                   "packet's manifold mixture",
+    "map-relative": "initial map without crossing inputs: the student's inputs named by the "
+                    "packet's relative readout, mapped to those concepts' centroids",
+    "cal-training": "the CAL trained with the composite loss (geometric, structural, "
+                    "reasoning, safety)",
+    "calibration": "label-free thresholds of the pair readout on the student's own pool",
+    "gates": "post-ingestion gates: alignment, trace agreement, probes, drift, CAL norm",
+    "evaluation": "the new student alone on the held-out split (labels only to score)",
+}
 
 
 @dataclass(frozen=True)

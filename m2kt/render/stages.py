@@ -25,6 +25,6 @@ def stage_rows(stages: Sequence[dict]) -> list[dict[str, object]]:
 
 def plan_rows(stages: Sequence[str]) -> list[dict[str, str]]:
     """Rows ``stage, what it does`` of a variant's stage list, before it runs."""
-    from m2kt.ingest.pipeline import DESCRIPTIONS
+    from m2kt.ingest.variants import STAGE_DESCRIPTIONS
 
-    return [{"stage": s, "what it does": DESCRIPTIONS.get(s, "")} for s in stages]
+    return [{"stage": s, "what it does": STAGE_DESCRIPTIONS.get(s, "")} for s in stages]
