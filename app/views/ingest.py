@@ -140,11 +140,10 @@ def live(j, snap: dict) -> None:
             st.success(text)
         st.dataframe(pd.DataFrame(gate_rows([g.as_dict() for g in r.gates])), hide_index=True,
                      width="stretch")
-        extra = getattr(r, "extra", None) or {}
-        if extra.get("stages"):
-            st.caption(f"The stages of {extra.get('variant', 'this variant')}, in order:")
+        if r.extra.get("stages"):
+            st.caption(f"The stages of {r.extra['variant']}, in order:")
             # a static table: long figure lists wrap instead of being cut at the column's edge
-            st.table(pd.DataFrame(stage_rows(extra["stages"])).set_index("stage"))
+            st.table(pd.DataFrame(stage_rows(r.extra["stages"])).set_index("stage"))
     elif snap["state"] == "cancelled":
         st.warning("Ingestion cancelled; nothing was written.")
     elif snap["state"] == "failed":

@@ -379,12 +379,9 @@ def _print_progress(message: str, fraction: float | None) -> None:
 
 def _task_in_worker(name: str, opts: BenchOptions) -> dict[str, Any]:
     """One task of ``run_bench --workers N`` in a spawned process; the task's entry."""
-    import os
-
     import torch
 
-    if "OMP_NUM_THREADS" not in os.environ:  # share the cores among the workers
-        torch.set_num_threads(max(1, (os.cpu_count() or 1) // max(1, opts.workers)))
+    # the thread count comes from the variables _threads_per_worker set for the spawn
     _exit_with_parent()
     torch.manual_seed(0)
     t1 = time.perf_counter()

@@ -19,7 +19,6 @@ from m2kt.ingest.stages.evaluate import evaluate
 from m2kt.ingest.stages.gates import calibrate, post_gates
 from m2kt.ingest.stages.initial_map import map_anchors, map_mixture, map_relative
 from m2kt.ingest.stages.train import train_cal
-from m2kt.ingest.variants import STAGE_DESCRIPTIONS
 
 Stage = Callable[[Run], dict[str, Any]]
 
@@ -33,10 +32,6 @@ STAGES: dict[str, Stage] = {
     "gates": post_gates,
     "evaluation": evaluate,
 }
-
-#: one line per stage (kept beside the stage names, light enough for pages to import)
-DESCRIPTIONS = STAGE_DESCRIPTIONS
-
 
 def run_stages(run: Run, evaluate_too: bool = True) -> list[dict[str, Any]]:
     """Run the variant's stages in order; returns one record per stage run:

@@ -88,6 +88,7 @@ class Run:
     # --- CAL training ---------------------------------------------------------------------
     encoder: Any = None  # m2kt.ingest.encoder.TrainableEncoder when the backbone adapts
     s_probe_after: np.ndarray | None = None  # the probes' vectors after training
+    traces_used: Any = None  # m2kt.ingest.stages.train.TraceTargets: the traces trained on
     curves: dict[str, list[float]] = field(
         default_factory=lambda: {t: [] for t in (*TERMS, "member", "total")})
     # --- calibration, gates, evaluation ---------------------------------------------------

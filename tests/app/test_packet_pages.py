@@ -390,7 +390,8 @@ def test_ingest_page_never_shows_a_student_with_a_failed_gate_in_green(tmp_path:
     gates = [check("held-out accuracy above the start", "post", 0.40, 0.45, ">="),
              check("CAL norm", "post", 1.0, 10.0, "<=")]
     result = SimpleNamespace(out_dir=tmp_path / "s", accuracy=0.40, student_before=0.45,
-                             ledger=SimpleNamespace(crossing_inputs=88), gates=gates)
+                             ledger=SimpleNamespace(crossing_inputs=88), gates=gates,
+                             extra={})
     job = Job("ingest abcd").start(lambda progress, cancel, on_step: result)
     job.join(10)
     assert job.state == "done"

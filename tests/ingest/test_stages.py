@@ -17,7 +17,7 @@ from m2kt.ingest.stages.evaluate import evaluate
 from m2kt.ingest.stages.gates import ALIGN_GATE, calibrate, post_gates
 from m2kt.ingest.stages.initial_map import map_anchors, map_mixture, map_relative
 from m2kt.ingest.stages.train import train_cal
-from m2kt.ingest.variants import VARIANTS
+from m2kt.ingest.variants import STAGE_DESCRIPTIONS, VARIANTS
 from m2kt.models.spec import no_progress
 
 
@@ -138,7 +138,7 @@ def test_the_pipeline_runs_the_variant_stages_and_the_report_keeps_them(
 def test_every_variant_names_known_stages_in_order() -> None:
     for v in VARIANTS.values():
         assert v.stages[0] == "encode" and v.stages[1].startswith("map-")
-        assert all(s in pipeline.STAGES and s in pipeline.DESCRIPTIONS for s in v.stages)
+        assert all(s in pipeline.STAGES and s in STAGE_DESCRIPTIONS for s in v.stages)
 
 
 @pytest.mark.parametrize("fn", [*pipeline.STAGES.values(), "ingest", "prepare", "export"])

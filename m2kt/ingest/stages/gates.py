@@ -3,8 +3,9 @@ post-ingestion gates (DESIGN §2, Verification).
 
 ``calibration`` (pair tasks) reads the mapped pool and writes ``thresholds`` — per concept, the
 score that splits the student's own pool in the packet's yes/no proportion. ``gates`` reads the
-trained CAL and the held-out anchors, traces and probes and appends to ``gates``: alignment
-above its permutation null, trace agreement, protected probes, probe drift, the CAL norm bound.
+trained CAL, the held-out anchors, the traces cal-training used and the probes, and appends to
+``gates``: alignment above its permutation null, trace agreement, protected probes, probe
+drift, the CAL norm bound.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from m2kt.align import alignment_metrics
 from m2kt.ingest import losses as L
 from m2kt.ingest.readout import predict, thresholds
 from m2kt.ingest.run import Run
-from m2kt.ingest.stages.train import trace_targets
 from m2kt.verify.gates import Gate, check
 
 #: the alignment gate; its figure is top-1 retrieval minus its permutation null
@@ -37,7 +37,7 @@ def calibrate(run: Run) -> dict[str, Any]:
 def post_gates(run: Run) -> dict[str, Any]:
     """See module doc (``gates``)."""
     run.gates.append(_alignment_gate(run))
-    tr = trace_targets(run)
+    tr = run.traces_used  # the traces cal-training used (their rows and top concepts)
     agree = None
     if tr.rows:
         logits = L.centred_cosine_logits(

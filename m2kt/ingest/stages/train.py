@@ -4,9 +4,9 @@ with a ``member`` weight, manifold membership (:mod:`m2kt.ingest.losses`).
 
 Reads the encodings, the manifolds, the initial ``cal`` and ``sel``, the packet's graph and
 traces and the policy. Writes the trained ``cal`` (in eval mode), ``encoder`` (adapt variants),
-``curves`` (every term at every step) and ``s_probe_after``; with an adapted backbone the
-``s_*`` encodings are recomputed so that every later figure uses it. ``on_step(step, terms)``
-sees every step; ``cancel()`` is polled before each.
+``curves`` (every term at every step), ``traces_used`` and ``s_probe_after``; with an adapted
+backbone the ``s_*`` encodings are recomputed so that every later figure uses it.
+``on_step(step, terms)`` sees every step; ``cancel()`` is polled before each.
 """
 
 from __future__ import annotations
@@ -104,42 +104,63 @@ def _features(run: Run, tr: TraceTargets) -> tuple[Callable[[str], torch.Tensor]
     return feats, params
 
 
-def _terms(run: Run, feats: Callable[[str], torch.Tensor], tr: TraceTargets,
-           head_fn, edges: list[tuple[int, int]], blocked: list[int]) -> dict[str, torch.Tensor]:
+@dataclass(frozen=True)
+class Fixed:
+    """What every training step reads and no step changes, built once per run: the trace
+    targets, the graph's edges (i, j), the blocked concepts, the packet readout as a torch map
+    (or None), the fitted anchors' teacher vectors (n, d_t), ``live`` (k,) and the probes'
+    frozen student vectors (p, d_s)."""
+
+    traces: TraceTargets
+    edges: list[tuple[int, int]]
+    blocked: list[int]
+    head_fn: Callable[[torch.Tensor], torch.Tensor] | None
+    t_anchor: torch.Tensor
+    live: torch.Tensor
+    raw_probe: torch.Tensor
+
+    @classmethod
+    def of(cls, run: Run) -> Fixed:
+        cidx = run.concept_index
+        return cls(trace_targets(run),
+                   [(cidx[e.source], cidx[e.target]) for e in run.packet.graph.edges],
+                   [cidx[c] for c in run.policy.blocked_concepts if c in cidx],
+                   torch_readout(run.head, run.centroids, pair=not run.class_task)
+                   if run.use_head else None,
+                   torch.from_numpy(np.ascontiguousarray(run.t_anchor[run.fit_idx])),
+                   torch.from_numpy(run.live),
+                   torch.from_numpy(np.ascontiguousarray(run.s_probe)))
+
+
+def _terms(run: Run, feats: Callable[[str], torch.Tensor], fx: Fixed) -> dict[str, torch.Tensor]:
     """One step's loss terms (scalars)."""
-    cal, cent, tau, pol = run.cal, run.centroids, run.tau, run.policy
-    live = torch.from_numpy(run.live)
+    cal, cent, tau, pol, tr = run.cal, run.centroids, run.tau, run.policy, fx.traces
     pool_y = cal(feats("pool"))  # shared by the structural, safety and membership terms
     return {
-        "geo": L.geometric(cal(feats("anchor")),
-                           torch.from_numpy(np.ascontiguousarray(run.t_anchor[run.fit_idx])),
-                           *((cent, live, tau) if run.class_task else ()), readout=head_fn),
-        "struct": L.structural(pool_y, cent, edges, tau),
+        "geo": L.geometric(cal(feats("anchor")), fx.t_anchor,
+                           *((cent, fx.live, tau) if run.class_task else ()),
+                           readout=fx.head_fn),
+        "struct": L.structural(pool_y, cent, fx.edges, tau),
         "reason": L.reasoning(cal(feats("trace")), cent, tr.idx, tr.prob) if tr.rows else
         torch.zeros(()),
-        "safe": L.safety(pool_y, cent, blocked, tau, cal.affine.weight, pol.cal_norm_bound,
-                         torch.from_numpy(np.ascontiguousarray(run.s_probe)),
-                         cal(feats("probe")), pol.max_drift),
-        "member": L.membership(pool_y, cent, live, 0.1)
+        "safe": L.safety(pool_y, cent, fx.blocked, tau, cal.affine.weight, pol.cal_norm_bound,
+                         fx.raw_probe, cal(feats("probe")), pol.max_drift),
+        "member": L.membership(pool_y, cent, fx.live, 0.1)
         if run.var.member and run.class_task else torch.zeros(()),
     }
 
 
 def train_cal(run: Run) -> dict[str, Any]:
     """See module doc."""
-    tr = trace_targets(run)
-    cidx = run.concept_index
-    edges = [(cidx[e.source], cidx[e.target]) for e in run.packet.graph.edges]
-    blocked = [cidx[c] for c in run.policy.blocked_concepts if c in cidx]
-    head_fn = (torch_readout(run.head, run.centroids, pair=not run.class_task)
-               if run.use_head else None)
-    feats, params = _features(run, tr)
+    fx = Fixed.of(run)
+    run.traces_used = fx.traces
+    feats, params = _features(run, fx.traces)
     opt = torch.optim.Adam(params)
     curves, steps = run.curves, run.steps
     for step in range(steps):
         if run.cancel():
             raise Cancelled("ingestion cancelled; nothing was written")
-        terms = _terms(run, feats, tr, head_fn, edges, blocked)
+        terms = _terms(run, feats, fx)
         total = sum(run.lam.get(t, run.var.member) * v for t, v in terms.items())
         for t, v in terms.items():
             curves[t].append(round(float(v.detach()), 6))
@@ -160,5 +181,5 @@ def train_cal(run: Run) -> dict[str, Any]:
         run.s_trace = run.encoder.encode([t.query for t in run.traces])
         run.s_pool = run.encoder.encode([e.text for e in run.pool])
         run.s_probe_after = run.encoder.encode([p.text for p in run.probes])
-    return {"steps": steps, "trace targets": len(tr.rows), "graph edges": len(edges),
+    return {"steps": steps, "trace targets": len(fx.traces.rows), "graph edges": len(fx.edges),
             **{f"final {t}": curves[t][-1] for t in (*TERMS, "total") if curves[t]}}
