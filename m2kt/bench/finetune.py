@@ -30,7 +30,7 @@ TEMPERATURES = (1.0, 3.0)
 
 @dataclass(frozen=True)
 class Budget:
-    """Fine-tuning steps: ``epochs`` passes over the data at batch ≤ 128, clipped to
+    """Fine-tuning steps: ``epochs`` passes over the data at the fine-tuner's batch, clipped to
     ``[min_steps, max_steps]``."""
 
     min_steps: int = 300
@@ -53,8 +53,9 @@ class Finetuner:
         self.dir, self.k, self.budget = student_dir, k, budget
         self.tok = AutoTokenizer.from_pretrained(student_dir)
         self.temperature = 2.0
-        #: AdamW's decoupled weight decay (``scripts/sym_kd_probe.py`` tries others on dev)
-        self.weight_decay = 0.01
+        #: AdamW's decoupled weight decay and the largest batch (``scripts/sym_kd_probe.py``
+        #: tries others on dev)
+        self.weight_decay, self.batch = 0.01, 128
 
     def _new(self, seed: int):
         import torch
@@ -93,7 +94,7 @@ class Finetuner:
         tgt = torch.from_numpy(soften(targets, t) if t != 1.0
                                else targets.astype(np.float64)).float()
         n = len(texts)
-        batch = min(128, n)
+        batch = min(self.batch, n)
         steps = self.budget.steps(n, batch) if steps is None else steps
         opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=self.weight_decay)
         sched = torch.optim.lr_scheduler.LambdaLR(
@@ -183,7 +184,7 @@ def kd_and_ssl(ft: Finetuner, texts: Sequence[str], targets: np.ndarray,
     keep = ssl.confident(p, 0.5)
     mix_texts = tr_texts + [pool_texts[i] for i in keep]
     mix_t = np.concatenate([targets[rows], soften(p[keep], 0.5)])
-    steps = int(np.clip(ft.budget.steps(len(mix_texts), 128) // 4, 150, 750))
+    steps = int(np.clip(ft.budget.steps(len(mix_texts), ft.batch) // 4, 150, 750))
     model2, _ = ft.fit(mix_texts, mix_t, seed + 1, temp, val=val, model=model, steps=steps,
                        lr=5e-4)
     res = _eval(ft, model2, eval_texts, y_eval, t1, temp, "self-train")
