@@ -7,7 +7,10 @@ Every function is pure numpy, reads no gold label, and takes features the caller
 - :func:`knn_graph` — a symmetric cosine kNN affinity over centred features;
 - :func:`propagate` — label propagation (Zhou et al., 2004) of seed distributions over it,
   with class-mass normalisation;
+- :func:`spread` — label spreading of prior answers given to every row (nothing clamped);
 - :func:`balance` — Sinkhorn rescaling of soft labels to given class marginals;
+- :func:`prior_offsets` — per-class score offsets that make a scorer's answers follow a
+  class prior (prior adjustment);
 - :func:`balance_pairs` — per-query median thresholds (pair tasks: each queried concept's
   "yes" rate set to one half, as on a balanced task);
 - :func:`confident` — the most confident rows per predicted class.
@@ -49,15 +52,8 @@ def propagate(idx: np.ndarray, w: np.ndarray, seeds: np.ndarray, seed_rows: np.n
     distributions: ``F ← α S F + (1 − α) Y`` with ``S`` the symmetrically normalised affinity
     (a sparse matrix), then class-mass normalisation (each class's total mass matched to its
     mass among the seeds) so that large classes do not swallow the rest."""
-    from scipy.sparse import csr_matrix
-
     n, c = len(idx), seeds.shape[1]
-    rows = np.repeat(np.arange(n), idx.shape[1])
-    a = csr_matrix((w.ravel(), (rows, idx.ravel())), shape=(n, n))
-    a = a + a.T  # symmetric affinity
-    deg = np.asarray(a.sum(1)).ravel()
-    dinv = 1.0 / np.sqrt(np.maximum(deg, 1e-12))
-    s = csr_matrix(a.multiply(dinv[:, None]).multiply(dinv[None, :]))
+    s = _normalised_affinity(idx, w)
     y = np.zeros((n, c))
     y[seed_rows] = seeds
     f = y.copy()
@@ -73,6 +69,33 @@ def propagate(idx: np.ndarray, w: np.ndarray, seeds: np.ndarray, seed_rows: np.n
     return out
 
 
+def spread(idx: np.ndarray, w: np.ndarray, y0: np.ndarray, alpha: float = 0.8,
+           iters: int = 20) -> np.ndarray:
+    """Label spreading (Zhou et al., 2004) of prior distributions ``y0`` (n, c) given to
+    *every* row of the kNN graph ``(idx, w)``: ``F ← α S F + (1 − α) Y0``, nothing clamped, so
+    each row's answer is smoothed by its neighbours'. Returns (n, c) row distributions."""
+    s = _normalised_affinity(idx, w)
+    y0 = np.asarray(y0, np.float64)
+    f = y0.copy()
+    for _ in range(iters):
+        f = alpha * (s @ f) + (1 - alpha) * y0
+    f = np.maximum(f, 0.0)
+    return f / np.maximum(f.sum(1, keepdims=True), 1e-12)
+
+
+def _normalised_affinity(idx: np.ndarray, w: np.ndarray):
+    """``D^-1/2 (A + Aᵀ) D^-1/2`` of the kNN graph ``(idx, w)`` as a sparse (n, n) matrix."""
+    from scipy.sparse import csr_matrix
+
+    n = len(idx)
+    rows = np.repeat(np.arange(n), idx.shape[1])
+    a = csr_matrix((w.ravel(), (rows, idx.ravel())), shape=(n, n))
+    a = a + a.T  # symmetric affinity
+    deg = np.asarray(a.sum(1)).ravel()
+    dinv = 1.0 / np.sqrt(np.maximum(deg, 1e-12))
+    return csr_matrix(a.multiply(dinv[:, None]).multiply(dinv[None, :]))
+
+
 def balance(p: np.ndarray, marginal: np.ndarray, iters: int = 50) -> np.ndarray:
     """Sinkhorn: rescale soft labels ``p`` (n, c) so that the class masses follow
     ``marginal`` (c,) (normalised) while every row stays a distribution."""
@@ -83,6 +106,41 @@ def balance(p: np.ndarray, marginal: np.ndarray, iters: int = 50) -> np.ndarray:
         q *= (m / q.sum(0))[None, :]
         q /= q.sum(1, keepdims=True)
     return q
+
+
+def prior_offsets(scores: np.ndarray, marginal: np.ndarray, iters: int = 200) -> np.ndarray:
+    """Per-class offsets ``b`` (c,) so that ``scores + b`` (n, c) answers the rows in the
+    proportions ``marginal`` (c,) — the prior adjustment of Saerens et al. (2002) on a softmax
+    of the scores at the temperature of their median top-1 − top-2 margin, then damped steps
+    on the histogram of the rows' answers (argmaxes), the closest to ``marginal`` kept. Columns
+    scoring ``-inf`` (dead classes) get 0. Reads no label: only the rows' own scores."""
+    s = np.asarray(scores, np.float64)
+    live = np.isfinite(s).all(0)
+    out = np.zeros(s.shape[1])
+    if live.sum() < 2 or not len(s):
+        return out
+    z = s[:, live]
+    top = np.sort(z, axis=1)[:, -2:]
+    t = max(float(np.median(top[:, 1] - top[:, 0])), 1e-6)
+    z = z / t
+    m = np.asarray(marginal, np.float64)[live] + 1e-12
+    m = m / m.sum()
+    b = np.zeros(z.shape[1])
+    for _ in range(iters):
+        a = z + b
+        p = np.exp(a - a.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        b += np.log(m) - np.log(p.mean(0) + 1e-12)
+    # the soft proportions match; the answers are argmaxes: damped steps on their histogram,
+    # keeping the offsets that came closest
+    best, best_tv = b, np.inf
+    for i in range(iters + 1):
+        h = np.bincount((z + b).argmax(1), minlength=len(m)) / len(z)
+        if (d := 0.5 * float(np.abs(h - m).sum())) < best_tv:
+            best, best_tv = b, d
+        b = b + 0.5 / (1 + 0.05 * i) * (np.log(m) - np.log(h + 0.5 / len(z)))
+    out[live] = t * (best - best.mean())
+    return out
 
 
 def balance_pairs(score: np.ndarray, queries: np.ndarray) -> np.ndarray:

@@ -30,11 +30,39 @@ def test_propagation_labels_a_cluster_from_one_seed_each() -> None:
     assert (f[seeds] == np.eye(3)[y[seeds]]).all()
 
 
+def test_spreading_mends_noisy_answers_and_keeps_distributions() -> None:
+    """Every row starts with an answer, a fifth of them wrong; smoothing over the graph of the
+    rows' own features puts most of the wrong ones right (nothing is clamped)."""
+    x, y = _blobs(400)
+    rng = np.random.default_rng(1)
+    noisy = np.where(rng.random(400) < 0.2, rng.integers(0, 3, 400), y)
+    f = ssl.spread(*ssl.knn_graph(x, k=8), np.eye(3)[noisy] * 0.9 + 0.1 / 3)
+    assert np.allclose(f.sum(1), 1) and (f >= 0).all()
+    assert (f.argmax(1) == y).mean() > 0.97 > (noisy == y).mean()
+
+
 def test_balance_moves_mass_to_the_marginal() -> None:
     p = np.array([[0.9, 0.1], [0.8, 0.2], [0.6, 0.4], [0.7, 0.3]])
     q = ssl.balance(p, np.array([0.5, 0.5]))
     assert np.allclose(q.sum(1), 1) and np.allclose(q.sum(0), [2, 2], atol=1e-3)
     assert (q.argmax(1) == [0, 0, 1, 1]).all()  # the least confident rows switch
+
+
+def test_prior_offsets_make_the_answers_follow_the_prior() -> None:
+    """A scorer biased toward class 0 answers 0 for most rows; offsets fitted on the rows'
+    own scores bring its answers to the given prior, a dead class keeps offset 0."""
+    x, y = _blobs(600, spread=3.0)  # overlapping clusters
+    centres = np.stack([x[y == c].mean(0) for c in range(3)])
+    scores = -((x[:, None, :] - centres[None]) ** 2).sum(-1)
+    top = np.sort(scores, axis=1)
+    scores[:, 0] += 2 * np.median(top[:, -1] - top[:, -2])  # the bias
+    scores = np.concatenate([scores, np.full((600, 1), -np.inf)], axis=1)
+    prior = np.array([*np.bincount(y, minlength=3) / 600, 0.0])
+    b = ssl.prior_offsets(scores, prior)
+    hist = np.bincount((scores + b).argmax(1), minlength=4) / 600
+    assert np.abs(hist - prior).sum() / 2 < 0.03 < np.abs(
+        np.bincount(scores.argmax(1), minlength=4) / 600 - prior).sum() / 2
+    assert b[3] == 0.0 and np.isfinite(b).all()
 
 
 def test_balance_pairs_sets_each_query_to_one_half() -> None:

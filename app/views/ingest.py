@@ -60,7 +60,7 @@ with st.form("ingest"):
         "Method variant", list(VARIANTS), index=list(VARIANTS).index(DEFAULT_VARIANT),
         help=f"Default: {DEFAULT_VARIANT}. teacher-anchors and label-anchors ingest exactly like "
              "frozen; they differ in how the packet's anchors were chosen when it was built. "
-             "relative and zero read no anchor at all (zero crossing). "
+             "relative, relative-transductive and zero read no anchor at all (zero crossing). "
              + "; ".join(f"{v.name}: {v.description}" for v in VARIANTS.values()))
     method = c2.selectbox("Initial map", ["auto", "procrustes", "ridge", "cal"],
                           help="auto: chosen by cross-validation on the packet's anchors")
@@ -74,8 +74,11 @@ with st.form("ingest"):
                                   disabled=job is not None and job.active)
 
 with st.expander("The pipeline: what each stage of an ingestion does"):
-    st.caption("Every variant runs these stages in order; they differ in the initial map — "
-               + "; ".join(f"{v.name}: {v.stages[1]}" for v in VARIANTS.values())
+    st.caption(f"The default variant ({DEFAULT_VARIANT}) runs these stages in order; the "
+               "others differ in the initial map and in whether the transductive stage runs — "
+               + "; ".join(f"{v.name}: {v.stages[1]}"
+                           + (" + transductive" if "transductive" in v.stages else "")
+                           for v in VARIANTS.values())
                + ". The finished job shows each stage's time and figures.")
     st.dataframe(pd.DataFrame(plan_rows(VARIANTS[DEFAULT_VARIANT].stages)), hide_index=True,
                  width="stretch")

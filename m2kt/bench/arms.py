@@ -21,13 +21,14 @@ from m2kt.domains.base import Example, Task
 from m2kt.models.spec import Progress
 
 QUERY_TASKS = ("hypernymy", "taxonomy")
-#: fine-tuning steps (min, max) of the symbolic KD students; the full pool of modular needs
-#: ~2,500 steps to generalise (45 % of all pairs), so ``--quick`` cannot show it
+#: fine-tuning steps (min, max) of the symbolic KD students (``--quick``: too few for
+#: modular's pool to teach the group, so quick runs cannot show that task's transfer)
 FULL_BUDGET, QUICK_BUDGET = (300, 3000), (150, 600)
 #: full-run KD fine-tuning (batch, epochs, max steps) of a task whose pool the default
 #: (128, 60, 3000) cannot teach, chosen on dev with ``scripts/sym_kd_probe.py``: modular's
 #: whole pool closes 47 % of the teacher − start gap at batch 128 × 2,400 steps, 72 % at batch
-#: 512 × 2,400 and 88 % at 512 × 3,600 (docs/results/research/sym-kd-probe-modular*.json)
+#: 512 × 2,400 and 88 % at 512 × 3,600 (docs/results/research/sym-kd-probe-modular*.json);
+#: kd_ssl's short continuation from that KD student stays at batch 128
 KD_SETTINGS = {"modular": (512, 360, 3600)}
 
 

@@ -82,10 +82,11 @@ class Finetuner:
 
     def fit(self, texts: Sequence[str], targets: np.ndarray, seed: int,
             temperature: float | None = None, val: tuple[Sequence[str], np.ndarray] | None = None,
-            model=None, steps: int | None = None, lr: float = 1e-3):
+            model=None, steps: int | None = None, lr: float = 1e-3, batch: int | None = None):
         """Train (a copy of ``model``, or a fresh student) on ``targets`` (n, k); with ``val``
-        (texts, teacher argmax) keep the best-agreeing weights, the start included. Returns
-        ``(model, best validation agreement or None)``."""
+        (texts, teacher argmax) keep the best-agreeing weights, the start included. ``batch``:
+        the largest batch (default the fine-tuner's). Returns ``(model, best validation
+        agreement or None)``."""
         import torch
 
         t = self.temperature if temperature is None else temperature
@@ -94,7 +95,7 @@ class Finetuner:
         tgt = torch.from_numpy(soften(targets, t) if t != 1.0
                                else targets.astype(np.float64)).float()
         n = len(texts)
-        batch = min(self.batch, n)
+        batch = min(self.batch if batch is None else batch, n)
         steps = self.budget.steps(n, batch) if steps is None else steps
         opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=self.weight_decay)
         sched = torch.optim.lr_scheduler.LambdaLR(
@@ -184,8 +185,9 @@ def kd_and_ssl(ft: Finetuner, texts: Sequence[str], targets: np.ndarray,
     keep = ssl.confident(p, 0.5)
     mix_texts = tr_texts + [pool_texts[i] for i in keep]
     mix_t = np.concatenate([targets[rows], soften(p[keep], 0.5)])
-    steps = int(np.clip(ft.budget.steps(len(mix_texts), ft.batch) // 4, 150, 750))
+    # a short continuation at batch 128 (the KD student it starts from had the full budget)
+    steps = int(np.clip(ft.budget.steps(len(mix_texts), 128) // 4, 150, 750))
     model2, _ = ft.fit(mix_texts, mix_t, seed + 1, temp, val=val, model=model, steps=steps,
-                       lr=5e-4)
+                       lr=5e-4, batch=128)
     res = _eval(ft, model2, eval_texts, y_eval, t1, temp, "self-train")
     return kd, BaselineResult(res.acc, res.seconds + kd.seconds, res.pred, temp, res.choice)

@@ -6,9 +6,11 @@ frozen student's task features (the same features and linear capacity as M2KT's 
   ``N`` inputs by agreement with the teacher (never on ``dev``/``test`` labels).
 - :func:`kd_ssl_head` — the same KD *plus* the student's own unlabelled pool (the pool M2KT
   reads) with the label-free steps of :mod:`m2kt.ssl`: self-training on confident pseudo-labels
-  (class-balanced), label propagation over the pool's kNN graph, and, on pair tasks, per-query
-  balancing of the "yes" rate. Which of these runs is chosen by cross-validated agreement with
-  the teacher on the ``N`` inputs (3 folds below 200 inputs, one 15 % slice above).
+  (class-balanced), label propagation over the pool's kNN graph from the KD inputs, spreading
+  of the KD head's own answers on the pool over that graph (M2KT's ``transductive`` stage
+  without the packet) and, on pair tasks, per-query balancing of the "yes" rate. Which of
+  these runs is chosen by cross-validated agreement with the teacher on the ``N`` inputs
+  (3 folds below 200 inputs, one 15 % slice above).
 
 ``targets`` are (n, k) probabilities: the teacher's (KD) or one-hot labels (labels baseline).
 Predictors return label indices for feature rows (and, on pair tasks, their query ids).
@@ -110,8 +112,13 @@ def _recipes(x: np.ndarray, targets: np.ndarray, rows: np.ndarray, pool: np.ndar
     xr, tr = x[rows], targets[rows]
     base = _head(xr, tr, t, l2, seed)
     n = len(pool)
+    k = targets.shape[1]
+    y0 = np.full((len(graph[0]), k), 1.0 / k)  # nodes past the pool: the KD rows, unknown
+    y0[:n] = np.eye(k)[base.predict(pool)] * 0.9 + 0.1 / k
+    y0[where[rows]] = tr
     pseudo = {"self-train": _softmax(base.logits(pool).astype(np.float64)),
-              "label-prop": ssl.propagate(*graph, tr, where[rows])[:n]}
+              "label-prop": ssl.propagate(*graph, tr, where[rows])[:n],
+              "spread": ssl.spread(*graph, y0)[:n]}
     heads = {"kd": base}
     for name, p in pseudo.items():
         if q_pool is None:  # class tasks: balance the pseudo-labels to the KD targets' mass
@@ -154,7 +161,7 @@ def _folds(n: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 #: the kd_ssl recipes offered to the validation, in order of preference on ties
-RECIPES = ("kd", "self-train", "label-prop")
+RECIPES = ("kd", "self-train", "label-prop", "spread")
 
 
 def kd_ssl_head(x: np.ndarray, targets: np.ndarray, pool: np.ndarray, x_eval: np.ndarray,

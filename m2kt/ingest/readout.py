@@ -55,14 +55,28 @@ def predict(y: np.ndarray, man: Manifolds, task: str, labels: Sequence[str],
     """Label indices for mapped points ``y`` (n, d_t).  With the packet's teacher readout
     ``head`` (:mod:`m2kt.concepts.readout`) that head answers; otherwise the manifold rules
     of the module doc — class tasks by Euclidean distance, or (``cosine``) by the cosine
-    about the mean of the live centroids (independent of the batch being answered)."""
-    if head is not None:
-        q = np.asarray(queries) if task in PAIR_TASKS else None
-        return head.predict(concept_readout.features(y, man.centroids.astype(np.float64), q))
+    about the mean of the live centroids (independent of the batch being answered). ``th``:
+    pair tasks, the per-concept thresholds; class tasks, per-concept offsets (k,) added to
+    :func:`class_scores` (label-free prior calibration; ``None``: no offsets)."""
     if task in PAIR_TASKS:
+        if head is not None:
+            return head.predict(concept_readout.features(
+                y, man.centroids.astype(np.float64), np.asarray(queries)))
         yes = list(labels).index("yes")
         s = pair_scores(y, queries, man)
         return np.where(s > th[np.asarray(queries)], yes, 1 - yes)
+    s = class_scores(y, man, head, cosine)
+    return (s if th is None else s + th).argmax(1)
+
+
+def class_scores(y: np.ndarray, man: Manifolds, head: LinearHead | None = None,
+                 cosine: bool = False) -> np.ndarray:
+    """Class tasks: (n, k) scores of mapped points ``y`` (n, d_t), higher = more likely — the
+    teacher readout's logits, or the cosine to each live centroid about their mean, or minus
+    the squared Euclidean distance; concepts without members score ``-inf``."""
+    if head is not None:
+        return head.logits(concept_readout.features(y, man.centroids.astype(np.float64), None)
+                           ).astype(np.float64)
     live = man.counts > 0
     cent = man.centroids.astype(np.float64)
     if cosine:
@@ -70,8 +84,7 @@ def predict(y: np.ndarray, man: Manifolds, task: str, labels: Sequence[str],
         a, b = y - c0, cent - c0
         s = (a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)) @ (
             b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)).T
-        s[:, ~live] = -np.inf
-        return s.argmax(1)
-    d2 = ((y[:, None, :] - cent[None, :, :]) ** 2).sum(-1)
-    d2[:, ~live] = np.inf
-    return d2.argmin(1)
+    else:
+        s = -((y[:, None, :] - cent[None, :, :]) ** 2).sum(-1)
+    s[:, ~live] = -np.inf
+    return s

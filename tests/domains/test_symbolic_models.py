@@ -25,16 +25,16 @@ def test_shipped_teacher_remeasures_within_tolerance(name: str) -> None:
     test = get_task(name).splits["test"]
     acc = accuracy(model, tok, [e.text for e in test], [e.label for e in test])
     assert abs(acc - rec["teacher"]["acc"]) <= 0.005
-    assert rec["student"]["before_acc"] < acc - 0.3
+    assert rec["student"]["before_acc"] < acc - 0.2
     assert rec["split_sizes"] == get_task(name).split_sizes()
 
 
 @pytest.mark.parametrize("name", ["taxonomy", "modular", "multistep"])
 def test_symbolic_teacher_beats_the_start_on_dev_and_test(name: str) -> None:
     rec = RECORD["tasks"][name]
-    for split in ("dev", "test"):  # validity's first rule, with room to spare
+    for split in ("dev", "test"):  # validity's first rule (0.10), with room to spare
         assert rec["teacher"]["acc_by_split"][split] >= \
-            rec["student"]["before_acc_by_split"][split] + 0.3
+            rec["student"]["before_acc_by_split"][split] + 0.2
 
 
 @pytest.mark.parametrize("name", ["taxonomy", "modular", "multistep"])

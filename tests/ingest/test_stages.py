@@ -17,7 +17,8 @@ from m2kt.ingest.stages.evaluate import evaluate
 from m2kt.ingest.stages.gates import ALIGN_GATE, calibrate, post_gates
 from m2kt.ingest.stages.initial_map import map_anchors, map_mixture, map_relative
 from m2kt.ingest.stages.train import train_cal
-from m2kt.ingest.variants import STAGE_DESCRIPTIONS, VARIANTS
+from m2kt.ingest.stages.transductive import transductive
+from m2kt.ingest.variants import DEFAULT_VARIANT, STAGE_DESCRIPTIONS, VARIANTS
 from m2kt.models.spec import no_progress
 
 
@@ -98,6 +99,22 @@ def test_cal_training_records_every_step_and_can_be_cancelled(built, tmp_path: P
         train_cal(stop)
 
 
+def test_transductive_refits_the_map_from_the_pool_and_skips_pair_tasks(
+        built, pair_built, tmp_path: Path) -> None:
+    run = _run(built, tmp_path, variant="transductive")
+    for stage in (encode, map_anchors, train_cal):
+        stage(run)
+    cal, labels = run.cal, run.task.splits["transfer_pool"]
+    figures = transductive(run)
+    assert run.cal is not cal and figures["rounds"] == run.var.transductive_rounds == 1
+    assert 0 < figures["kept per round"] <= figures["pool inputs"] == len(run.pool)
+    assert 0.0 <= figures["answers changed"] <= 1.0
+    assert run.ledger.crossing_inputs == len(run.anchors) + len(run.traces)  # nothing new
+    assert labels == run.task.splits["transfer_pool"]
+    p = _run(pair_built, tmp_path, variant="transductive")
+    assert transductive(p) == {"skipped": "pair task"}
+
+
 def test_calibration_sets_pair_thresholds_only(built, pair_built, tmp_path: Path) -> None:
     for pk, pair in ((built, False), (pair_built, True)):
         run = _run(pk, tmp_path)
@@ -130,7 +147,7 @@ def test_the_pipeline_runs_the_variant_stages_and_the_report_keeps_them(
 
     r = ingest(built.packet, tmp_path / "s", steps=3, pool_limit=500, evaluate=False)
     stages = [s["stage"] for s in r.extra["stages"]]
-    assert stages == [s for s in VARIANTS["anchors-relative"].stages if s != "evaluation"]
+    assert stages == [s for s in VARIANTS[DEFAULT_VARIANT].stages if s != "evaluation"]
     report = json.loads((tmp_path / "s" / "ingestion_report.json").read_text())
     assert [s["stage"] for s in report["stages"]] == stages and r.accuracy is None
 

@@ -36,6 +36,24 @@ def test_zero_crossing_reads_no_anchor_and_no_trace(built, tmp_path: Path) -> No
     assert load_student(str(tmp_path / "z")).answer(["T and F"])[0] in ("true", "false")
 
 
+def test_the_exported_student_answers_as_ingestion_scored_it_prior_offsets_included(
+        built, tmp_path: Path) -> None:
+    """The transductive stage's per-concept offsets travel with the readout: the student loaded
+    from disk gets the accuracy ingestion's own evaluation reported."""
+    from m2kt.ingest.student import load_student
+
+    r = _ingest(built, tmp_path / "t", variant="transductive", steps=5)
+    stage = next(s for s in r.extra["stages"] if s["stage"] == "transductive")
+    assert "with the prior offsets" in stage["figures"]
+    from m2kt.domains.registry import get_task
+
+    dev = list(get_task("multistep").splits["dev"])
+    answers = load_student(str(tmp_path / "t")).answer([e.text for e in dev])
+    labels = built.packet.manifest.labels
+    assert np.mean([a == labels[e.label] for a, e in zip(answers, dev, strict=True)]) == \
+        pytest.approx(r.accuracy, abs=1e-9)
+
+
 def test_adapt_writes_its_own_backbone(built, tmp_path: Path) -> None:
     from m2kt.ingest.student import load_student
     from m2kt.models import encode, load

@@ -1,9 +1,10 @@
 """Seeded generators of the symbolic reasoning suite (BENCHMARK.md, symbolic track).
 
-- ``taxonomy``: transitive is-a over a hidden random tree of entities ``e000``…; queries
-  ``"e012 isa e045"`` → yes/no; positives are any ancestor (multi-hop), negatives are hard
-  (a sibling of a true ancestor) — balanced.  Splits disjoint by (x, y) pair: generalising here
-  means inferring is-a pairs never seen, from the hierarchy learnt on others.
+- ``taxonomy``: transitive is-a over a hidden random tree of entities ``e0000``…; queries
+  ``"e0012 isa e0045"`` → yes/no; positives are any ancestor (one hop or many), negatives are
+  hard (a sibling of a true ancestor) — balanced per queried category.  Splits disjoint by
+  (x, y) pair: generalising here means inferring is-a pairs never seen, from the hierarchy
+  learnt on others.
 - ``modular``: ``"a + b"`` → (a + b) mod p.  Splits disjoint by (a, b).
 - ``multistep``: left-to-right evaluation of boolean chains ``"T and F or T …"`` with the
   ground-truth running value after each operator as the step-wise trace.  Splits disjoint by
@@ -20,8 +21,11 @@ import networkx as nx
 
 from m2kt.domains.base import Concept, Example, Task, assign_splits, register
 
-TAX_BRANCHING, TAX_DEPTH, TAX_LEAVES, TAX_EXTRA_NEG = 3, 3, 24, 8
-TAX_FRACTIONS = (0.30, 0.45, 0.10, 0.15)
+#: v3 (chosen on dev, docs/results/research/taxonomy-design-probe.json): a binary tree six
+#: levels deep, 40 entities under each of its 64 bottom categories — every entity is asked
+#: about 6 ancestors and 6 hard negatives, half of all its pairs in the teacher's data
+TAX_BRANCHING, TAX_DEPTH, TAX_LEAVES = 2, 6, 40
+TAX_FRACTIONS = (0.50, 0.30, 0.08, 0.12)
 #: a prime large enough that the student's own pool (45 % of all p² pairs) lets a small model
 #: learn the group from data (with 30 % a 1 × 128 model memorises without generalising)
 MOD_P = 113
@@ -56,61 +60,37 @@ def taxonomy_tree(seed: int, branching: int = TAX_BRANCHING, depth: int = TAX_DE
 
 @register("taxonomy")
 def taxonomy_task(seed: int = 0, branching: int = TAX_BRANCHING, depth: int = TAX_DEPTH,
-                  leaves: int = TAX_LEAVES, extra_negatives: int = TAX_EXTRA_NEG,
-                  sibling_negatives: bool = True,
+                  leaves: int = TAX_LEAVES,
                   fractions: tuple[float, ...] = TAX_FRACTIONS) -> Task:
     """Transitive is-a over a hidden tree; see module doc.
 
-    Every entity's *direct* is-a fact (child isa parent, with its hard negative) is in
-    ``teacher_train`` — the teacher is told the hierarchy's edges.  The multi-hop pairs
-    (x isa an ancestor above its parent), which must be inferred, are split by pair, so
-    ``transfer_pool`` and ``test`` ask only transitive questions never seen in training.
-    The multi-hop questions are split ``fractions`` (teacher_train / transfer_pool / dev /
-    test): the student's own pool is the largest share, so KD on it has every chance.
-    The root is not asked about (everything is-a root).  With ``sibling_negatives`` the
-    teacher is also told, for every entity, that it is *not* a sibling of any of its ancestors
-    (every such pair that was not drawn into the multi-hop question pool) — the "one category
-    per level" facts a taxonomy states explicitly.
+    Questions: for every entity ``x`` and every ancestor ``a`` of it below the root, ``x isa
+    a`` (yes) and ``x isa s`` (no) for a random sibling ``s`` of ``a`` — a hard negative one
+    level off the true path. So every queried category is answered "yes" about as often as
+    "no" (its subtree's leaves ask it as an ancestor; its siblings' leaves ask it as the
+    negative), and no per-category answer rate can beat chance. The category skeleton (the
+    questions about categories themselves) is in ``teacher_train``; the entities' questions
+    are split by pair ``fractions`` (teacher_train / transfer_pool / dev / test), so every
+    split asks the same kind of question and generalising means answering an entity's unseen
+    pairs from its seen ones and the hierarchy. The student's own pool (9,047 questions) is
+    7.7× v2's: KD on it has every chance (BENCHMARK.md validity).
     """
     g = taxonomy_tree(seed, branching, depth, leaves)
     rng = random.Random(seed + 1)
     root = next(n for n in g if g.out_degree(n) == 0)
     cats = sorted(n for n in g if g.in_degree(n) > 0 and n != root)
-    children = {c: set(g.predecessors(c)) for c in g}
-    direct: dict[str, Example] = {}
-    hops: dict[str, Example] = {}
+    children = {c: sorted(g.predecessors(c)) for c in g}
+    skeleton: list[Example] = []
+    entity: list[Example] = []
     for x in sorted(g):
-        anc = nx.descendants(g, x) - {root}  # child→parent edges: descendants are ancestors
-        parent = next(iter(g.successors(x)), None)
-        for y in sorted(anc):
-            y_parent = next(iter(g.successors(y)))
-            sibs = sorted(c for c in children[y_parent] - anc - {x} if c in cats)
-            n = rng.choice(sibs or [c for c in cats if c not in anc and c != x])
-            bucket = direct if y == parent else hops
-            for text_y, label in ((y, 1), (n, 0)):
-                key = f"{x}|{text_y}"
-                if key not in direct and key not in hops:
-                    bucket[key] = Example(text=f"{x} isa {text_y}", label=label, key=key,
-                                          query=text_y)
-    if sibling_negatives:
-        for x in sorted(g):
-            anc = nx.descendants(g, x) - {root}
-            for a in sorted(anc):
-                a_parent = next(iter(g.successors(a)))
-                for s in sorted(children[a_parent] - anc - {x}):
-                    key = f"{x}|{s}"
-                    if s in cats and key not in direct and key not in hops:
-                        direct[key] = Example(text=f"{x} isa {s}", label=0, key=key, query=s)
-    # Extra negative facts for the teacher only: x is not-a c for random non-ancestors c.
-    for x in sorted(g):
-        anc = nx.descendants(g, x)
-        others = [c for c in cats if c not in anc and c != x]
-        for c in rng.sample(others, min(extra_negatives, len(others))):
-            key = f"{x}|{c}"
-            if key not in direct and key not in hops:
-                direct[key] = Example(text=f"{x} isa {c}", label=0, key=key, query=c)
-    splits = assign_splits(hops.values(), seed, fractions=fractions)
-    splits["teacher_train"] = (*direct.values(), *splits["teacher_train"])
+        bucket = entity if g.in_degree(x) == 0 else skeleton
+        for a in sorted(nx.descendants(g, x) - {root}):  # child→parent: descendants = ancestors
+            siblings = [c for c in children[next(iter(g.successors(a)))] if c != a]
+            s = rng.choice(siblings)
+            for y, label in ((a, 1), (s, 0)):
+                bucket.append(Example(text=f"{x} isa {y}", label=label, key=f"{x}|{y}", query=y))
+    splits = assign_splits(entity, seed, fractions=fractions)
+    splits["teacher_train"] = (*skeleton, *splits["teacher_train"])
     concepts = tuple(Concept(id=c, label=c, kind="category",
                              description=f"category at depth {g.nodes[c]['depth']}")
                      for c in cats)
@@ -118,13 +98,12 @@ def taxonomy_task(seed: int = 0, branching: int = TAX_BRANCHING, depth: int = TA
         name="taxonomy", track="symbolic",
         description=f"Transitive is-a over a hidden {branching}-ary category tree of depth "
                     f"{depth} with {leaves} entities per bottom category "
-                    f"({g.number_of_nodes()} entities); direct facts in training, held-out "
-                    "multi-hop questions; balanced with hard negatives",
+                    f"({g.number_of_nodes()} entities); every question an entity and one of "
+                    "its ancestors or a sibling of one; held-out pairs; balanced per category",
         labels=("no", "yes"), concepts=concepts, splits=splits,
         teacher="sym-taxonomy-teacher", student="sym-taxonomy-student", seed=seed,
         reference=g.subgraph(cats).copy(),
         params={"branching": branching, "depth": depth, "leaves": leaves,
-                "extra_negatives": extra_negatives, "sibling_negatives": sibling_negatives,
                 "fractions": list(fractions)},
     )
 

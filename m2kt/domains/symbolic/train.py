@@ -40,10 +40,10 @@ class TrainConfig:
 # Chosen on dev by `python scripts/sym_sweep.py` (docs/results/research/sym-sweep.json):
 # modular arithmetic and the taxonomy generalise only with strong weight decay and long
 # training ("grokking"), and the modular teacher only with dropout (dev 1.000 with 0.1 against
-# 0.012 without, 3,000 steps); the taxonomy's final dev accuracy is 0.849 with dropout 0.1 and
-# 0.842 without (20,000 steps).
+# 0.012 without, 3,000 steps). The taxonomy's v3 design and its 16,000 steps were chosen on
+# dev with `python scripts/tax_design_probe.py` (docs/results/research/taxonomy-design-probe.json).
 TEACHER_STEPS = {
-    "taxonomy": TrainConfig(steps=20000, lr=1e-3, weight_decay=1.0, batch=128, dropout=0.1),
+    "taxonomy": TrainConfig(steps=16000, lr=1e-3, weight_decay=1.0, batch=128, dropout=0.1),
     "modular": TrainConfig(steps=3000, lr=1e-3, weight_decay=1.0, batch=512, dropout=0.1),
     "multistep": TrainConfig(steps=3000, lr=1e-3, weight_decay=0.1, batch=128, dropout=0.1),
 }

@@ -49,6 +49,7 @@ def post_gates(run: Run) -> dict[str, Any]:
     if run.probes:
         after = run.mapped(run.s_probe_after)
         pred = predict(after, run.man, run.task.name, run.packet.manifest.labels,
+                       th=run.thresholds if run.class_task else None,
                        head=run.head if run.use_head else None,
                        cosine=run.sel.readout == "cosine")
         ids = run.packet.concept_ids

@@ -1,0 +1,84 @@
+"""Stage ``transductive``: the student's own unlabelled pool refines the map (class tasks).
+
+Issue 16, direction 1 (label propagation for deep SSL, Iscen et al. 2019; Sinkhorn label
+allocation, Tai et al. 2021): the current readout's answers on every pool input are spread
+over the student's kNN graph of its own inputs (the anchors joined to it, carrying the
+packet's answers for them), balanced to the **teacher's concept prior shipped in the packet**
+(the manifolds' member counts) by Sinkhorn, and the CAL's affine map is refitted by ridge on
+the most confident half per concept: each kept pool input → its concept's teacher-space
+centroid, each anchor → its teacher vector. ``rounds`` repeats it from the refitted map.
+With the variant's ``prior_offsets``, per-concept offsets added to the readout's scores make
+the pool's answers follow that prior (:func:`m2kt.ssl.prior_offsets`); they are stored as the
+readout's ``thresholds`` and exported with it.
+
+Reads ``s_pool``, ``s_anchor``/``t_anchor`` (fit rows), the manifolds, the readout choice and
+the CAL; writes ``cal`` (affine, residual reset to zero) and, with offsets, ``thresholds``.
+No label and no per-example teacher output beyond the packet's anchors is read. Pair tasks
+are left as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from m2kt import ssl
+from m2kt.align import make
+from m2kt.ingest.readout import class_scores, predict
+from m2kt.ingest.run import Run
+from m2kt.ingest.zero import cal_from_transform
+
+#: spreading strength (α of Zhou et al.) and how much of each concept's pool is kept
+ALPHA, KEEP = 0.8, 0.5
+
+
+def transductive(run: Run) -> dict[str, Any]:
+    """See module doc."""
+    if not run.class_task:
+        return {"skipped": "pair task"}
+    k = len(run.packet.concept_ids)
+    prior = np.clip(run.man.counts.astype(np.float64), 0, None)
+    prior = prior / prior.sum()
+    fit = run.fit_idx
+    xs = np.concatenate([run.s_pool, run.s_anchor[fit]]).astype(np.float64)
+    n = len(run.s_pool)
+    graph = ssl.knn_graph(xs)
+    t_answer = _answers(run, run.t_anchor[fit].astype(np.float64))
+    first = before = _answers(run, run.mapped(run.s_pool))
+    for _ in range(max(1, run.var.transductive_rounds)):
+        y0 = np.concatenate([np.eye(k)[before], np.eye(k)[t_answer]]) * 0.9 + 0.1 / k
+        f = ssl.spread(*graph, y0, alpha=ALPHA)[:n]
+        p = ssl.balance(f, prior + 1e-6)
+        keep = ssl.confident(p, KEEP)
+        label = p.argmax(1)
+        targets = np.concatenate([run.man.centroids.astype(np.float64)[label[keep]],
+                                  run.t_anchor[fit].astype(np.float64)])
+        fitted = make("ridge").fit(np.concatenate([run.s_pool[keep], run.s_anchor[fit]]),
+                                   targets)
+        run.cal = cal_from_transform(fitted.transform, run.s_pool.shape[1], targets.shape[1])
+        before = _answers(run, run.mapped(run.s_pool))
+    offsets = {"after": _tv(before, prior)}
+    if run.var.prior_offsets:
+        scores = class_scores(run.mapped(run.s_pool), run.man,
+                              run.head if run.use_head else None, run.sel.readout == "cosine")
+        run.thresholds = ssl.prior_offsets(scores, prior)
+        calibrated = (scores + run.thresholds).argmax(1)
+        offsets["with the prior offsets"] = _tv(calibrated, prior)
+        before = calibrated
+    return {"pool inputs": n, "kept per round": int(len(keep)),
+            "rounds": max(1, run.var.transductive_rounds),
+            "answers changed": round(float((before != first).mean()), 4),
+            "distance to the packet's prior (TV), before": _tv(first, prior), **offsets}
+
+
+def _answers(run: Run, y: np.ndarray) -> np.ndarray:
+    """The readout's label indices (n,) for teacher-space points ``y`` (n, d_t)."""
+    return predict(y, run.man, run.task.name, run.packet.manifest.labels,
+                   head=run.head if run.use_head else None,
+                   cosine=run.sel.readout == "cosine")
+
+
+def _tv(labels: np.ndarray, prior: np.ndarray) -> float:
+    hist = np.bincount(labels, minlength=len(prior)) / max(1, len(labels))
+    return round(float(0.5 * np.abs(hist - prior).sum()), 4)
