@@ -9,14 +9,17 @@ from typing import Any
 from m2kt.cli._common import progress, table
 from m2kt.demo import DEMO_TASKS
 from m2kt.domains.names import SYMBOLIC_TASKS, TASKS
+from m2kt.render.escape import visible
 
 
 def cmd_domains(args: argparse.Namespace) -> int:
+    from m2kt.domains.custom import list_domains
     from m2kt.domains.registry import list_tasks
 
     rows = list_tasks(seed=args.seed)
+    custom = [r.__dict__ for r in list_domains()]
     if args.json:
-        print(json.dumps({"seed": args.seed, "tasks": rows}, indent=2))
+        print(json.dumps({"seed": args.seed, "tasks": rows, "custom": custom}, indent=2))
         return 0
     def share(v: dict | None, key: str) -> str:
         return "—" if not v or v.get(key) is None else f"{100 * v[key]:.0f} %"
@@ -38,6 +41,66 @@ def cmd_domains(args: argparse.Namespace) -> int:
                                              "no protocol-v2 report committed yet")
           + ("; — : no committed report covers the task yet" if any(
               not r["validity"] for r in rows) else ""))
+    if custom:
+        print("\nyour domains (this workspace; `domains show NAME`):")
+        print(table([{k: visible(v, 60) for k, v in c.items()} for c in custom],
+                    ["name", "concepts", "examples", "teacher", "student", "created"]))
+    return 0
+
+
+def _read_file(path: str, what: str) -> bytes:
+    from pathlib import Path
+
+    from m2kt.domains.files import MAX_DOMAIN_FILE_BYTES
+    from m2kt.errors import UsageError
+
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{what} {path!r} is not a readable file")
+    if p.stat().st_size > MAX_DOMAIN_FILE_BYTES:
+        raise UsageError(f"{what} {path!r} is {p.stat().st_size:,} bytes; the limit is "
+                         f"{MAX_DOMAIN_FILE_BYTES:,}")
+    return p.read_bytes()
+
+
+def cmd_domains_add(args: argparse.Namespace) -> int:
+    from m2kt.domains.custom import DEFAULT_STUDENT, DEFAULT_TEACHER, add_domain
+    from m2kt.domains.registry import get_task
+
+    rec = add_domain(args.name, _read_file(args.concepts, "--concepts"),
+                     _read_file(args.examples, "--examples"), args.description or "",
+                     args.teacher or DEFAULT_TEACHER, args.student or DEFAULT_STUDENT)
+    sizes = get_task(rec.name).split_sizes()
+    print(f"added domain {rec.name}: {rec.concepts} concepts, {rec.examples} examples "
+          f"(teacher_train {sizes['teacher_train']}, dev {sizes['dev']}, test {sizes['test']}); "
+          f"teacher {rec.teacher}, student {rec.student}")
+    return 0
+
+
+def cmd_domains_show(args: argparse.Namespace) -> int:
+    from m2kt.domains.custom import get_domain
+    from m2kt.domains.registry import get_task
+
+    rec = get_domain(args.name)
+    task = get_task(rec.name)
+    if args.json:
+        print(json.dumps({**rec.__dict__, "splits": task.split_sizes(),
+                          "concepts_list": [c.__dict__ for c in task.concepts]}, indent=2))
+        return 0
+    print(f"{rec.name}: {visible(rec.description) or '(no description)'}")
+    print(f"teacher {rec.teacher}, student {rec.student}; added {rec.created}")
+    print("splits: " + ", ".join(f"{k} {v}" for k, v in task.split_sizes().items()))
+    print(table([{"id": visible(c.id, 40), "label": visible(c.label, 40),
+                  "description": visible(c.description, 60)} for c in task.concepts],
+                ["id", "label", "description"]))
+    return 0
+
+
+def cmd_domains_remove(args: argparse.Namespace) -> int:
+    from m2kt.domains.custom import remove_domain
+
+    remove_domain(args.name)
+    print(f"removed domain {args.name}")
     return 0
 
 
@@ -106,10 +169,30 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add this group's verbs to the subparsers ``sub``."""
-    d = sub.add_parser("domains", help="list tasks: track, concepts, splits, teacher accuracy")
+    d = sub.add_parser("domains", help="list tasks (built-in and yours): track, concepts, "
+                       "splits, teacher accuracy; add, show or remove your own domains")
     d.add_argument("--json", action="store_true")
     d.add_argument("--seed", type=int, default=0)
     d.set_defaults(func=cmd_domains)
+    dsub = d.add_subparsers(dest="domains_verb", metavar="{add,show,remove}")
+    da = dsub.add_parser("add", help="add a domain from a concepts CSV and an examples JSONL "
+                         "(checked first; nothing is stored when anything is wrong)")
+    da.add_argument("name", help="2-40 lower-case letters, digits, '-' or '_'")
+    da.add_argument("--concepts", required=True,
+                    help="UTF-8 CSV with a header: id,label[,description][,parent]")
+    da.add_argument("--examples", required=True,
+                    help='JSONL, one {"text": ..., "concept": "<id>"} per line')
+    da.add_argument("--description", default=None)
+    da.add_argument("--teacher", default=None, help="default teacher model (minilm-l6)")
+    da.add_argument("--student", default=None, help="default student model (minilm-l3)")
+    da.set_defaults(func=cmd_domains_add)
+    dsh = dsub.add_parser("show", help="one of your domains: splits and concepts")
+    dsh.add_argument("name")
+    dsh.add_argument("--json", action="store_true")
+    dsh.set_defaults(func=cmd_domains_show)
+    dr = dsub.add_parser("remove", help="remove one of your domains from this workspace")
+    dr.add_argument("name")
+    dr.set_defaults(func=cmd_domains_remove)
 
     pp = sub.add_parser("prepare", help="warm the workspace: tables, models, teacher heads, "
                         "encodings (progress shown; the guided demo is then fast)")

@@ -25,10 +25,16 @@ from m2kt.domains.names import TASKS  # noqa: E402  (re-exported)
 
 
 def get_task(name: str, seed: int = 0, **kwargs: Any) -> Task:
-    """Build task ``name`` deterministically for ``seed``; unknown names are a UsageError."""
-    if name not in TASK_BUILDERS:
-        raise UsageError(f"unknown task {name!r}; choose from {', '.join(TASKS)}")
-    return TASK_BUILDERS[name](seed=seed, **kwargs)
+    """Build task ``name`` deterministically for ``seed``: a built-in task, else a domain the
+    user added to this workspace (:mod:`m2kt.domains.custom`); unknown names are a UsageError."""
+    if name in TASK_BUILDERS:
+        return TASK_BUILDERS[name](seed=seed, **kwargs)
+    from m2kt.domains.custom import custom_task, list_domains
+
+    custom = [r.name for r in list_domains()]
+    if name not in custom:
+        raise UsageError(f"unknown task {name!r}; choose from {', '.join([*TASKS, *custom])}")
+    return custom_task(name, seed=seed, **kwargs)
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -3,7 +3,8 @@ fixed — labels are read only to score, so they cannot reach training.
 
 Reads the trained CAL, the readout choice and ``thresholds``. Writes ``evaluation`` (accuracy,
 predictions, and the specificity control: each input swapped for another input of the split
-along a random cycle, queries kept), ``student_before`` and the held-out-accuracy gate.
+along a random cycle, queries kept), ``student_before`` (recorded for the built-in tasks,
+measured label-free for a user's domain) and the held-out-accuracy gate.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def evaluate(run: Run) -> dict[str, Any]:
     run.evaluation = {"acc": float((pred == y).mean()), "n": len(exs), "pred": pred,
                       "pred_swapped": pred_sw, "acc_swapped": float((pred_sw == y).mean())}
     run.student_before = student_start(task.name, split)
+    if run.student_before is None and task.track == "language":  # a user's domain: measure it
+        from m2kt.domains.language import zero_shot_accuracy
+
+        run.student_before = zero_shot_accuracy(run.lm, task, split)
     run.gates.append(above_start_gate(run.evaluation["acc"], len(exs), run.student_before,
                                       1.0 / len(run.packet.manifest.labels), split))
     return {"split": split, "inputs": len(exs), "accuracy": round(run.evaluation["acc"], 4),
