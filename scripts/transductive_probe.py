@@ -25,20 +25,26 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "results" / "research" / "transductive-probe.json"
 
-#: (name, base variant, changes to it, stage constants α and keep)
+#: (name, base variant, changes to it, stage constants α, keep and refit targets)
 _OFF, _ON = {"prior_offsets": False}, {"prior_offsets": True}
+_C = "centroid"  # the refit targets of the first runs (before "shifted" existed)
 SETTINGS = [
     ("anchors-relative", "anchors-relative", {}, None),
-    ("rounds 1", "transductive", {"transductive_rounds": 1, **_OFF}, (0.8, 0.5)),
-    ("rounds 2", "transductive", {"transductive_rounds": 2, **_OFF}, (0.8, 0.5)),
-    ("rounds 4", "transductive", {"transductive_rounds": 4, **_OFF}, (0.8, 0.5)),
-    ("rounds 1, keep 0.3", "transductive", {"transductive_rounds": 1, **_OFF}, (0.8, 0.3)),
-    ("rounds 1, keep 0.8", "transductive", {"transductive_rounds": 1, **_OFF}, (0.8, 0.8)),
-    ("rounds 1, alpha 0.95", "transductive", {"transductive_rounds": 1, **_OFF}, (0.95, 0.5)),
-    ("rounds 1, prior offsets", "transductive", {"transductive_rounds": 1, **_ON}, (0.8, 0.5)),
+    ("rounds 1", "transductive", {"transductive_rounds": 1, **_OFF}, (0.8, 0.5, _C)),
+    ("rounds 2", "transductive", {"transductive_rounds": 2, **_OFF}, (0.8, 0.5, _C)),
+    ("rounds 4", "transductive", {"transductive_rounds": 4, **_OFF}, (0.8, 0.5, _C)),
+    ("rounds 1, keep 0.3", "transductive", {"transductive_rounds": 1, **_OFF}, (0.8, 0.3, _C)),
+    ("rounds 1, keep 0.8", "transductive", {"transductive_rounds": 1, **_OFF}, (0.8, 0.8, _C)),
+    ("rounds 1, alpha 0.95", "transductive", {"transductive_rounds": 1, **_OFF},
+     (0.95, 0.5, _C)),
+    ("rounds 1, prior offsets", "transductive", {"transductive_rounds": 1, **_ON},
+     (0.8, 0.5, _C)),
     ("relative", "relative", {}, None),
-    ("zero crossing, rounds 1", "relative-transductive", _OFF, (0.8, 0.5)),
-    ("zero crossing, rounds 1, prior offsets", "relative-transductive", _ON, (0.8, 0.5)),
+    ("zero crossing, rounds 1", "relative-transductive", _OFF, (0.8, 0.5, _C)),
+    ("zero crossing, rounds 1, prior offsets", "relative-transductive", _ON, (0.8, 0.5, _C)),
+    ("shifted targets, rounds 1, with offsets", "transductive", _ON, (0.8, 0.5, "shifted")),
+    ("shifted targets, zero crossing, rounds 1, with offsets", "relative-transductive", _ON,
+     (0.8, 0.5, "shifted")),
 ]
 
 
@@ -68,7 +74,7 @@ def main() -> None:
             if args.only not in label:
                 continue
             V.VARIANTS["probe"] = dataclasses.replace(V.VARIANTS[base], name="probe", **changes)
-            stage.ALPHA, stage.KEEP = consts or (0.8, 0.5)
+            stage.ALPHA, stage.KEEP, stage.TARGETS = consts or (0.8, 0.5, "shifted")
             t0 = time.perf_counter()
             r = ingest(built.packet, tmp / f"{name}-{len(out['runs'])}", variant="probe",
                        eval_split="dev")
@@ -76,6 +82,7 @@ def main() -> None:
             run = {"task": name, "setting": label, "dev": round(r.accuracy, 4),
                    "crossing_inputs": r.ledger.crossing_inputs,
                    "transductive": figures.get("transductive"),
+                   "gates_failed": [g.name for g in r.gates if g.failed],
                    "seconds": round(time.perf_counter() - t0, 1)}
             out["runs"].append(run)
             print(json.dumps(run), flush=True)

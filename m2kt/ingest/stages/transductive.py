@@ -5,8 +5,10 @@ allocation, Tai et al. 2021): the current readout's answers on every pool input 
 over the student's kNN graph of its own inputs (the anchors joined to it, carrying the
 packet's answers for them), balanced to the **teacher's concept prior shipped in the packet**
 (the manifolds' member counts) by Sinkhorn, and the CAL's affine map is refitted by ridge on
-the most confident half per concept: each kept pool input → its concept's teacher-space
-centroid, each anchor → its teacher vector. ``rounds`` repeats it from the refitted map.
+the most confident half per concept: each kept pool input → its current image moved by its
+concept's offset (so the concept's cloud lands on its teacher-space centroid with its inner
+geometry kept), each anchor → its teacher vector; the ridge's L2 is raised until the map
+keeps the policy's CAL norm bound. ``rounds`` repeats it from the refitted map.
 With the variant's ``prior_offsets``, per-concept offsets added to the readout's scores make
 the pool's answers follow that prior (:func:`m2kt.ssl.prior_offsets`); they are stored as the
 readout's ``thresholds`` and exported with it.
@@ -31,6 +33,9 @@ from m2kt.ingest.zero import cal_from_transform
 
 #: spreading strength (α of Zhou et al.) and how much of each concept's pool is kept
 ALPHA, KEEP = 0.8, 0.5
+#: refit targets of the kept pool inputs: "shifted" (see :func:`_shifted`) or "centroid"
+#: (each input sent to its concept's centroid: collapses the geometry the drift gate watches)
+TARGETS = "shifted"
 
 
 def transductive(run: Run) -> dict[str, Any]:
@@ -51,11 +56,12 @@ def transductive(run: Run) -> dict[str, Any]:
         f = ssl.spread(*graph, y0, alpha=ALPHA)[:n]
         p = ssl.balance(f, prior + 1e-6)
         keep = ssl.confident(p, KEEP)
-        label = p.argmax(1)
-        targets = np.concatenate([run.man.centroids.astype(np.float64)[label[keep]],
-                                  run.t_anchor[fit].astype(np.float64)])
-        fitted = make("ridge").fit(np.concatenate([run.s_pool[keep], run.s_anchor[fit]]),
-                                   targets)
+        label = p.argmax(1)[keep]
+        moved = (_shifted(run, keep, label) if TARGETS == "shifted"
+                 else run.man.centroids.astype(np.float64)[label])
+        targets = np.concatenate([moved, run.t_anchor[fit].astype(np.float64)])
+        fitted = _refit(np.concatenate([run.s_pool[keep], run.s_anchor[fit]]), targets,
+                        run.policy.cal_norm_bound)
         run.cal = cal_from_transform(fitted.transform, run.s_pool.shape[1], targets.shape[1])
         before = _answers(run, run.mapped(run.s_pool))
     offsets = {"after": _tv(before, prior)}
@@ -67,9 +73,38 @@ def transductive(run: Run) -> dict[str, Any]:
         offsets["with the prior offsets"] = _tv(calibrated, prior)
         before = calibrated
     return {"pool inputs": n, "kept per round": int(len(keep)),
+            "ridge α": float(fitted.alpha), "CAL norm": round(_norm(fitted.w), 4),
             "rounds": max(1, run.var.transductive_rounds),
             "answers changed": round(float((before != first).mean()), 4),
             "distance to the packet's prior (TV), before": _tv(first, prior), **offsets}
+
+
+def _norm(w: np.ndarray) -> float:
+    """The CAL norm gate's figure of an affine map ``x W`` (W: (d_s, d_t))."""
+    return float(np.linalg.norm(w) / np.sqrt(w.shape[1]))
+
+
+def _refit(x: np.ndarray, targets: np.ndarray, bound: float):
+    """Ridge ``x → targets`` (L2 by generalised cross-validation), its L2 raised tenfold at a
+    time until the map is within the safety policy's CAL norm bound."""
+    fitted = make("ridge").fit(x, targets)
+    while _norm(fitted.w) > bound and fitted.alpha < 1e8:
+        fitted = make("ridge", alphas=(fitted.alpha * 10,)).fit(x, targets)
+    return fitted
+
+
+def _shifted(run: Run, rows: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """Targets (m, d_t) for pool ``rows`` with pseudo-labels ``label``: each row's current
+    mapped vector moved by its concept's offset (the concept's centroid minus the mean of the
+    rows given that concept), so every concept's cloud lands on its centroid while the
+    geometry inside it — what the drift gate watches — is kept."""
+    y = run.mapped(run.s_pool[rows])
+    cent = run.man.centroids.astype(np.float64)
+    out = y.copy()
+    for c in np.unique(label):
+        m = label == c
+        out[m] += cent[c] - y[m].mean(0)
+    return out
 
 
 def _answers(run: Run, y: np.ndarray) -> np.ndarray:
