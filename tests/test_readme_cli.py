@@ -1,6 +1,6 @@
 """The README's CLI blocks, run exactly as written (``python`` = this venv's python) in a fresh
 directory and workspace: keygen → build → verify → inspect → approve → ingest → predict, on a
-class task and on a pair task with a concept id that exists."""
+class task, on a pair task with a concept id that exists, and on the example user domain."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT, WALL_LIMIT_S
 
-SECTIONS = ("## Knowledge packets", "## Approval, ingestion, verification")
+SECTIONS = ("## Knowledge packets", "## Approval, ingestion, verification", "## Your own domain")
 
 
 def readme_cli_lines() -> list[str]:
@@ -37,6 +37,7 @@ def test_readme_cli_blocks_have_no_placeholders() -> None:
 
 def test_readme_cli_runs_as_typed(tmp_path: Path) -> None:
     env = {**os.environ, "M2KT_HOME": str(tmp_path / "ws"), "PYTHONPATH": str(ROOT)}
+    (tmp_path / "assets").symlink_to(ROOT / "assets")  # the README runs from a checkout
     for ln in readme_cli_lines():
         cmd = ln.replace("python -m m2kt", f"{sys.executable} -m m2kt", 1)
         res = subprocess.run(cmd, shell=True, executable="/bin/bash", cwd=tmp_path, env=env,
