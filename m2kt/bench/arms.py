@@ -65,12 +65,13 @@ class TaskBench:
             from m2kt.bench.finetune import Budget, Finetuner
 
             budget = Budget(*(QUICK_BUDGET if quick else FULL_BUDGET))
-            batch = 128
-            if not quick and task.name in KD_SETTINGS:
+            tuned = not quick and task.name in KD_SETTINGS
+            if tuned:
                 batch, epochs, most = KD_SETTINGS[task.name]
                 budget = Budget(FULL_BUDGET[0], most, epochs)
             self.ft = Finetuner(self.student.path, self.k, budget)
-            self.ft.batch = batch
+            if tuned:
+                self.ft.batch = batch
             rows = self.subset(min(512, len(self.pool)), 0)
             progress(f"{task.name}: choosing the KD temperature on a slice of 512 inputs", None)
             self.ft.choose_temperature([e.text for e in rows], self._targets(rows), 0)

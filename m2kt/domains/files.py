@@ -165,14 +165,14 @@ def parse_examples(data: bytes, concept_ids: list[str], name: str = "examples.js
     ``concept_ids`` ignoring case and Unicode form and stored as the concept's own id."""
     text = decode(data, name)
     ids = {twin_key(c): c for c in concept_ids}
+    long = _long_lines(text, name)
     rows: list[ExampleRow] = []
     bad: list[Rejection] = []
     for i, ln in enumerate(text.split("\n"), 1):
         if not ln.strip():
             continue
-        if len(ln) > MAX_LINE_CHARS:
-            bad.append(Rejection(name, i, f"line is {len(ln):,} characters; the limit is "
-                                          f"{MAX_LINE_CHARS:,}"))
+        if i in long:
+            bad.append(long[i])
             continue
         try:
             obj = json.loads(ln)

@@ -27,7 +27,7 @@ import numpy as np
 
 from m2kt import ssl
 from m2kt.align import make
-from m2kt.ingest.readout import class_scores, predict
+from m2kt.ingest.readout import class_scores
 from m2kt.ingest.run import Run
 from m2kt.ingest.zero import cal_from_transform
 
@@ -49,29 +49,30 @@ def transductive(run: Run) -> dict[str, Any]:
     xs = np.concatenate([run.s_pool, run.s_anchor[fit]]).astype(np.float64)
     n = len(run.s_pool)
     graph = ssl.knn_graph(xs)
-    t_answer = _answers(run, run.t_anchor[fit].astype(np.float64))
-    first = before = _answers(run, run.mapped(run.s_pool))
+    t_answer = _scores(run, run.t_anchor[fit].astype(np.float64)).argmax(1)
+    y = run.mapped(run.s_pool)
+    scores = _scores(run, y)
+    first = before = scores.argmax(1)
     for _ in range(max(1, run.var.transductive_rounds)):
         y0 = np.concatenate([np.eye(k)[before], np.eye(k)[t_answer]]) * 0.9 + 0.1 / k
         f = ssl.spread(*graph, y0, alpha=ALPHA)[:n]
         p = ssl.balance(f, prior + 1e-6)
         keep = ssl.confident(p, KEEP)
         label = p.argmax(1)[keep]
-        moved = (_shifted(run, keep, label) if TARGETS == "shifted"
-                 else run.man.centroids.astype(np.float64)[label])
+        cent = run.man.centroids.astype(np.float64)
+        moved = _shifted(y[keep], label, cent) if TARGETS == "shifted" else cent[label]
         targets = np.concatenate([moved, run.t_anchor[fit].astype(np.float64)])
         fitted = _refit(np.concatenate([run.s_pool[keep], run.s_anchor[fit]]), targets,
                         run.policy.cal_norm_bound)
         run.cal = cal_from_transform(fitted.transform, run.s_pool.shape[1], targets.shape[1])
-        before = _answers(run, run.mapped(run.s_pool))
+        y = run.mapped(run.s_pool)
+        scores = _scores(run, y)
+        before = scores.argmax(1)
     offsets = {"after": _tv(before, prior)}
     if run.var.prior_offsets:
-        scores = class_scores(run.mapped(run.s_pool), run.man,
-                              run.head if run.use_head else None, run.sel.readout == "cosine")
         run.thresholds = ssl.prior_offsets(scores, prior)
-        calibrated = (scores + run.thresholds).argmax(1)
-        offsets["with the prior offsets"] = _tv(calibrated, prior)
-        before = calibrated
+        before = (scores + run.thresholds).argmax(1)
+        offsets["with the prior offsets"] = _tv(before, prior)
     return {"pool inputs": n, "kept per round": int(len(keep)),
             "ridge α": float(fitted.alpha), "CAL norm": round(_norm(fitted.w), 4),
             "rounds": max(1, run.var.transductive_rounds),
@@ -93,13 +94,11 @@ def _refit(x: np.ndarray, targets: np.ndarray, bound: float):
     return fitted
 
 
-def _shifted(run: Run, rows: np.ndarray, label: np.ndarray) -> np.ndarray:
-    """Targets (m, d_t) for pool ``rows`` with pseudo-labels ``label``: each row's current
-    mapped vector moved by its concept's offset (the concept's centroid minus the mean of the
-    rows given that concept), so every concept's cloud lands on its centroid while the
-    geometry inside it — what the drift gate watches — is kept."""
-    y = run.mapped(run.s_pool[rows])
-    cent = run.man.centroids.astype(np.float64)
+def _shifted(y: np.ndarray, label: np.ndarray, cent: np.ndarray) -> np.ndarray:
+    """Targets (m, d_t) for mapped pool vectors ``y`` with pseudo-labels ``label``: each moved
+    by its concept's offset (the concept's centroid in ``cent`` minus the mean of the rows
+    given that concept), so every concept's cloud lands on its centroid while the geometry
+    inside it — what the drift gate watches — is kept."""
     out = y.copy()
     for c in np.unique(label):
         m = label == c
@@ -107,11 +106,10 @@ def _shifted(run: Run, rows: np.ndarray, label: np.ndarray) -> np.ndarray:
     return out
 
 
-def _answers(run: Run, y: np.ndarray) -> np.ndarray:
-    """The readout's label indices (n,) for teacher-space points ``y`` (n, d_t)."""
-    return predict(y, run.man, run.task.name, run.packet.manifest.labels,
-                   head=run.head if run.use_head else None,
-                   cosine=run.sel.readout == "cosine")
+def _scores(run: Run, y: np.ndarray) -> np.ndarray:
+    """The readout's class scores (n, k) for teacher-space points ``y`` (n, d_t)."""
+    return class_scores(y, run.man, run.head if run.use_head else None,
+                        run.sel.readout == "cosine")
 
 
 def _tv(labels: np.ndarray, prior: np.ndarray) -> float:
