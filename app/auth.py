@@ -8,7 +8,7 @@ import sqlite3
 
 import streamlit as st
 
-from m2kt.render.escape import visible
+from m2kt.render.escape import md_inert, visible
 from m2kt.store import reviewers
 
 
@@ -26,7 +26,7 @@ def signed_in_reviewer(conn: sqlite3.Connection) -> tuple[str | None, str]:
     if _oidc_configured():
         if st.user.is_logged_in:
             who = str(st.user.get("email") or st.user.get("name") or "signed-in user")
-            st.caption(f"Signed in as {visible(who, 80)} (OIDC).")
+            st.caption(f"Signed in as {md_inert(who, 80)} (OIDC).")
             st.button("Sign out", on_click=st.logout)
             return who, "oidc"
         st.warning("Sign in to approve or reject packets.")

@@ -13,7 +13,7 @@ from m2kt.errors import M2KTError
 from m2kt.packet.inspect import summarize
 from m2kt.packet.reader import ReadReport, VerifiedPacket, peek_manifest, report_packet
 from m2kt.packet.trust import load_store, store_dir
-from m2kt.render.escape import visible
+from m2kt.render.escape import md_inert, visible
 from m2kt.store.db import open_db
 from m2kt.store.queue import queued
 
@@ -67,8 +67,8 @@ def _verified(files: tuple, trust: tuple, root: str) -> list[VerifiedPacket]:
 def show_report(rep: ReadReport, size: int) -> None:
     """Verdict, every issue found, and what could be read (provenance, concepts, graph)."""
     if rep.ok:
-        st.success(f"Verifies: digest {visible(rep.digest, 80)}, signed by key "
-                   f"{visible(rep.keyid, 40)}.", icon=":material/verified:")
+        st.success(f"Verifies: digest {md_inert(rep.digest, 80)}, signed by key "
+                   f"{md_inert(rep.keyid, 40)}.", icon=":material/verified:")
     else:
         st.error(f"Does not verify: {len(rep.issues)} problem(s) found.",
                  icon=":material/gpp_bad:")

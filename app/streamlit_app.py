@@ -25,6 +25,8 @@ nav = st.navigation(
             st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
             st.Page(PAGES / "models.py", title="Models", icon=":material/memory:",
                     url_path="models"),
+            st.Page(PAGES / "domains.py", title="Domains", icon=":material/dataset:",
+                    url_path="domains"),
             st.Page(PAGES / "manifolds.py", title="Concept Manifolds",
                     icon=":material/scatter_plot:", url_path="manifolds"),
             st.Page(PAGES / "graph.py", title="Abstraction Graph", icon=":material/account_tree:",

@@ -8,15 +8,15 @@ from typing import Any
 import streamlit as st
 
 from m2kt.errors import M2KTError
-from m2kt.render.escape import visible
+from m2kt.render.escape import md_inert
 
 
 def show_error(exc: Exception) -> None:
     """One readable error box, never a traceback: class name and message as plain text."""
     if isinstance(exc, M2KTError):
-        st.error(f"{type(exc).__name__}: {visible(exc, 600)}", icon=":material/error:")
+        st.error(f"{type(exc).__name__}: {md_inert(exc, 600)}", icon=":material/error:")
     else:
-        st.error(f"Unexpected {type(exc).__name__}: {visible(exc, 600)}",
+        st.error(f"Unexpected {type(exc).__name__}: {md_inert(exc, 600)}",
                  icon=":material/bug_report:")
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 from app.packet_view import verified_queue
 from app.widgets import page_header, show_error
 from m2kt.errors import M2KTError
-from m2kt.render.escape import visible
+from m2kt.render.escape import md_inert, visible
 from m2kt.render.graph import plotly_graph, pyvis_html, to_networkx
 
 page_header(
@@ -38,9 +38,9 @@ g = to_networkx(list(pk.graph.nodes), [e.model_dump() for e in pk.graph.edges])
 task_name = pk.manifest.provenance.domain.task
 reference = None
 try:
-    from m2kt.domains.registry import TASKS, get_task
+    from m2kt.domains.registry import get_task, task_names
 
-    if task_name in TASKS:
+    if task_name in task_names():  # a built-in task, or your domain of this workspace
         reference = get_task(task_name, seed=pk.manifest.provenance.domain.seed).reference
 except M2KTError as exc:
     show_error(exc)
@@ -51,7 +51,7 @@ c[1].metric("edges in the packet", g.number_of_edges(),
             help="as carried: directed (a related_to edge goes from a concept to one of its "
                  "nearest concepts, so a pair can appear once or twice)")
 c[2].metric("isolated concepts", sum(1 for n in g.nodes if g.degree(n) == 0))
-st.caption(visible(f"Extracted by: {pk.graph.method}", 300))
+st.caption(md_inert(f"Extracted by: {pk.graph.method}", 300))
 if reference is not None:
     from m2kt.graph.compare import score_graph
 

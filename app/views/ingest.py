@@ -12,13 +12,14 @@ from app.packet_view import packet_label
 from app.state import get_job, set_job
 from app.widgets import job_panel, page_header, show_error
 from m2kt.config import workspace
+from m2kt.domains.files import MAX_DOMAIN_FILE_BYTES
 from m2kt.errors import M2KTError
 from m2kt.ingest.variants import DEFAULT_VARIANT, VARIANTS
 from m2kt.ingest.weights import DEFAULT_WEIGHTS, TERMS
 from m2kt.jobs import Job
 from m2kt.packet.reader import open_packet
 from m2kt.packet.trust import load_store
-from m2kt.render.escape import visible
+from m2kt.render.escape import md_inert, visible
 from m2kt.render.gates import gate_rows
 from m2kt.render.losses import loss_curves
 from m2kt.render.stages import plan_rows, stage_rows
@@ -37,6 +38,20 @@ page_header(
     "safety (no drift of protected behaviour, bounded CAL). The result is a new student that "
     "answers alone.",
 )
+
+def upload_file(up, kind: str):
+    """An uploaded student-side file saved under the workspace (named by its SHA-256), so the
+    background job reads it by path; it is checked when the job reads it."""
+    import hashlib
+
+    data = up.getvalue()
+    folder = workspace().root / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{kind}-{hashlib.sha256(data).hexdigest()[:16]}.jsonl"
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
 
 conn = open_db(workspace())
 try:
@@ -70,6 +85,18 @@ with st.form("ingest"):
     weights = {t: w[i].number_input(t, 0.0, 10.0, float(DEFAULT_WEIGHTS[t]), step=0.05,
                                     format="%.2f")
                for i, t in enumerate(TERMS)}  # the engine's defaults, one source
+    u1, u2 = st.columns(2)
+    inputs_up = u1.file_uploader(
+        "The student's own unlabelled texts (one per line, or JSONL with \"text\")",
+        type=["txt", "jsonl"], key="ingest_inputs", max_upload_size=MAX_DOMAIN_FILE_BYTES // 2**20,
+        help="Required for a packet of your own domain: the packet carries the concepts, the "
+             "student brings its texts. Optional for a built-in task (default: its pool).")
+    eval_up = u2.file_uploader(
+        "Labelled examples to score the new student on (optional JSONL {\"text\", "
+        "\"concept\"})", type=["jsonl"], key="ingest_eval",
+        max_upload_size=MAX_DOMAIN_FILE_BYTES // 2**20,
+        help="Read only after every weight is fixed. Default: a built-in task's dev split; "
+             "none for your own domain (the held-out gate is then not applicable).")
     start = st.form_submit_button("Start ingestion", type="primary",
                                   disabled=job is not None and job.active)
 
@@ -100,12 +127,22 @@ if start and approved:
         st.stop()
     out = workspace().students / f"{packet.manifest.provenance.domain.task}-" \
         f"{packet.digest[:8]}-{time.strftime('%Y%m%d-%H%M%S')}"
+    files = {k: upload_file(u, k) for k, u in (("inputs", inputs_up), ("eval", eval_up))
+             if u is not None}
+    try:  # the student's files are checked now, so a bad one is one message, not a failed job
+        from m2kt.ingest.student_side import student_task
+
+        student_task(packet, files.get("inputs"), files.get("eval"))
+    except M2KTError as exc:
+        show_error(exc)
+        st.stop()
 
     def work(progress, cancel, on_step):
         from m2kt.ingest.trainer import ingest
 
         res = ingest(packet, out, variant=variant, method=method, steps=int(steps),
-                     weights=weights, progress=progress, cancel=cancel, on_step=on_step)
+                     weights=weights, progress=progress, cancel=cancel, on_step=on_step,
+                     inputs=files.get("inputs"), eval_examples=files.get("eval"))
         conn = open_db(workspace())
         try:
             audit.record_ingestion(conn, packet.digest, "workbench (Align & Ingest)", out,
@@ -131,8 +168,10 @@ def live(j, snap: dict) -> None:
     elif snap["state"] == "done":
         r = snap["result"]
         failed = [g.name for g in r.gates if g.failed]
-        text = (f"Student written to {r.out_dir} in {snap['seconds']:.0f} s. "
-                f"Held-out accuracy {r.accuracy:.3f} (student's start "
+        acc = ("not measured (no labelled examples)" if r.accuracy is None
+               else f"{r.accuracy:.3f} on {r.extra.get('eval_split')}")
+        text = (f"Student written to {md_inert(r.out_dir, 200)} in {snap['seconds']:.0f} s. "
+                f"Held-out accuracy {acc} (student's start "
                 f"{'—' if r.student_before is None else f'{r.student_before:.3f}'}); "
                 f"crossing inputs {r.ledger.crossing_inputs}. Gates: "
                 f"{gate_summary([g.status for g in r.gates])}.")

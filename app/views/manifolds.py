@@ -10,9 +10,9 @@ import streamlit as st
 
 from app.widgets import page_header, show_error
 from m2kt.config import workspace
-from m2kt.domains.registry import TASKS, get_task
+from m2kt.domains.registry import get_task, task_names
 from m2kt.errors import M2KTError
-from m2kt.render.escape import visible
+from m2kt.render.escape import md_inert, visible
 from m2kt.render.manifold import (
     METRIC_NAMES,
     PROJECTIONS,
@@ -75,6 +75,7 @@ def vectors(task_name: str, n: int, student_dir: str | None) -> dict:
     return out
 
 
+TASKS = task_names()  # the built-in tasks, then your domains
 c1, c2, c3, c4 = st.columns(4)
 preset = st.session_state.pop("manifold_task", None)
 all_students = _students()  # read once per run: the default task and the overlay list
@@ -120,11 +121,11 @@ if focus is not None:
     if match:
         default = [match[0], *[c for c in order[:7] if c != match[0]]]
         if not query:
-            st.info(f"Showing concept {visible(v['names'][match[0]], 60)} from the Abstraction "
+            st.info(f"Showing concept {md_inert(v['names'][match[0]], 60)} from the Abstraction "
                     "Graph among the most frequent ones; its inputs are marked.")
             focus_mask = np.asarray(v["labels"]) == match[0]
     else:
-        st.warning(f"Concept {visible(focus[1], 60)} has no input among these held-out "
+        st.warning(f"Concept {md_inert(focus[1], 60)} has no input among these held-out "
                    "inputs; showing the most frequent concepts.")
 picked = st.multiselect(
     "Concepts shown", order, default=default,
@@ -153,7 +154,7 @@ if "student" in show:
                             labels_kept, v["names"], texts_kept, hits[keep],
                             title=f"{task}: raw student space"), width="stretch")
 if query:
-    st.caption(f"{sum(hits)} input(s) contain {visible(query, 80)!r}.")
+    st.caption(f"{sum(hits)} input(s) contain “{md_inert(query, 80)}”.")
 
 if "aligned" in v:
     from m2kt.align.metrics import alignment_metrics

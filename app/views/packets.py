@@ -7,7 +7,7 @@ import streamlit as st
 from app.packet_view import show_report
 from app.widgets import page_header, show_error
 from m2kt.config import workspace
-from m2kt.domains.registry import TASKS
+from m2kt.domains.registry import task_names
 from m2kt.errors import M2KTError
 from m2kt.limits import MAX_PACKET_BYTES
 from m2kt.store.db import open_db
@@ -46,7 +46,10 @@ with tab_build:
     st.caption("Builds with this workspace's workbench key (created and trusted on first use). "
                "Symbolic tasks take seconds; language tasks up to a minute on 2 cores.")
     with st.form("build"):
-        task = st.selectbox("Task", TASKS, index=TASKS.index("multistep"))
+        names = task_names()  # the built-in tasks, then your domains (Domains page)
+        task = st.selectbox("Task", names, index=names.index("multistep"),
+                            help="Your own domains (Domains page) are listed after the "
+                                 "built-in tasks; their teacher's head is trained on first use.")
         anchors = st.number_input("Anchors (unlabelled pool inputs whose teacher vectors "
                                   "cross; counted)", 0, 1024, 64, step=16)
         how = st.selectbox(

@@ -11,7 +11,7 @@ from app.packet_view import verified_queue
 from app.widgets import page_header, show_error
 from m2kt.config import workspace
 from m2kt.errors import M2KTError
-from m2kt.render.escape import visible
+from m2kt.render.escape import md_inert, visible
 from m2kt.render.traces import agreement, step_path
 
 page_header(
@@ -34,7 +34,7 @@ i = st.selectbox("Packet", range(len(valid)), format_func=lambda k: (
 pk = valid[i]
 labels = {c.id: c.label for c in pk.manifest.concepts}
 traces = pk.traces.traces
-st.caption(f"Method: {visible(pk.traces.method, 300)}")
+st.caption(f"Method: {md_inert(pk.traces.method, 300)}")
 
 students = []
 for d in sorted(workspace().students.glob("*")):

@@ -13,7 +13,7 @@ from app.state import get_job, set_job
 from app.widgets import job_panel, page_header, show_error
 from m2kt.config import workspace
 from m2kt.jobs import Job
-from m2kt.render.escape import visible
+from m2kt.render.escape import md_inert, visible
 from m2kt.render.gates import gate_rows
 from m2kt.verify.gates import status_of
 from m2kt.verify.gates import summary as gate_summary
@@ -52,8 +52,8 @@ else:
         st.dataframe(pd.DataFrame(gate_rows(rep["gates"])), hide_index=True, width="stretch")
         ledger = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in rep["ledger"].items()
                            if isinstance(v, int))  # counts, as words, not a Python dict
-        st.caption(f"Method: variant {visible(rep.get('variant'), 40)}, initial map "
-                   f"{visible(rep.get('method'), 40)}, readout {visible(rep.get('readout'), 40)}"
+        st.caption(f"Method: variant {md_inert(rep.get('variant'), 40)}, initial map "
+                   f"{md_inert(rep.get('method'), 40)}, readout {md_inert(rep.get('readout'), 40)}"
                    f"; ledger: {ledger}.")
     except (OSError, ValueError, KeyError) as exc:
         show_error(ValueError(f"unreadable ingestion report: {exc}"))

@@ -104,6 +104,28 @@ def cmd_domains_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_domains_export(args: argparse.Namespace) -> int:
+    """One split of a user's domain as JSONL, for the student side: ``transfer_pool`` as
+    ``{"text"}`` lines (its unlabelled inputs, ``ingest --inputs``), ``dev`` / ``test`` as
+    ``{"text", "concept"}`` (``ingest --eval``, ``evaluate --examples``). Refuses to overwrite."""
+    from pathlib import Path
+
+    from m2kt.domains.custom import get_domain, split_jsonl
+    from m2kt.domains.registry import get_task
+    from m2kt.errors import UsageError
+    from m2kt.packet.writer import write_atomic
+
+    task = get_task(get_domain(args.name).name)
+    out = Path(args.out)
+    if out.exists():
+        raise UsageError(f"{out} exists; choose a new file (nothing was written)")
+    write_atomic(out, split_jsonl(task, args.split))
+    rows = task.splits[args.split]
+    print(f"wrote {len(rows)} {args.split} "
+          f"{'texts' if args.split == 'transfer_pool' else 'examples'} of {args.name} to {out}")
+    return 0
+
+
 def cmd_train_teachers(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -190,6 +212,13 @@ def register(sub: Any) -> None:
     dsh.add_argument("name")
     dsh.add_argument("--json", action="store_true")
     dsh.set_defaults(func=cmd_domains_show)
+    de = dsub.add_parser("export", help="one split of your domain as JSONL for the student "
+                         "side (transfer_pool: texts only)")
+    de.add_argument("name")
+    de.add_argument("--split", required=True, choices=["transfer_pool", "dev", "test"])
+    de.add_argument("--out", required=True, help="a new .jsonl file")
+    de.set_defaults(func=cmd_domains_export)
+
     dr = dsub.add_parser("remove", help="remove one of your domains from this workspace")
     dr.add_argument("name")
     dr.set_defaults(func=cmd_domains_remove)

@@ -44,7 +44,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         weights = {t: 0.0 for t in (args.ablate or [])}
         res = ingest(p, Path(args.out), student=args.student, method=args.method, seed=args.seed,
                      weights=weights, steps=args.steps, policy=policy, progress=progress,
-                     variant=args.variant)
+                     variant=args.variant, inputs=Path(args.inputs) if args.inputs else None,
+                     eval_examples=Path(args.eval) if args.eval else None)
         audit.record_ingestion(conn, p.digest, "m2kt ingest", args.out,
                                [g.status for g in res.gates])
     finally:
@@ -64,16 +65,99 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from m2kt.ingest.student import load_student
+    from m2kt.render.escape import visible
 
     st = load_student(args.model)
     answers = st.answer(args.text, query=args.query)
     if args.json:
-        print(json.dumps({"task": st.meta["task"], "answers": dict(zip(args.text, answers,
-                                                                      strict=True))}))
+        print(json.dumps({"task": st.meta["task"],
+                          "answers": dict(zip(args.text, answers, strict=True)),
+                          "concepts": [{"text": t, "concept": a, "label": st.concept_label(a)}
+                                       for t, a in zip(args.text, answers, strict=True)]}))
         return 0
     for t, a in zip(args.text, answers, strict=True):
-        print(f"{t}\t{a}")
+        label = st.concept_label(a)
+        print(f"{visible(t, 80)}\t{visible(a, 40)}"
+              + (f"\t{visible(label, 60)}" if label != a else ""))
     return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Accuracy, macro-F1 and per-concept confusion of an ingested student on labelled
+    examples — with the base student's label-free start on the same examples — or, with
+    ``--domain``, of a teacher with its trained head on that domain of this workspace."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from m2kt.ingest.student_side import read_labelled
+    from m2kt.verify.scores import scores
+
+    if args.domain:
+        r = _teacher_scores(args.model, args.domain, Path(args.examples))
+    else:
+        from m2kt.domains.language import nearest_label
+        from m2kt.ingest.student import load_student
+        from m2kt.models import load
+        from m2kt.verify.stats import above_start
+
+        st = load_student(args.model)
+        if st.meta["pair_task"]:
+            from m2kt.errors import UsageError
+
+            raise UsageError("evaluate scores class tasks; pair tasks are scored by `bench`")
+        ids = list(st.meta["concepts"])
+        labels = [st.concept_label(c) for c in ids]
+        exs = read_labelled(Path(args.examples), ids)
+        texts, y = [e.text for e in exs], np.array([e.label for e in exs])
+        r = scores(y, st.answer_indices(texts), ids, labels)
+        start = float((nearest_label(load(st.meta["student"]), texts, labels) == y).mean())
+        test = above_start(r["accuracy"], r["n"], start, 1.0 / len(ids))
+        r |= {"model": args.model, "student": st.meta["student"], "start": start,
+              "start_method": "the base student's nearest concept label (cosine)",
+              "p_above_start": None if test is None else test.p}
+    r["examples"] = args.examples
+    if args.json:
+        print(json.dumps(r, indent=2))
+        return 0
+    print(_evaluation_text(r))
+    return 0
+
+
+def _teacher_scores(model: str, domain: str, path: Any) -> dict:
+    from m2kt.concepts.teacher import load_teacher
+    from m2kt.domains.registry import get_task
+    from m2kt.ingest.student_side import read_labelled
+    from m2kt.verify.scores import scores
+
+    task = get_task(domain)
+    exs = read_labelled(path, list(task.labels))
+    teacher = load_teacher(task, model, progress=progress)
+    pred = teacher.proba(exs).argmax(1)
+    r = scores([e.label for e in exs], pred, list(task.labels),
+               [c.label for c in task.concepts])
+    return r | {"model": model, "domain": domain, "teacher": True}
+
+
+def _evaluation_text(r: dict) -> str:
+    from m2kt.cli._common import table
+    from m2kt.render.escape import visible
+
+    head = (f"{visible(r['model'], 60)} on {r['n']} examples of {visible(r['examples'], 60)}: "
+            f"accuracy {r['accuracy']:.3f}, macro-F1 {r['macro_f1']:.3f}")
+    if "start" in r:
+        p = "—" if r["p_above_start"] is None else f"{r['p_above_start']:.2g}"
+        head += (f"\nstart (the base student {r['student']}, nearest concept label): "
+                 f"{r['start']:.3f}; above it: one-sided binomial p = {p}")
+    rows = [{"id": visible(c["id"], 30), "label": visible(c["label"], 30), "n": c["n"],
+             "recall": f"{c['recall']:.2f}", "precision": f"{c['precision']:.2f}",
+             "F1": f"{c['f1']:.2f}",
+             "answered as (top 3)": ", ".join(
+                 f"{visible(k, 20)} {v}" for k, v in sorted(
+                     c["answers"].items(), key=lambda kv: -kv[1])[:3])}
+            for c in r["per_concept"]]
+    return head + "\n" + table(rows, ["id", "label", "n", "recall", "precision", "F1",
+                                       "answered as (top 3)"])
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -124,6 +208,12 @@ def register(sub: Any) -> None:
                     help="switch loss terms off")
     ig.add_argument("--policy", default=None, help="safety policy JSON")
     ig.add_argument("--trust", default=None)
+    ig.add_argument("--inputs", default=None,
+                    help="the student's own unlabelled texts (one per line, or JSONL with "
+                    "\"text\"); required for a domain that is not built in")
+    ig.add_argument("--eval", default=None,
+                    help="labelled JSONL {\"text\", \"concept\"} to score the new student on "
+                    "(default: a built-in task's dev split; none for your own domain)")
     ig.set_defaults(func=cmd_ingest)
 
     pr = sub.add_parser("predict", help="the (ingested) student alone answers")
@@ -132,6 +222,16 @@ def register(sub: Any) -> None:
     pr.add_argument("--json", action="store_true")
     pr.add_argument("text", nargs="+")
     pr.set_defaults(func=cmd_predict)
+
+    ev = sub.add_parser("evaluate", help="accuracy, macro-F1 and per-concept confusion of an "
+                        "ingested student (or, with --domain, a teacher with its head)")
+    ev.add_argument("--model", required=True, help="ingested student directory or name; with "
+                    "--domain, a teacher model")
+    ev.add_argument("--examples", required=True, help="labelled JSONL {\"text\", \"concept\"}")
+    ev.add_argument("--domain", default=None,
+                    help="score the teacher MODEL with its trained head on this domain")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_evaluate)
 
     dm = sub.add_parser("demo", help="the guided demo in the terminal: teacher → packet → "
                         "review → approval → ingestion → gates, then the result card")

@@ -126,6 +126,15 @@ def get_domain(name: str) -> DomainRecord:
                      "lists them")
 
 
+def split_jsonl(task: Task, split: str) -> bytes:
+    """One split of a domain as JSONL for the student side: ``transfer_pool`` as ``{"text"}``
+    lines (its unlabelled inputs), a labelled split as ``{"text", "concept"}``."""
+    rows = [({"text": e.text} if split == "transfer_pool"
+             else {"text": e.text, "concept": task.labels[e.label]})
+            for e in task.splits[split]]
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+
+
 def remove_domain(name: str) -> None:
     shutil.rmtree(get_domain(name).folder)
 

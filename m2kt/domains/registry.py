@@ -24,6 +24,13 @@ LANGUAGE_RECORD = ASSETS / "language_teachers.json"
 from m2kt.domains.names import TASKS  # noqa: E402  (re-exported)
 
 
+def task_names() -> list[str]:
+    """The built-in tasks, then the user's domains of this workspace (by name)."""
+    from m2kt.domains.custom import list_domains
+
+    return [*TASKS, *(r.name for r in list_domains())]
+
+
 def get_task(name: str, seed: int = 0, **kwargs: Any) -> Task:
     """Build task ``name`` deterministically for ``seed``: a built-in task, else a domain the
     user added to this workspace (:mod:`m2kt.domains.custom`); unknown names are a UsageError."""

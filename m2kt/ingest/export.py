@@ -69,6 +69,7 @@ def _meta(run: Run) -> dict[str, Any]:
     m, info = run.packet.manifest, run.lm.info
     return {"m2kt_student": 1, "task": run.task.name, "labels": list(m.labels),
             "concepts": list(run.packet.concept_ids),
+            "concept_labels": [c.label for c in m.concepts],
             "pair_task": run.task.name in PAIR_TASKS, "student": info.name,
             "pooling": info.default_pooling, "template": info.default_template,
             "d_student": info.hidden_size, "d_teacher": m.d_teacher,

@@ -131,10 +131,13 @@ def prepare(packet: VerifiedPacket, out_dir: Path, student: str | None, method: 
             weights: dict[str, float] | None, steps: int | None, pool_limit: int | None,
             policy: SafetyPolicy | None, lr: float | None, variant: str, eval_split: str,
             progress: Progress, cancel: Callable[[], bool],
-            on_step: Callable[[int, dict[str, float]], None] | None) -> Run:
-    """Check the arguments, load the task and the student, and return the :class:`Run`
-    (the variant's step count, pool limit and CAL learning rate unless given)."""
-    from m2kt.domains.registry import get_task
+            on_step: Callable[[int, dict[str, float]], None] | None,
+            inputs: Path | None = None, eval_examples: Path | None = None) -> Run:
+    """Check the arguments, build the student side's task from the packet and the student's
+    files (:func:`m2kt.ingest.student_side.student_task`: no domain registry is consulted),
+    load the student, and return the :class:`Run` (the variant's step count, pool limit and
+    CAL learning rate unless given; with ``eval_examples`` the evaluation split is theirs)."""
+    from m2kt.ingest.student_side import EVAL_SPLIT, student_task
     from m2kt.models import load
 
     var = get_variant(variant)
@@ -145,8 +148,9 @@ def prepare(packet: VerifiedPacket, out_dir: Path, student: str | None, method: 
     policy = policy or load_policy()
     torch.manual_seed(seed)
     m = packet.manifest
-    dom = m.provenance.domain
-    task = get_task(dom.task, seed=dom.seed, **dict(dom.params))
+    task = student_task(packet, inputs, eval_examples)
+    if eval_examples is not None:
+        eval_split = EVAL_SPLIT
     lm = load(student or task.student, progress=progress)
     return Run(packet=packet, out_dir=out_dir, var=var, task=task, lm=lm, policy=policy,
                seed=seed, lam=dict(DEFAULT_WEIGHTS) | (weights or {}),

@@ -26,7 +26,19 @@ class IngestedStudent:
     head: LinearHead | None = None
 
     def answer(self, texts: list[str], query: str | None = None) -> list[str]:
-        """Labels for ``texts``; pair tasks need ``query`` (a concept id)."""
+        """Labels for ``texts`` (class tasks: concept ids); pair tasks need ``query`` (a
+        concept id)."""
+        return [self.meta["labels"][i] for i in self.answer_indices(texts, query)]
+
+    def concept_label(self, cid: str) -> str:
+        """The human label of concept ``cid`` (the id itself for students exported before
+        labels were recorded, and for pair tasks' yes/no)."""
+        labels = dict(zip(self.meta["concepts"], self.meta.get("concept_labels", []),
+                          strict=False))
+        return labels.get(cid, cid)
+
+    def answer_indices(self, texts: list[str], query: str | None = None) -> np.ndarray:
+        """Answers (n,) as indices into ``meta["labels"]``."""
         import torch
 
         if self.meta["pair_task"] and not query:
@@ -38,9 +50,8 @@ class IngestedStudent:
         with torch.no_grad():
             y = self.cal(torch.from_numpy(x)).numpy().astype(np.float64)
         q = [self.meta["concepts"].index(query)] * len(texts) if query else None
-        pred = predict(y, self.man, self.meta["task"], self.meta["labels"], q, self.thresholds,
+        return predict(y, self.man, self.meta["task"], self.meta["labels"], q, self.thresholds,
                        head=self.head, cosine=self.meta.get("readout") == "cosine")
-        return [self.meta["labels"][i] for i in pred]
 
 
 def load_student(path_or_name: str) -> IngestedStudent:

@@ -60,7 +60,7 @@ def ingest(
     lr: float | None = None, variant: str = DEFAULT_VARIANT,
     progress: Progress = no_progress, cancel: Callable[[], bool] = lambda: False,
     on_step: Callable[[int, dict[str, float]], None] | None = None,
-    eval_split: str = "dev",
+    eval_split: str = "dev", inputs: Path | None = None, eval_examples: Path | None = None,
 ) -> IngestResult:
     """See module doc. ``weights`` sets λ per term (0 switches a term off); ``variant`` names
     a method variant (:mod:`m2kt.ingest.variants`), whose stages, step count and CAL learning
@@ -72,13 +72,18 @@ def ingest(
     for its final report) — after every weight is fixed, so labels never reach training.
     ``extra`` then holds the predictions (``pred``) and, for the specificity control, the
     predictions when every input is swapped for another input of the split, queries kept
-    (``pred_swapped``); ``extra["stages"]`` holds each stage's seconds and figures."""
+    (``pred_swapped``); ``extra["stages"]`` holds each stage's seconds and figures.
+
+    ``inputs`` (a file of the student's own unlabelled texts) replaces the built-in task's
+    ``transfer_pool`` and is required for a user's domain; ``eval_examples`` (labelled JSONL)
+    is then what the new student is scored on. Without any, a user's domain is not evaluated
+    (the held-out gate is not applicable). See :mod:`m2kt.ingest.student_side`."""
     from m2kt.ingest.export import export
     from m2kt.ingest.pipeline import run_stages
 
     t0 = time.perf_counter()
     run = prepare(packet, out_dir, student, method, seed, weights, steps, pool_limit, policy,
-                  lr, variant, eval_split, progress, cancel, on_step)
+                  lr, variant, eval_split, progress, cancel, on_step, inputs, eval_examples)
     stages = run_stages(run, evaluate_too=evaluate)
     export(run, stages, time.perf_counter() - t0)
     ev = run.evaluation
@@ -86,5 +91,5 @@ def ingest(
                         run.curves, time.perf_counter() - t0,
                         {"alignment": run.alignment, "method": run.sel.method,
                          "readout": run.sel.readout, "selection": run.sel.table,
-                         "variant": run.var.name, "eval_split": eval_split, "stages": stages,
+                         "variant": run.var.name, "eval_split": run.eval_split, "stages": stages,
                          "pred": ev.get("pred"), "pred_swapped": ev.get("pred_swapped")})

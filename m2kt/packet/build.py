@@ -226,7 +226,9 @@ def build_packet(
                         "template": info.default_template},
             "domain": {"task": task.name, "track": task.track, "seed": task.seed,
                        "params": {k2: (list(v) if isinstance(v, tuple) else v)
-                                  for k2, v in task.params.items()}},
+                                  for k2, v in task.params.items()},
+                       "kind": "pair" if task.name in QUERY_TASKS else "class",
+                       "student": task.student, "description": task.description},
             "recipe": {"manifold_rank": int(rank),
                        "membership": ("inputs the teacher answers 'yes' for concept Y"
                                       if task.name in QUERY_TASKS

@@ -57,10 +57,18 @@ class TeacherInfo(_Strict):
 
 
 class DomainInfo(_Strict):
+    """What the student side needs to know about the domain, without any registry: its name
+    and track, whether it answers a class or a (input, queried concept) pair, the student it
+    was meant for, and a description. ``kind``, ``student`` and ``description`` are absent in
+    packets made before they existed (read as: class, the track's default, empty)."""
+
     task: Label
     track: Literal["language", "symbolic"]
     seed: StrictInt
     params: dict[Label, Scalar | list[Scalar]] = {}
+    kind: Literal["class", "pair"] = "class"
+    student: Label | None = None
+    description: Text = ""
 
 
 class Recipe(_Strict):

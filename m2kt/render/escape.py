@@ -9,6 +9,7 @@ the string is length-capped, and HTML metacharacters are entity-escaped.
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 
 MAX_LEN = 200
@@ -32,3 +33,13 @@ def visible(text: object, max_len: int = MAX_LEN) -> str:
 def inert(text: object, max_len: int = MAX_LEN) -> str:
     """``visible(text)`` with HTML metacharacters escaped: safe in any HTML or plotly label."""
     return html.escape(visible(text, max_len), quote=True)
+
+
+_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md_inert(text: object, max_len: int = MAX_LEN) -> str:
+    """``visible(text)`` with every ASCII punctuation character backslash-escaped, so that a
+    Markdown renderer (``st.error``, ``st.caption`` …) shows it literally: no emphasis, link,
+    heading, HTML, directive or ``:icon:`` can form from untrusted text."""
+    return _MD_PUNCT.sub(r"\\\1", visible(text, max_len))

@@ -11,7 +11,7 @@ import pytest
 from m2kt.cli import main
 from tests.conftest import ROOT
 
-EXAMPLE = ROOT / "assets" / "examples" / "kinds"
+EXAMPLE = ROOT / "assets" / "examples" / "topics"
 GOOD_CONCEPTS = "id,label\nup,Up\ndown,Down\n"
 
 
@@ -40,17 +40,17 @@ def _stored(ws: Path) -> list[str]:
 
 
 def test_add_show_list_remove_the_example_domain(ws: Path, capsys) -> None:
-    assert main(["domains", "add", "kinds", "--concepts", str(EXAMPLE / "concepts.csv"),
+    assert main(["domains", "add", "topics", "--concepts", str(EXAMPLE / "concepts.csv"),
                  "--examples", str(EXAMPLE / "examples.jsonl")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("added domain kinds: 10 concepts, 600 examples")
+    assert out.startswith("added domain topics: 10 concepts, 2400 examples")
     assert main(["domains", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert [d["name"] for d in listed["custom"]] == ["kinds"]
-    assert main(["domains", "show", "kinds", "--json"]) == 0
+    assert [d["name"] for d in listed["custom"]] == ["topics"]
+    assert main(["domains", "show", "topics", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert sum(shown["splits"].values()) == 600 and len(shown["concepts_list"]) == 10
-    assert main(["domains", "remove", "kinds"]) == 0
+    assert sum(shown["splits"].values()) == 2400 and len(shown["concepts_list"]) == 10
+    assert main(["domains", "remove", "topics"]) == 0
     assert _stored(ws) == []
 
 

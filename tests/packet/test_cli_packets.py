@@ -66,6 +66,10 @@ def test_build_verify_inspect_replay_and_untrusted(keys, home, tmp_path: Path) -
     assert s["valid"] and s["concepts"] == n_concepts and s["anchors"] == 8
     assert s["provenance"]["teacher"]["name"] == "sym-taxonomy-teacher"
     assert s["provenance"]["counts"]["anchor_inputs"] == 8
+    # self-describing: the student side learns the task kind and student from the packet
+    dom = s["provenance"]["domain"]
+    assert dom["kind"] == "pair" and dom["student"] == get_task("taxonomy").student
+    assert dom["description"] == get_task("taxonomy").description
     ref = s["graph"]["reference"]["is_a (direct)"]
     # scored against the hidden tree (v3's teacher, which learnt it from half the pairs, gives
     # a far weaker graph than v2's, which was told every edge: issue 16, direction 6)

@@ -23,8 +23,14 @@ def evaluate(run: Run) -> dict[str, Any]:
     """See module doc."""
     from m2kt.concepts.teacher import requery
     from m2kt.domains.registry import student_start
+    from m2kt.verify.stats import ALPHA
 
     task, split = run.task, run.eval_split
+    if split not in task.splits:  # a user's domain ingested without labelled examples
+        run.gates.append(check("held-out accuracy above the student's start (binomial p)",
+                               "post", None, ALPHA, "<", "not measured: no labelled examples "
+                               "(ingest --eval FILE.jsonl, or `evaluate` the student later)"))
+        return {"split": None, "inputs": 0, "accuracy": None, "student before": None}
     exs = list(task.splits[split])
     order = np.random.default_rng(run.seed + 5).permutation(len(exs))
     other = np.empty(len(exs), dtype=int)
