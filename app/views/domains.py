@@ -33,6 +33,8 @@ page_header(
 )
 
 MB = MAX_DOMAIN_FILE_BYTES // 2**20
+#: rejected rows listed on the page (all of them are counted)
+MAX_SHOWN = 500
 tab_add, tab_mine = st.tabs(["Add a domain", "Your domains"])
 
 with tab_add:
@@ -62,11 +64,11 @@ with tab_add:
             st.dataframe(pd.DataFrame([{"line": e.line, "concept": e.concept, "text": e.text}
                                        for e in erow[:20]]), hide_index=True, width="stretch")
         if bad:
-            st.error(f"{len(bad)} rejected row(s) — fix them and upload again:",
-                     icon=":material/block:")
-            st.dataframe(pd.DataFrame([{"file": r.file, "line": r.line, "reason": r.reason}
-                                       for r in bad]), hide_index=True, width="stretch",
-                         key="rejected_rows")
+            st.error(f"{len(bad)} rejected row(s) — fix them and upload again (file, line, "
+                     "reason; the same lines `domains add` prints):", icon=":material/block:")
+            more = f"\n… and {len(bad) - MAX_SHOWN:,} more" if len(bad) > MAX_SHOWN else ""
+            st.code("\n".join(str(r) for r in bad[:MAX_SHOWN]) + more, language=None,
+                    wrap_lines=True)
         for p in problems:
             st.error(md_inert(p, 600), icon=":material/block:")
         ok = not bad and not problems

@@ -42,31 +42,33 @@ def test_a_bad_file_shows_its_reason_and_saves_nothing(page, server, tmp_path: P
     c.write_bytes(concepts.encode() if isinstance(concepts, str) else concepts)
     e.write_bytes(examples.encode() if isinstance(examples, str) else examples)
     _upload(page, server, c, e)
-    body = page.inner_text("body")
-    # the CLI's message names "FILE line N: reason"; the page lists the file, the line number
-    # and the reason in one row of its table (or one error box for a whole-file problem)
-    reason = expect.split(": ", 1)[-1] if expect.startswith("line ") else expect
-    assert reason in " ".join(body.split()), (case, body[-1500:])
-    if expect.startswith("line "):
-        line = expect.split(":")[0].removeprefix("line ")
-        row = page.locator('[data-testid="stDataFrame"]').last
-        assert row.count() == 1 and line in page.inner_text("body")
+    # the CLI's message for this input ("FILE line N: reason", or a whole-file problem),
+    # shown as plain text on the page
+    page.wait_for_function("t => document.body.innerText.replace(/\\s+/g, ' ').includes(t)",
+                           arg=expect, timeout=30_000)
     save = page.get_by_role("button", name="Save the domain")
     assert save.count() == 0 or save.is_disabled()
     assert page.locator('[data-testid="stException"]').count() == 0
     assert _stored() == before
 
 
-def test_markup_labels_are_shown_as_written(page, server, tmp_path: Path) -> None:
+def test_markup_labels_are_inert_and_stored_as_written(page, server, tmp_path: Path) -> None:
     c, e = tmp_path / "c.csv", tmp_path / "e.jsonl"
+    up = '<img src=x onerror=alert(1)> **Up** =HYPERLINK("http://e")'
     c.write_text('id,label\nup,"<img src=x onerror=alert(1)> **Up** =HYPERLINK(""http://e"")"\n'
                  "down,[Down](javascript:alert(2))\n")
     e.write_text(_good_examples())
     _upload(page, server, c, e)
-    body = page.inner_text("body")
-    assert "<img src=x onerror=alert(1)> **Up**" in body and "[Down](javascript:alert(2))" in body
+    page.get_by_label("Name (2–40").fill("markup")
+    page.get_by_role("button", name="Save the domain").click()
+    page.get_by_text("Saved: 2 concepts").wait_for(timeout=60_000)
+    # the preview is a data grid (cells are plain text); nothing the labels carry took effect
     assert page.locator("img[src=x]").count() == 0 and not page.dialogs  # type: ignore
     assert page.locator('a[href^="javascript"]').count() == 0
+    assert page.locator("strong").filter(has_text="Up").count() == 0
+    from m2kt.domains.registry import get_task
+
+    assert [x.label for x in get_task("markup").concepts] == [up, "[Down](javascript:alert(2))"]
 
 
 def test_a_taken_or_built_in_name_is_refused_on_the_page(page, server, tmp_path: Path) -> None:
@@ -141,6 +143,12 @@ def test_upload_build_approve_ingest_through_the_browser(page, server, tmp_path:
     page.keyboard.type("webtopics")
     page.keyboard.press("Enter")
     wait_idle(page)
+    # without the student's own texts: one message, before any job starts
+    page.get_by_role("button", name="Start ingestion").click()
+    page.wait_for_function("t => document.body.innerText.replace(/\\s+/g, ' ').includes(t)",
+                           arg="give the student's own unlabelled texts (ingest --inputs FILE, "
+                               "or the upload on Align & Ingest", timeout=60_000)
+    assert "Job: ingest" not in page.inner_text("body")
     files = page.locator('input[type="file"]')
     files.nth(0).set_input_files(str(pool))
     files.nth(1).set_input_files(str(test))
@@ -158,20 +166,3 @@ def test_upload_build_approve_ingest_through_the_browser(page, server, tmp_path:
     assert report["task"] == "webtopics" and report["eval_split"] == "eval"
     meta = json.loads((out / "m2kt_student.json").read_text())
     assert sorted(meta["concepts"]) == sorted(TOPICS)
-
-
-def test_the_ingest_page_asks_for_the_students_texts(page, server) -> None:
-    """A packet of a user's domain without --inputs: one message before any job starts."""
-    page.goto(f"{server}/ingest")
-    wait_idle(page)
-    if "webtopics" not in page.inner_text("body"):
-        page.locator('[data-testid="stSelectbox"]').first.click()
-        page.keyboard.type("webtopics")
-        page.keyboard.press("Enter")
-        wait_idle(page)
-    if "webtopics" not in page.inner_text("body"):
-        pytest.skip("runs after the upload→ingest test has approved a webtopics packet")
-    page.get_by_role("button", name="Start ingestion").click()
-    wait_idle(page)
-    body = " ".join(page.inner_text("body").split())
-    assert "give the student's own unlabelled texts (ingest --inputs FILE, or the upload" in body
