@@ -1,13 +1,14 @@
 """The example user domain end to end in two workspaces, as the README walks it, and its
 figures written to ``docs/results/example-domain.json``:
 
-    python scripts/example_domain.py [--out docs/results/example-domain.json] [--readme README.md]
+    python scripts/example_domain.py [--out FILE] [--readme README.md] [--from-json]
 
 Teacher side (workspace A): ``domains add`` → ``keygen`` → ``build-packet`` → ``domains export``
-of the student's texts (``transfer_pool``) and the held-out ``test`` split → ``evaluate`` of the
-teacher with its head. Student side (workspace B, which never saw the domain): ``approve`` under
-the teacher's key → ``ingest --inputs texts --eval dev`` → ``predict`` → ``evaluate``. Every step is the
-CLI, run as a subprocess; the JSON holds each command and the figures it printed.
+of the student's texts (``transfer_pool``), ``dev`` (for ingestion's held-out gate) and ``test``
+→ ``evaluate`` of the teacher with its head. Student side (workspace B, which never saw the
+domain): ``approve`` under the teacher's key → ``ingest --inputs texts --eval dev`` →
+``predict`` → ``evaluate`` on ``test``. Every step is the CLI, run as a subprocess; the JSON
+holds the figures they printed. ``--from-json`` only rewrites the README line from the JSON.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ def readme_line(r: dict, readme: Path) -> None:
             f"a workspace that never saw the domain ({r['variant']}, "
             f"{r['ledger']['crossing_inputs']} crossing inputs, "
             f"{r['ledger']['student_inputs'] - r['ledger']['crossing_inputs']} of its own "
-            f"inputs: its texts and the concepts' labels), answers {r['student_after']['accuracy']:.3f} (macro-F1 "
+            f"inputs: its texts and the concepts' labels), answers "
+            f"{r['student_after']['accuracy']:.3f} (macro-F1 "
             f"{r['student_after']['macro_f1']:.3f}; above its start, one-sided binomial p = "
             f"{r['student_after']['p_above_start']:.1g}) — "
             f"{r['retention_of_teacher']:.0%} of the teacher.")

@@ -1,7 +1,7 @@
 """Settings of the ``transductive`` ingestion stage, on ``dev`` (never ``test``).
 
     python scripts/transductive_probe.py [--tasks supersense,gloss,multistep] [--only TEXT]
-                                         [--tag NAME]
+                                         [--tag NAME] [--relative-words W]
 
 Per task, one packet (64 anchors chosen by the teacher, as the default variant's) is built and
 approved; then ingestion runs once per setting below — the stage's rounds, spreading strength
@@ -53,6 +53,8 @@ def main() -> None:
     ap.add_argument("--tasks", default="supersense,gloss,multistep")
     ap.add_argument("--only", default="", help="only the settings whose name contains this")
     ap.add_argument("--tag", default="", help="suffix of the output file's name")
+    ap.add_argument("--relative-words", type=int, default=0,
+                    help="public words in the packet's relative readout (direction 2)")
     args = ap.parse_args()
     import torch
 
@@ -65,11 +67,12 @@ def main() -> None:
     from m2kt.ingest.trainer import ingest
 
     out = {"command": "python scripts/transductive_probe.py " + " ".join(sys.argv[1:]),
-           "split": "dev", "anchors": 64, "runs": []}
+           "split": "dev", "anchors": 64, "relative_words": args.relative_words, "runs": []}
     tmp = Path(tempfile.mkdtemp())
     for name in args.tasks.split(","):
         task = get_task(name)
-        built = build_and_approve(task, load_teacher(task), 64, tmp, anchor_selection="kmeans")
+        built = build_and_approve(task, load_teacher(task), 64, tmp, anchor_selection="kmeans",
+                                  relative_words=args.relative_words)
         for label, base, changes, consts in SETTINGS:
             if args.only not in label:
                 continue

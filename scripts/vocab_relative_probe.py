@@ -16,6 +16,11 @@ Optionally each space is centred on the mean of its own inputs before the cosine
 The student's answers are read alone (``plain``) and with per-concept offsets that make its
 pool's answers follow the packet's concept prior (``+prior``, :func:`m2kt.ssl.prior_offsets`).
 
+A second use of the same shared strings (``method = map``): they are paired points of the two
+spaces, so a ridge map student → teacher is fitted on them (each space centred on its own
+inputs' mean; λ by 5-fold cross-validation on the strings), and the teacher's readout (a
+softmax head on its own vectors, fitted to its own answers) reads the mapped student inputs.
+
 Pairs: minilm-l6 → minilm-l3 on supersense and gloss; smollm2-135m → minilm-l3 on supersense
 (the cross-architecture pair). Accuracy on ``dev``; writes
 ``docs/results/research/vocab-relative-probe.json``.
@@ -61,6 +66,19 @@ def profile(x: np.ndarray, anchors: np.ndarray, ref: np.ndarray, centre: bool) -
     return zscore(r, profiles(ref - mu, anchors - mu))
 
 
+def ridge_cv(x: np.ndarray, y: np.ndarray, lams=(1e-2, 1e-1, 1.0, 10.0, 100.0)) -> np.ndarray:
+    """(d_s, d_t) ridge weights x → y, λ (scaled by the mean eigenvalue) by 5-fold CV."""
+    folds = np.arange(len(x)) % 5
+    scale = np.trace(x.T @ x) / x.shape[1]
+
+    def fit(xa: np.ndarray, ya: np.ndarray, lam: float) -> np.ndarray:
+        return np.linalg.solve(xa.T @ xa + lam * scale * np.eye(x.shape[1]), xa.T @ ya)
+
+    err = [sum(((x[folds == f] @ fit(x[folds != f], y[folds != f], lam) - y[folds == f]) ** 2)
+               .sum() for f in range(5)) for lam in lams]
+    return fit(x, y, lams[int(np.argmin(err))])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[0, 500, 2000, 5000])
@@ -81,7 +99,7 @@ def main() -> None:
         task = get_task(task_name)
         teacher = load_teacher(task, tname)
         student = load(sname)
-        main_layer = teacher.lm.info.num_layers
+        main_layer = teacher.lm.info.layers  # the last layer: build-packet's default
         train = list(task.splits["teacher_train"])
         proba = teacher.proba(train)
         h_t = teacher.hidden(train, [main_layer])[0].astype(np.float64)
@@ -94,6 +112,7 @@ def main() -> None:
         labels = [c.label for c in task.concepts]
         prior = np.bincount(proba.argmax(1), minlength=len(labels)).astype(float)
         prior /= prior.sum()
+        head_t, _ = concept_readout.fit_head(h_t, proba)
         for k in args.sizes:
             strings = labels + words[:k]
             a_t = teacher.hidden([Example(text=s, label=0, key=f"w:{s}") for s in strings],
@@ -105,8 +124,20 @@ def main() -> None:
                 sc_dev = head.logits(profile(s_dev, a_s, s_pool, centre))
                 off = prior_offsets(sc_pool, prior)
                 row = {"task": task_name, "teacher": tname, "student": sname, "words": k,
-                       "strings": len(strings), "centre": centre,
+                       "strings": len(strings), "method": "relative", "centre": centre,
                        "teacher_agreement": round(agree, 4),
+                       "dev_plain": round(float((sc_dev.argmax(1) == y).mean()), 4),
+                       "dev_prior": round(float(((sc_dev + off).argmax(1) == y).mean()), 4)}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+            if len(strings) >= 100:
+                mu_t, mu_s = h_t.mean(0), s_pool.mean(0)
+                w = ridge_cv(a_s - mu_s, a_t - mu_t)
+                sc_pool = head_t.logits((s_pool - mu_s) @ w + mu_t)
+                sc_dev = head_t.logits((s_dev - mu_s) @ w + mu_t)
+                off = prior_offsets(sc_pool, prior)
+                row = {"task": task_name, "teacher": tname, "student": sname, "words": k,
+                       "strings": len(strings), "method": "map",
                        "dev_plain": round(float((sc_dev.argmax(1) == y).mean()), 4),
                        "dev_prior": round(float(((sc_dev + off).argmax(1) == y).mean()), 4)}
                 rows.append(row)

@@ -52,7 +52,8 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
     res = build_packet(task, key, Path(args.out), seq, teacher=teacher, layer=args.layer,
                        rank=args.rank, anchors=args.anchors, creator=args.creator,
                        parent=args.parent, expires_days=args.expires_days, progress=progress,
-                       anchor_selection=args.anchor_selection)
+                       anchor_selection=args.anchor_selection,
+                       relative_words=args.relative_words)
     print(f"built {res.path}: {res.size:,} bytes in {res.seconds:.1f} s; sequence {res.sequence}; "
           f"inputs {res.counts}")
     return 0
@@ -122,6 +123,11 @@ def register(sub: Any) -> None:
     b.add_argument("--anchor-selection", choices=["random", "kmeans", "labels"],
                    default="kmeans", help="how the K anchors are chosen: kmeans (default; the "
                    "teacher picks medoids of its own vectors of the pool), random, labels")
+    b.add_argument("--relative-words", type=int, default=0,
+                   help="W public words (the MiniLM vocabulary's whole words that no task input "
+                   "contains) join the concept labels as the relative readout's reference "
+                   "strings; each side encodes them itself (class tasks; default 0; "
+                   "docs/research-log.md, direction 2)")
     b.add_argument("--rank", type=int, default=8, help="manifold principal rank")
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--creator", default=None)

@@ -7,8 +7,12 @@ fits a softmax head on its profiles of its own inputs to its own answer distribu
 student, at ingestion, computes the same profile with its own encoder and its own unlabelled
 inputs and reads the head — so only the concept labels (already in the packet) are shared.
 
-Tensors: ``relative.weight`` (L, C), ``relative.bias`` (L,), ``relative.mean`` (C,),
-``relative.scale`` (C,) with L labels and C concepts.
+The reference strings may go beyond the labels: a packet can carry W public words
+(:mod:`m2kt.concepts.words`, ``anchors.json``'s ``words``), which each side also encodes itself;
+the profile is then (C + W)-dimensional — labels first, then words, in the packet's order.
+
+Tensors: ``relative.weight`` (L, C + W), ``relative.bias`` (L,), ``relative.mean`` (C + W,),
+``relative.scale`` (C + W,) with L labels, C concepts and W words.
 """
 
 from __future__ import annotations
@@ -54,5 +58,11 @@ def from_tensors(t: dict[str, np.ndarray]) -> LinearHead | None:
     return concept_readout.from_tensors(t, PREFIX)
 
 
-def expected_shapes(n_labels: int, n_concepts: int) -> dict[str, tuple[int, ...]]:
-    return concept_readout.head_shapes(PREFIX, n_labels, n_concepts)
+def expected_shapes(n_labels: int, n_strings: int) -> dict[str, tuple[int, ...]]:
+    """Shapes of the relative readout over ``n_strings`` reference strings (concepts + words)."""
+    return concept_readout.head_shapes(PREFIX, n_labels, n_strings)
+
+
+def reference_strings(labels: list[str], words: list[str]) -> list[str]:
+    """The strings the profile measures cosines to: the concepts' labels, then the words."""
+    return [*labels, *words]

@@ -23,6 +23,7 @@ from m2kt.concepts import readout as concept_readout
 from m2kt.concepts import relative as concept_relative
 from m2kt.concepts.manifold import ManifoldStats
 from m2kt.concepts.teacher import QUERY_TASKS, Teacher, load_teacher, requery
+from m2kt.concepts.words import public_words
 from m2kt.domains.base import Example, Task
 from m2kt.errors import UsageError
 from m2kt.graph.extract import centroid_neighbour_edges, containment_edges
@@ -103,11 +104,14 @@ def build_packet(
     n_traces: int = 24, creator: str | None = None, parent: str | None = None,
     expires_days: int | None = None, progress: Progress = no_progress,
     anchor_selection: str = "kmeans", anchor_seed: int | None = None,
+    relative_words: int = 0,
 ) -> BuildResult:
     """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc.
     ``anchor_seed`` draws the anchors (default: the task's seed; the benchmark re-draws them
     for every seed). ``sequence`` may be a callable, called only when the packet is signed —
-    so a builder sharing its key with other processes reserves its number last."""
+    so a builder sharing its key with other processes reserves its number last.
+    ``relative_words`` public words (:mod:`m2kt.concepts.words`) join the concept labels as
+    the relative readout's reference strings (class tasks; shipped in ``anchors.json``)."""
     t0 = time.perf_counter()
     teacher = teacher or load_teacher(task, progress=progress)
     n_layers = teacher.lm.info.layers
@@ -146,9 +150,11 @@ def build_packet(
                                                   seed=task.seed)
     relative_tensors: dict[str, np.ndarray] = {}
     relative_agreement = None
+    words = public_words(task, relative_words) if task.name not in QUERY_TASKS else []
     if task.name not in QUERY_TASKS:  # class tasks: the relative-profile readout (zero-crossing)
-        label_vecs = teacher.hidden([Example(text=c.label, label=0, key=f"label:{c.id}")
-                                     for c in task.concepts], [main])[0]
+        strings = concept_relative.reference_strings([c.label for c in task.concepts], words)
+        label_vecs = teacher.hidden([Example(text=x, label=0, key=f"ref:{x}") for x in strings],
+                                    [main])[0]
         rel_head, relative_agreement = concept_relative.fit(hidden_all, label_vecs, proba,
                                                             seed=task.seed)
         relative_tensors = concept_relative.to_tensors(rel_head)
@@ -246,10 +252,12 @@ def build_packet(
                                       "to the teacher's own vectors of the concept labels, "
                                       "fitted to the teacher's own answers",
                                       "relative_readout_agreement":
-                                          round(relative_agreement, 4)}
+                                          round(relative_agreement, 4),
+                                      "relative_words": len(words)}
                                      if relative_agreement is not None else {})}},
             "counts": {"teacher_inputs": len(inputs) + len(probes) + pool_seen
-                       + anchor_encoded + (len(task.concepts) if relative_tensors else 0),
+                       + anchor_encoded
+                       + (len(task.concepts) + len(words) if relative_tensors else 0),
                        "probe_inputs": probe_count, "anchor_inputs": len(anchor_texts)},
             "versions": _versions(),
             "creator": creator or getpass.getuser(),
@@ -265,7 +273,7 @@ def build_packet(
     graph = {"method": graph_method, "nodes": ids, "edges": edges}
     data = pack(manifest, tensors, graph, {"method": trace_method, "traces": traces},
                 {"selection": ANCHOR_SELECTIONS[anchor_selection],
-                 "texts": anchor_texts}, key)
+                 "texts": anchor_texts, **({"words": words} if words else {})}, key)
     write_atomic(out, data)
     counts = manifest["provenance"]["counts"]
     progress(f"wrote {out} ({len(data)} bytes)", 1.0)

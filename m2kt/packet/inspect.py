@@ -35,6 +35,7 @@ def summarize(rep: ReadReport, size: int, reference: bool = True) -> dict[str, A
         out["traces"] = {"count": len(p.traces.traces), "method": p.traces.method,
                          "steps": sum(len(t.steps) for t in p.traces.traces)}
         out["anchors"] = len(p.anchors.texts)
+        out["relative_words"] = len(p.anchors.words)
         if reference:
             out["graph"]["reference"] = reference_scores(p)
     return out

@@ -203,8 +203,8 @@ def _check_semantics(m: S.Manifest, t: dict[str, np.ndarray], anchors: S.Anchors
                 concept_readout.expected_shapes(len(m.labels), d, pair),
                 f"{len(m.labels)} labels × d={d}")
     _check_head(t, concept_relative.PREFIX, "relative readout",
-                concept_relative.expected_shapes(len(m.labels), k),
-                f"{len(m.labels)} labels × {k} concepts")
+                concept_relative.expected_shapes(len(m.labels), k + len(anchors.words)),
+                f"{len(m.labels)} labels × ({k} concepts + {len(anchors.words)} words)")
     if "anchors" in t or anchors.texts:
         if "anchors" not in t or t["anchors"].shape != (len(anchors.texts), d):
             raise SemanticError(f"anchor vectors {t.get('anchors', np.zeros(0)).shape} do not "

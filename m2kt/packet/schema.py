@@ -149,8 +149,13 @@ class Traces(_Strict):
 
 
 class Anchors(_Strict):
+    """``texts``: task inputs whose teacher vectors cross (counted). ``words``: public strings
+    (not task inputs) that the relative readout also measures cosines to; each side encodes
+    them itself, so nothing about them crosses but the readout's weights."""
+
     selection: Text
     texts: Annotated[list[Text], Field(max_length=MAX_ANCHORS)]
+    words: Annotated[list[Text], Field(max_length=MAX_ANCHORS)] = []
 
 
 class MemberDigest(_Strict):

@@ -15,6 +15,7 @@ from tests.conftest import ROOT, run_cli
 
 EXAMPLE = ROOT / "assets" / "examples" / "topics"
 TOPICS = ("animal", "feeling", "place")
+WORDS = 200  # public words in the packet's relative readout (issue 16, direction 2)
 
 
 def test_inputs_one_per_line_or_jsonl() -> None:
@@ -59,7 +60,7 @@ def test_a_fresh_workspace_ingests_a_users_domain_from_the_packet_alone(tmp_path
                   "--description", "three topics"],
                  ["keygen", "--out", str(tmp_path / "key")],
                  ["build-packet", "--domain", "tiny", "--key", str(tmp_path / "key/teacher.key"),
-                  "--anchors", "16", "--out", str(packet)],
+                  "--anchors", "16", "--relative-words", str(WORDS), "--out", str(packet)],
                  ["domains", "export", "tiny", "--split", "transfer_pool", "--out", str(pool)],
                  ["domains", "export", "tiny", "--split", "test", "--out", str(test)]):
         r = run_cli(*args, env=t_env)
@@ -78,10 +79,10 @@ def test_a_fresh_workspace_ingests_a_users_domain_from_the_packet_alone(tmp_path
     assert not (student_ws / "domains").exists()  # the student side never saw the domain
     report = json.loads((out / "ingestion_report.json").read_text())
     n_pool = len(pool.read_text().splitlines())
-    # every input counted: the anchors and trace queries that crossed, the student's own texts
-    # and the concepts' labels (the relative map's candidate encodes them)
+    # every input counted: the anchors and trace queries that crossed, the student's own texts,
+    # the concepts' labels and the packet's public words (the relative map encodes them)
     assert report["ledger"]["student_inputs"] == (report["ledger"]["crossing_inputs"] + n_pool
-                                                  + len(TOPICS))
+                                                  + len(TOPICS) + WORDS)
     assert report["eval_split"] == "eval" and report["student_before"] is not None
     r = run_cli("predict", "--model", str(out), "--json", "a small furry animal", env=s_env)
     ans = json.loads(r.stdout)["concepts"][0]

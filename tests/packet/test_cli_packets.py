@@ -35,8 +35,9 @@ def test_keygen_private_key_mode_and_no_overwrite(keys, home) -> None:
 
 def test_build_verify_inspect_replay_and_untrusted(keys, home, tmp_path: Path) -> None:
     p1, p2 = tmp_path / "a.m2kt", tmp_path / "b.m2kt"
-    for p in (p1, p2):
-        res = run_cli("build-packet", "--domain", "taxonomy", "--key",
+    # replay and trust are per key, not per task: the older packet is a small multistep one
+    for p, domain in ((p1, "multistep"), (p2, "taxonomy")):
+        res = run_cli("build-packet", "--domain", domain, "--key",
                       str(keys["good"] / "teacher.key"), "--out", str(p), "--anchors", "8",
                       env=home)
         assert res.returncode == 0, res.stderr
@@ -47,7 +48,7 @@ def test_build_verify_inspect_replay_and_untrusted(keys, home, tmp_path: Path) -
     assert "ERROR ReplayError" in res.stderr and "older than the newest accepted" in res.stderr
     # signed by a key this workspace does not trust
     p3 = tmp_path / "c.m2kt"
-    assert run_cli("build-packet", "--domain", "taxonomy", "--key",
+    assert run_cli("build-packet", "--domain", "multistep", "--key",
                    str(keys["other"] / "teacher.key"), "--out", str(p3), env=home).returncode == 0
     res = run_cli("verify", str(p3), env=home)
     assert res.returncode == 2 and "ERROR TrustError" in res.stderr

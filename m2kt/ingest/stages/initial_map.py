@@ -81,13 +81,15 @@ def _relative(run: Run):
     many concepts it named, or ``None`` on pair tasks / without the packet's relative readout.
 
     The student describes each of its unlabelled inputs by z-scored cosines to its own vectors
-    of the concept labels (C, d_s); the packet's relative readout (fitted teacher-side) names a
-    concept for each; a ridge map sends every input to that concept's teacher-space centroid.
-    The label texts are counted in the ledger."""
+    of the concept labels and of the packet's public words, if any (C + W, d_s); the packet's
+    relative readout (fitted teacher-side) names a concept for each; a ridge map sends every
+    input to that concept's teacher-space centroid. The label and word texts are counted in
+    the ledger (student-side inputs; none crosses)."""
     rel_head = concept_relative.from_tensors(run.packet.tensors) if run.class_task else None
     if rel_head is None:
         return None
-    label_vecs = run.encode_texts([c.label for c in run.task.concepts])
+    label_vecs = run.encode_texts(concept_relative.reference_strings(
+        [c.label for c in run.task.concepts], list(run.packet.anchors.words)))
     run.ledger.student_inputs += len(label_vecs)
     r = concept_relative.profiles(run.s_pool, label_vecs)
     pseudo = rel_head.predict(concept_relative.zscore(r, r))

@@ -1,0 +1,48 @@
+"""Public words as shared reference strings for relative readouts (issue 16, direction 2).
+
+Both sides can encode a public word list locally, so its words are reference points that need
+no paired task input: the relative readout describes an input by its cosines to the concept
+labels *and* to these words (:mod:`m2kt.concepts.relative`). The list is the whole-word part
+of the MiniLM tokenizer's vocabulary (``vocab.txt``, a public file shipped with the builtins):
+lower-case alphabetic entries of at least 4 letters, in vocabulary order, with every word that
+occurs in any of the task's inputs (any split) removed — so no task input crosses as a word.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from m2kt.domains.base import Task
+
+#: the most public words a packet may carry
+MAX_WORDS = 20_000
+_WORD = re.compile(r"[a-z]{4,}")
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> tuple[str, ...]:
+    """The whole words of the MiniLM tokenizer's vocabulary, in its order."""
+    from pathlib import Path
+
+    from m2kt.models.builtins import BUILTINS
+
+    vocab = (Path(BUILTINS["minilm-l6"].locate()) / "vocab.txt").read_text(encoding="utf-8")
+    return tuple(w for w in vocab.split("\n") if _WORD.fullmatch(w))
+
+
+def task_words(task: Task) -> set[str]:
+    """Every lower-case alphabetic word of every input (and query) of every split."""
+    out: set[str] = set()
+    for split in task.splits.values():
+        for e in split:
+            out.update(re.findall(r"[a-z]+", f"{e.text} {e.query or ''}".lower()))
+    return out
+
+
+def public_words(task: Task, k: int) -> list[str]:
+    """The first ``k`` words of :func:`vocabulary` that no input of ``task`` contains."""
+    if not 0 <= k <= MAX_WORDS:
+        raise ValueError(f"public words: 0 to {MAX_WORDS:,}, not {k}")
+    taken = task_words(task) if k else set()
+    return [w for w in vocabulary() if w not in taken][:k]
