@@ -7,7 +7,7 @@ Per task, one packet (64 anchors chosen by the teacher, as the default variant's
 approved; then ingestion runs once per setting below — the stage's rounds, spreading strength
 α, kept share per concept, prior offsets, with anchors or zero crossing — plus the variants
 without the stage (``anchors-relative``, ``relative``) as references, and each new student is
-scored on ``dev``. ``--only`` keeps the settings whose name contains TEXT. Writes
+scored on ``dev``. ``--only`` keeps the settings whose name contains TEXT (``A|B``: either). Writes
 ``docs/results/research/transductive-probe[-<tag>].json``; one torch thread.
 """
 
@@ -51,7 +51,8 @@ SETTINGS = [
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", default="supersense,gloss,multistep")
-    ap.add_argument("--only", default="", help="only the settings whose name contains this")
+    ap.add_argument("--only", default="",
+                    help="only the settings whose name contains this (A|B: either)")
     ap.add_argument("--tag", default="", help="suffix of the output file's name")
     ap.add_argument("--relative-words", type=int, default=0,
                     help="public words in the packet's relative readout (direction 2)")
@@ -74,7 +75,7 @@ def main() -> None:
         built = build_and_approve(task, load_teacher(task), 64, tmp, anchor_selection="kmeans",
                                   relative_words=args.relative_words)
         for label, base, changes, consts in SETTINGS:
-            if args.only not in label:
+            if not any(o in label for o in args.only.split("|")):
                 continue
             V.VARIANTS["probe"] = dataclasses.replace(V.VARIANTS[base], name="probe", **changes)
             stage.ALPHA, stage.KEEP, stage.TARGETS = consts or (0.8, 0.5, "shifted")
