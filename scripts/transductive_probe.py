@@ -45,6 +45,12 @@ SETTINGS = [
     ("shifted targets, rounds 1, with offsets", "transductive", _ON, (0.8, 0.5, "shifted")),
     ("shifted targets, zero crossing, rounds 1, with offsets", "relative-transductive", _ON,
      (0.8, 0.5, "shifted")),
+    # direction 2: the relative readout's pool answers follow the packet's prior before the map
+    ("relative, prior-calibrated", "relative", {"relative_prior": True}, None),
+    ("shifted targets, zero crossing, prior-calibrated relative, with offsets",
+     "relative-transductive", {**_ON, "relative_prior": True}, (0.8, 0.5, "shifted")),
+    ("shifted targets, prior-calibrated relative candidate, with offsets", "transductive",
+     {**_ON, "relative_prior": True}, (0.8, 0.5, "shifted")),
 ]
 
 

@@ -84,6 +84,10 @@ class Variant:
     #: the ``transductive`` stage ends with per-concept readout offsets matching the packet's
     #: concept prior on the pool (:func:`m2kt.ssl.prior_offsets`)
     prior_offsets: bool = False
+    #: the relative readout's answers on the pool get per-concept offsets that make them follow
+    #: the packet's concept prior before they name the pool's concepts (stage ``map-relative``
+    #: and the relative candidate; label-free, :func:`m2kt.ssl.prior_offsets`)
+    relative_prior: bool = False
 
     def train_top(self, track: str) -> int | None:
         return self.train_top_language if track == "language" else None

@@ -92,7 +92,13 @@ def _relative(run: Run):
         [c.label for c in run.task.concepts], list(run.packet.anchors.words)))
     run.ledger.student_inputs += len(label_vecs)
     r = concept_relative.profiles(run.s_pool, label_vecs)
-    pseudo = rel_head.predict(concept_relative.zscore(r, r))
+    scores = rel_head.logits(concept_relative.zscore(r, r)).astype(np.float64)
+    if run.var.relative_prior:  # the answers follow the packet's concept prior (label-free)
+        from m2kt.ssl import prior_offsets
+
+        counts = np.asarray(run.man.counts, np.float64)
+        scores = scores + prior_offsets(scores, counts / max(counts.sum(), 1.0))
+    pseudo = scores.argmax(1)
     targets = np.asarray(run.man.centroids, np.float64)[pseudo]
     return make("ridge").fit(run.s_pool, targets), int((np.bincount(pseudo) > 0).sum())
 
