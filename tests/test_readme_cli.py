@@ -4,6 +4,7 @@ class task, on a pair task with a concept id that exists, and on the example use
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -55,3 +56,10 @@ def test_readme_cli_runs_as_typed(tmp_path: Path) -> None:
             f"{ln}\n{res.stderr[-2000:]}"
         if verb == "predict":
             assert res.stdout.strip().split("\t")[-1], res.stdout
+    # "Your own domain": the student side's workspace never saw the domain, yet its student
+    # answers with the packet's concept labels and is scored against its start
+    student = tmp_path / "student-ws"
+    assert student.is_dir() and not (student / "domains").exists()
+    report = json.loads((student / "students" / "topics-1" / "ingestion_report.json").read_text())
+    assert report["task"] == "topics" and report["eval_split"] == "eval"
+    assert report["accuracy"] > report["student_before"]

@@ -51,6 +51,7 @@ def _small_domain(tmp_path: Path) -> tuple[Path, Path]:
     return con, ex
 
 
+@pytest.mark.slow  # the README's "Your own domain" block runs the same flow in the default tier
 def test_a_fresh_workspace_ingests_a_users_domain_from_the_packet_alone(tmp_path: Path) -> None:
     teacher_ws, student_ws = tmp_path / "teacher", tmp_path / "student"
     t_env, s_env = {"M2KT_HOME": str(teacher_ws)}, {"M2KT_HOME": str(student_ws)}
