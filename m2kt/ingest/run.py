@@ -134,7 +134,8 @@ def prepare(packet: VerifiedPacket, out_dir: Path, student: str | None, method: 
             on_step: Callable[[int, dict[str, float]], None] | None,
             inputs: Path | None = None, eval_examples: Path | None = None) -> Run:
     """Check the arguments, build the student side's task from the packet and the student's
-    files (:func:`m2kt.ingest.student_side.student_task`: no domain registry is consulted),
+    files (:func:`m2kt.ingest.student_side.student_task`: no user domain is looked up; a
+    built-in task is generated from code),
     load the student, and return the :class:`Run` (the variant's step count, pool limit and
     CAL learning rate unless given; with ``eval_examples`` the evaluation split is theirs)."""
     from m2kt.ingest.student_side import EVAL_SPLIT, student_task
