@@ -44,6 +44,12 @@ with tab_add:
     efile = c2.file_uploader(f"examples.jsonl (at most {MB} MB)", type=["jsonl", "json", "txt"],
                              key="domain_examples", max_upload_size=MB)
     checked = None
+    if cfile is None or efile is None:
+        st.info("Upload both files to see the preview. To try it, the repository ships an "
+                "example: assets/examples/topics/concepts.csv and examples.jsonl (ten topics, "
+                "2,400 dictionary definitions). A line of examples.jsonl looks like "
+                '{"text": "a small domesticated carnivore", "concept": "animal"}.',
+                icon=":material/info:")
     if cfile is not None and efile is not None:
         try:
             checked = check_files(cfile.getvalue(), efile.getvalue())

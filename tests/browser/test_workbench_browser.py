@@ -111,7 +111,8 @@ def test_manual_upload_approve_ingest(page, server, packet_file) -> None:
 @pytest.mark.parametrize("name,marker", [
     ("manifolds", "Concept Manifolds"), ("graph", "Abstraction Graph"),
     ("traces", "Reasoning Traces"), ("verification", "Verification & Safety"),
-    ("experiments", "Experiments"), ("audit", "Audit Log"), ("models", "Models")])
+    ("experiments", "Experiments"), ("audit", "Audit Log"), ("models", "Models"),
+    ("domains", "Domains")])
 def test_every_page_renders(page, server, name, marker) -> None:
     page.goto(f"{server}/{name}")
     wait_idle(page)
