@@ -9,9 +9,9 @@ softmax head on its profiles of its own ``teacher_train`` inputs to its own answ
 student computes the same profiles with its own encoder and reads the head. Zero crossing: no
 task input is shared, only the strings.
 
-The public word list is the whole-word part of the MiniLM tokenizer's vocabulary (a public
-file, shipped with the builtins): lower-case alphabetic entries of ≥ 4 letters, in vocabulary
-order, with every word of every task input removed (no split's text crosses as a word).
+The public word list is :func:`m2kt.concepts.words.public_words`: the whole-word part of the
+MiniLM tokenizer's vocabulary (lower-case, ≥ 4 letters, in vocabulary order) with every word of
+every task input removed (no split's text crosses as a word).
 Optionally each space is centred on the mean of its own inputs before the cosines (``centre``).
 The student's answers are read alone (``plain``) and with per-concept offsets that make its
 pool's answers follow the packet's concept prior (``+prior``, :func:`m2kt.ssl.prior_offsets`).
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -41,19 +40,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PAIRS = (("supersense", "minilm-l6", "minilm-l3"), ("gloss", "minilm-l6", "minilm-l3"),
          ("supersense", "smollm2-135m", "minilm-l3"))
-
-
-def vocabulary(task_words: set[str]) -> list[str]:
-    """Whole words of the MiniLM tokenizer's vocabulary, in its order, task words removed."""
-    from m2kt.models.builtins import BUILTINS
-
-    vocab = (Path(BUILTINS["minilm-l6"].locate()) / "vocab.txt").read_text().split("\n")
-    return [w for w in vocab if re.fullmatch(r"[a-z]{4,}", w) and w not in task_words]
-
-
-def task_words(task) -> set[str]:
-    return {w for split in task.splits.values() for e in split
-            for w in re.findall(r"[a-z]+", e.text.lower())}
 
 
 def profile(x: np.ndarray, anchors: np.ndarray, ref: np.ndarray, centre: bool) -> np.ndarray:
@@ -87,6 +73,7 @@ def main() -> None:
 
     from m2kt.concepts import readout as concept_readout
     from m2kt.concepts.teacher import load_teacher
+    from m2kt.concepts.words import public_words
     from m2kt.domains.base import Example
     from m2kt.domains.registry import get_task
     from m2kt.models import load
@@ -108,7 +95,7 @@ def main() -> None:
         y = np.array([e.label for e in dev])
         s_pool = cached_encode(student, pool).astype(np.float64)
         s_dev = cached_encode(student, [e.text for e in dev]).astype(np.float64)
-        words = vocabulary(task_words(task))
+        words = public_words(task, max(args.sizes))
         labels = [c.label for c in task.concepts]
         prior = np.bincount(proba.argmax(1), minlength=len(labels)).astype(float)
         prior /= prior.sum()

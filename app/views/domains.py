@@ -14,6 +14,7 @@ from m2kt.domains.custom import (
     DEFAULT_TEACHER,
     add_domain,
     check_files,
+    custom_task,
     list_domains,
     remove_domain,
     split_jsonl,
@@ -111,9 +112,7 @@ with tab_mine:
                    "(the domain's transfer_pool, for ingestion) and held-out labelled examples "
                    "(the test split, to evaluate the new student).")
         try:
-            from m2kt.domains.registry import get_task
-
-            task = get_task(pick)
+            task = custom_task(pick)
             d1, d2, d3 = st.columns(3)
             d1.download_button("Student texts (transfer_pool)",
                                split_jsonl(task, "transfer_pool"),

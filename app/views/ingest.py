@@ -130,9 +130,9 @@ if start and approved:
     files = {k: upload_file(u, k) for k, u in (("inputs", inputs_up), ("eval", eval_up))
              if u is not None}
     try:  # the student's files are checked now, so a bad one is one message, not a failed job
-        from m2kt.ingest.student_side import student_task
+        from m2kt.ingest.student_side import student_files
 
-        student_task(packet, files.get("inputs"), files.get("eval"))
+        student_files(packet, files.get("inputs"), files.get("eval"))
     except M2KTError as exc:
         show_error(exc)
         st.stop()

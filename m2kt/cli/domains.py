@@ -110,12 +110,11 @@ def cmd_domains_export(args: argparse.Namespace) -> int:
     ``{"text", "concept"}`` (``ingest --eval``, ``evaluate --examples``). Refuses to overwrite."""
     from pathlib import Path
 
-    from m2kt.domains.custom import get_domain, split_jsonl
-    from m2kt.domains.registry import get_task
+    from m2kt.domains.custom import custom_task, split_jsonl
     from m2kt.errors import UsageError
     from m2kt.packet.writer import write_atomic
 
-    task = get_task(get_domain(args.name).name)
+    task = custom_task(args.name)
     out = Path(args.out)
     if out.exists():
         raise UsageError(f"{out} exists; choose a new file (nothing was written)")

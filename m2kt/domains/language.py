@@ -116,8 +116,10 @@ def zero_shot_accuracy(lm: LoadedModel, task: Task, split: str,
         pred = nearest_label(lm, [e.text for e in exs], [c.label for c in task.concepts],
                              progress)
         return float((pred == y).mean())
-    xs = _unit(cached_encode(lm, [e.text for e in exs], progress=progress))
-    names = _unit(cached_encode(lm, [c.label for c in task.concepts]))
+    xs = cached_encode(lm, [e.text for e in exs], progress=progress)
+    xs = xs / np.linalg.norm(xs, axis=1, keepdims=True)
+    names = cached_encode(lm, [c.label for c in task.concepts])
+    names = names / np.linalg.norm(names, axis=1, keepdims=True)
     idx = {c.id: i for i, c in enumerate(task.concepts)}
     cos = np.einsum("nd,nd->n", xs, names[[idx[e.query] for e in exs]])
     pred = (cos > np.median(cos)).astype(int)
@@ -128,12 +130,10 @@ def nearest_label(lm: LoadedModel, texts: list[str], labels: list[str],
                   progress: Progress = no_progress) -> np.ndarray:
     """The label-free answer (n,) label indices: each text's nearest concept label by the
     cosine of ``lm``'s own vectors — the student's starting point on a class task."""
-    xs = _unit(cached_encode(lm, texts, progress=progress))
-    return (xs @ _unit(cached_encode(lm, labels)).T).argmax(1)
+    from m2kt.concepts.relative import profiles
 
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
+    return profiles(cached_encode(lm, texts, progress=progress),
+                    cached_encode(lm, labels)).argmax(1)
 
 
 def zero_shot_method(task: Task) -> str:

@@ -94,14 +94,18 @@ def read_labelled(path: Path, concept_ids: list[str]) -> list[Example]:
     return [Example(text=r.text, label=index[r.concept], key=r.text) for r in rows]
 
 
-def student_task(packet: VerifiedPacket, inputs: Path | None = None,
-                 eval_examples: Path | None = None) -> Task:
-    """The task the ingestion stages read (see module doc)."""
+def student_files(packet: VerifiedPacket, inputs: Path | None = None,
+                  eval_examples: Path | None = None
+                  ) -> tuple[list[str] | None, list[Example] | None]:
+    """The student's files read and checked against the packet — its unlabelled texts and
+    labelled examples, ``None`` where not given — without building any task: what a page
+    checks before it starts an ingestion job. A user's domain without ``inputs``, or
+    ``inputs`` for a pair task, is a UsageError."""
+    from m2kt.domains.registry import TASK_BUILDERS
+
     m = packet.manifest
     dom = m.provenance.domain
-    concepts = tuple(Concept(c.id, c.label, c.kind, c.description) for c in m.concepts)
-    base = _builtin(packet)
-    if base is None and inputs is None:
+    if dom.task not in TASK_BUILDERS and inputs is None:
         raise UsageError(f"the packet's domain {dom.task!r} is not a built-in task: give the "
                          "student's own unlabelled texts (ingest --inputs FILE, or the upload "
                          "on Align & Ingest; one per line, or JSONL with \"text\")")
@@ -109,12 +113,26 @@ def student_task(packet: VerifiedPacket, inputs: Path | None = None,
     if inputs is not None and pair:
         raise UsageError(f"{dom.task!r} asks about (input, concept) pairs; --inputs takes "
                          "class domains only (pair tasks use their built-in pool)")
+    texts = (parse_inputs(read_bytes(inputs, "inputs file"), inputs.name)
+             if inputs is not None else None)
+    labelled = (read_labelled(eval_examples, list(m.labels))
+                if eval_examples is not None else None)
+    return texts, labelled
+
+
+def student_task(packet: VerifiedPacket, inputs: Path | None = None,
+                 eval_examples: Path | None = None) -> Task:
+    """The task the ingestion stages read (see module doc)."""
+    m = packet.manifest
+    dom = m.provenance.domain
+    texts, labelled = student_files(packet, inputs, eval_examples)
+    base = _builtin(packet)
     splits = dict(base.splits) if base is not None else {}
-    if inputs is not None:
-        texts = parse_inputs(read_bytes(inputs, "inputs file"), inputs.name)
+    if texts is not None:
         splits["transfer_pool"] = tuple(Example(text=t, label=-1, key=t) for t in texts)
-    if eval_examples is not None:
-        splits[EVAL_SPLIT] = tuple(read_labelled(eval_examples, list(m.labels)))
+    if labelled is not None:
+        splits[EVAL_SPLIT] = tuple(labelled)
+    concepts = tuple(Concept(c.id, c.label, c.kind, c.description) for c in m.concepts)
     return Task(name=dom.task, track=dom.track, description=dom.description,
                 labels=tuple(m.labels), concepts=concepts, splits=splits,
                 teacher=m.provenance.teacher.name,

@@ -98,11 +98,30 @@ def wait_idle(pg, timeout_ms: int = 120_000) -> None:
     )
 
 
+def choose(pg, text: str, nth: int = 0) -> None:
+    """Pick the option matching ``text`` in the page's ``nth`` select box (typed, then Enter)."""
+    pg.locator('[data-testid="stSelectbox"]').nth(nth).click()
+    pg.keyboard.type(text)
+    pg.keyboard.press("Enter")
+    wait_idle(pg)
+
+
 def open_demo(pg, base: str, task: str) -> None:
     """Open Home at ``base`` and choose ``task`` in the guided demo's task box (not started)."""
     pg.goto(f"{base}/")
     wait_idle(pg)
-    pg.locator('[data-testid="stSelectbox"]').first.click()
-    pg.keyboard.type(task)
-    pg.keyboard.press("Enter")
+    choose(pg, task)
+
+
+def approve_on_review(pg, base: str, reason: str, packet: str | None = None) -> None:
+    """On Review & Approve: pick the queued packet matching ``packet`` (default: the first
+    shown), wait for its reading, and approve it as alice with ``reason``."""
+    pg.goto(f"{base}/review")
     wait_idle(pg)
+    if packet:
+        choose(pg, packet)
+    pg.get_by_text("Verifies:").first.wait_for(timeout=60_000)
+    pg.get_by_label("Reviewer").fill("alice")
+    pg.get_by_label("Reason").fill(reason)
+    pg.get_by_role("button", name="Approve").click()
+    pg.get_by_text("approved by alice").wait_for(timeout=60_000)

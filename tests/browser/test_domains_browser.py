@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, wait_idle
+from tests.browser.conftest import ARTIFACTS, approve_on_review, choose, wait_idle
 from tests.domains.test_domains_cli import BAD, GOOD_CONCEPTS, _good_examples
 from tests.ingest.test_student_side import TOPICS, _small_domain
 
@@ -106,10 +106,9 @@ def test_upload_build_approve_ingest_through_the_browser(page, server, tmp_path:
     page.get_by_text("Saved: 3 concepts").wait_for(timeout=60_000)
     assert "webtopics" in _stored()
     # the student side's files, as the Domains page offers them for download
-    from m2kt.domains.custom import split_jsonl
-    from m2kt.domains.registry import get_task
+    from m2kt.domains.custom import custom_task, split_jsonl
 
-    task = get_task("webtopics")
+    task = custom_task("webtopics")
     pool, test = tmp_path / "pool.jsonl", tmp_path / "test.jsonl"
     pool.write_bytes(split_jsonl(task, "transfer_pool"))
     test.write_bytes(split_jsonl(task, "test"))
@@ -118,31 +117,16 @@ def test_upload_build_approve_ingest_through_the_browser(page, server, tmp_path:
     wait_idle(page)
     page.get_by_role("tab", name="Build a packet").click()
     wait_idle(page)
-    page.locator('[data-testid="stSelectbox"]').first.click()
-    page.keyboard.type("webtopics")
-    page.keyboard.press("Enter")
+    choose(page, "webtopics")
     page.get_by_label("Anchors").fill("16")
     page.get_by_role("button", name="Build packet").click()
     page.get_by_text("Download the packet").wait_for(timeout=600_000)
 
-    page.goto(f"{server}/review")
-    wait_idle(page)
-    page.locator('[data-testid="stSelectbox"]').first.click()
-    page.keyboard.type("webtopics")
-    page.keyboard.press("Enter")
-    wait_idle(page)
-    page.get_by_text("Verifies:").first.wait_for(timeout=60_000)
-    page.get_by_label("Reviewer").fill("alice")
-    page.get_by_label("Reason").fill("my own domain, checked")
-    page.get_by_role("button", name="Approve").click()
-    page.get_by_text("approved by alice").wait_for(timeout=60_000)
+    approve_on_review(page, server, "my own domain, checked", packet="webtopics")
 
     page.goto(f"{server}/ingest")
     wait_idle(page)
-    page.locator('[data-testid="stSelectbox"]').first.click()
-    page.keyboard.type("webtopics")
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    choose(page, "webtopics")
     # without the student's own texts: one message, before any job starts
     page.get_by_role("button", name="Start ingestion").click()
     page.wait_for_function("t => document.body.innerText.replace(/\\s+/g, ' ').includes(t)",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, open_demo, wait_idle
+from tests.browser.conftest import ARTIFACTS, approve_on_review, open_demo, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -87,13 +87,7 @@ def test_manual_upload_approve_ingest(page, server, packet_file) -> None:
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "packets.png"), full_page=True)
     _clean(page)
-    page.goto(f"{server}/review")
-    wait_idle(page)
-    page.get_by_text("Verifies:").first.wait_for(timeout=60_000)
-    page.get_by_label("Reviewer").fill("alice")
-    page.get_by_label("Reason").fill("checked provenance, graph and traces")
-    page.get_by_role("button", name="Approve").click()
-    page.get_by_text("approved by alice").wait_for(timeout=60_000)
+    approve_on_review(page, server, "checked provenance, graph and traces")
     _clean(page)
     page.goto(f"{server}/ingest")
     wait_idle(page)

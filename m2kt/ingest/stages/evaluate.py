@@ -18,6 +18,9 @@ from m2kt.ingest.run import Run
 from m2kt.models.embcache import cached_encode
 from m2kt.verify.gates import Gate, check
 
+#: the post gate this stage adds (also when there is nothing to score: then not applicable)
+HELD_OUT_GATE = "held-out accuracy above the student's start (binomial p)"
+
 
 def evaluate(run: Run) -> dict[str, Any]:
     """See module doc."""
@@ -27,9 +30,9 @@ def evaluate(run: Run) -> dict[str, Any]:
 
     task, split = run.task, run.eval_split
     if split not in task.splits:  # a user's domain ingested without labelled examples
-        run.gates.append(check("held-out accuracy above the student's start (binomial p)",
-                               "post", None, ALPHA, "<", "not measured: no labelled examples "
-                               "(ingest --eval FILE.jsonl, or `evaluate` the student later)"))
+        run.gates.append(check(HELD_OUT_GATE, "post", None, ALPHA, "<", "not measured: no "
+                               "labelled examples (ingest --eval FILE.jsonl, or `evaluate` the "
+                               "student later)"))
         return {"split": None, "inputs": 0, "accuracy": None, "student before": None}
     exs = list(task.splits[split])
     order = np.random.default_rng(run.seed + 5).permutation(len(exs))
@@ -75,5 +78,5 @@ def above_start_gate(acc: float, n: int, before: float | None, chance: float,
     r = above_start(acc, n, before, chance)
     start = "unknown" if before is None else f"{before:.3f}"
     detail = f"{split} acc {acc:.3f} on {n} vs start {start}, chance {chance:.3f}"
-    return check("held-out accuracy above the student's start (binomial p)", "post",
+    return check(HELD_OUT_GATE, "post",
                  None if r is None else r.p, ALPHA, "<", detail)
