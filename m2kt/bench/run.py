@@ -35,10 +35,11 @@ import numpy as np
 from m2kt.bench.arms import TaskBench
 from m2kt.bench.figures import derived, parity_ci
 from m2kt.bench.parity import seed_stats
-from m2kt.domains.base import EVAL_SPLITS
+from m2kt.concepts.words import default_words
+from m2kt.domains.base import EVAL_SPLITS, Task
 from m2kt.domains.names import LANGUAGE_TASKS, SYMBOLIC_TASKS
 from m2kt.errors import UsageError
-from m2kt.ingest.variants import DEFAULT_VARIANT
+from m2kt.ingest.variants import DEFAULT_VARIANT, Variant
 from m2kt.models.spec import Progress, no_progress
 
 TRACKS = {"language": LANGUAGE_TASKS, "symbolic": SYMBOLIC_TASKS}
@@ -139,19 +140,27 @@ def _arm(results: list, tb: TaskBench, key: tuple[str, float], inputs: int,
     return out | extra
 
 
+def packet_words(task: Task, var: Variant) -> int:
+    """Public words in the packets the bench builds for ``var`` on ``task``: the variant's
+    ``relative_words`` on language class tasks, else 0 (``default_words`` says which tasks
+    read words)."""
+    return var.relative_words if default_words(task) else 0
+
+
 def _m2kt(tb: TaskBench, opts: BenchOptions, seeds: list[int], workdir: Path,
           progress: Progress) -> tuple[dict[str, Any], list]:
     """Per seed: a packet with anchors re-drawn by the seed, approved, ingested, scored."""
     from m2kt.bench.m2kt_run import build_and_approve, ingest_approved
     from m2kt.ingest.variants import get_variant
 
-    how = get_variant(opts.variant).anchor_selection
+    var = get_variant(opts.variant)
+    how, words = var.anchor_selection, packet_words(tb.task, var)
     runs, builts = [], []
     for s in seeds:
         progress(f"{tb.task.name}: packet and ingestion, seed {s} ({opts.anchors} anchors)",
                  None)
         b = build_and_approve(tb.task, tb.teacher, opts.anchors, workdir, anchor_selection=how,
-                              seed=s)
+                              seed=s, relative_words=words)
         builts.append(b)
         runs.append(ingest_approved(b, s, variant=opts.variant, eval_split=opts.split))
     tb.correct[("m2kt", 0)] = np.stack([r.extra["pred"] == tb.y_eval for r in runs])
@@ -265,14 +274,16 @@ def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions
     for meth in METHODS:
         progress(f"{tb.task.name}: alignment method {meth}", None)
         out["methods"][meth] = acc(built, method=meth)
-    how = get_variant(opts.variant).anchor_selection
+    var = get_variant(opts.variant)
+    how, words = var.anchor_selection, packet_words(tb.task, var)
     for k in ANCHOR_SWEEP:
         if k > len(tb.pool):
             continue
         progress(f"{tb.task.name}: {k} anchors", None)
         try:
             b = built if k == opts.anchors else build_and_approve(
-                tb.task, tb.teacher, k, workdir, anchor_selection=how, seed=seed)
+                tb.task, tb.teacher, k, workdir, anchor_selection=how, seed=seed,
+                relative_words=words)
             r = ingest_approved(b, seed, variant=opts.variant, eval_split=opts.split)
             out["anchors"][str(k)] = {"acc": r.accuracy,
                                       "crossing_inputs": r.ledger.crossing_inputs}

@@ -123,11 +123,12 @@ def register(sub: Any) -> None:
     b.add_argument("--anchor-selection", choices=["random", "kmeans", "labels"],
                    default="kmeans", help="how the K anchors are chosen: kmeans (default; the "
                    "teacher picks medoids of its own vectors of the pool), random, labels")
-    b.add_argument("--relative-words", type=int, default=0,
+    b.add_argument("--relative-words", type=int, default=None,
                    help="W public words (the MiniLM vocabulary's whole words that no task input "
                    "contains) join the concept labels as the relative readout's reference "
-                   "strings; each side encodes them itself (class tasks; default 0; "
-                   "docs/research-log.md, direction 2)")
+                   "strings; each side encodes them itself (default: 2,000 on language class "
+                   "tasks, what the default ingestion variant was chosen with on dev; 0 on "
+                   "the others; docs/research-log.md, direction 2)")
     b.add_argument("--rank", type=int, default=8, help="manifold principal rank")
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--creator", default=None)

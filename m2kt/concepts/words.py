@@ -17,6 +17,10 @@ from m2kt.domains.base import Task
 
 #: the most public words a packet may carry
 MAX_WORDS = 20_000
+#: public words in a packet when its builder does not say (language class tasks): what the
+#: default ingestion variant (``transductive-words``) was chosen with on dev
+#: (docs/research-log.md, "Method v2, direction 2")
+DEFAULT_WORDS = 2000
 _WORD = re.compile(r"[a-z]{4,}")
 
 
@@ -38,6 +42,15 @@ def task_words(task: Task) -> set[str]:
         for e in split:
             out.update(re.findall(r"[a-z]+", f"{e.text} {e.query or ''}".lower()))
     return out
+
+
+def default_words(task: Task) -> int:
+    """The number of public words a packet of ``task`` carries by default: :data:`DEFAULT_WORDS`
+    on language class tasks (the words are read by the relative readout, which pair tasks do
+    not have), 0 otherwise (a symbolic teacher cannot read English words)."""
+    from m2kt.concepts.teacher import QUERY_TASKS
+
+    return DEFAULT_WORDS if task.track == "language" and task.name not in QUERY_TASKS else 0
 
 
 def public_words(task: Task, k: int) -> list[str]:

@@ -23,7 +23,7 @@ from m2kt.concepts import readout as concept_readout
 from m2kt.concepts import relative as concept_relative
 from m2kt.concepts.manifold import ManifoldStats
 from m2kt.concepts.teacher import QUERY_TASKS, Teacher, load_teacher, requery
-from m2kt.concepts.words import public_words
+from m2kt.concepts.words import default_words, public_words
 from m2kt.domains.base import Example, Task
 from m2kt.errors import UsageError
 from m2kt.graph.extract import centroid_neighbour_edges, containment_edges
@@ -104,14 +104,15 @@ def build_packet(
     n_traces: int = 24, creator: str | None = None, parent: str | None = None,
     expires_days: int | None = None, progress: Progress = no_progress,
     anchor_selection: str = "kmeans", anchor_seed: int | None = None,
-    relative_words: int = 0,
+    relative_words: int | None = None,
 ) -> BuildResult:
     """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc.
     ``anchor_seed`` draws the anchors (default: the task's seed; the benchmark re-draws them
     for every seed). ``sequence`` may be a callable, called only when the packet is signed —
     so a builder sharing its key with other processes reserves its number last.
     ``relative_words`` public words (:mod:`m2kt.concepts.words`) join the concept labels as
-    the relative readout's reference strings (class tasks; shipped in ``anchors.json``)."""
+    the relative readout's reference strings (class tasks; shipped in ``anchors.json``);
+    ``None``: :func:`m2kt.concepts.words.default_words` (2,000 on language class tasks)."""
     t0 = time.perf_counter()
     teacher = teacher or load_teacher(task, progress=progress)
     n_layers = teacher.lm.info.layers
@@ -150,6 +151,8 @@ def build_packet(
                                                   seed=task.seed)
     relative_tensors: dict[str, np.ndarray] = {}
     relative_agreement = None
+    if relative_words is None:
+        relative_words = default_words(task)
     words = public_words(task, relative_words) if task.name not in QUERY_TASKS else []
     if task.name not in QUERY_TASKS:  # class tasks: the relative-profile readout (zero-crossing)
         strings = concept_relative.reference_strings([c.label for c in task.concepts], words)

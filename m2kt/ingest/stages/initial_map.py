@@ -93,7 +93,8 @@ def _relative(run: Run):
     run.ledger.student_inputs += len(label_vecs)
     r = concept_relative.profiles(run.s_pool, label_vecs)
     scores = rel_head.logits(concept_relative.zscore(r, r)).astype(np.float64)
-    if run.var.relative_prior:  # the answers follow the packet's concept prior (label-free)
+    if run.var.relative_prior and run.task.track == "language":
+        # the answers follow the packet's concept prior (label-free)
         from m2kt.ssl import prior_offsets
 
         counts = np.asarray(run.man.counts, np.float64)
