@@ -18,6 +18,11 @@ class UsageError(M2KTError):
     """A command line or argument combination that makes no sense."""
 
 
+class ClusterError(M2KTError):
+    """The distributed engine cannot run the work: an unreachable ``RAY_ADDRESS``, a shard
+    that failed after its retries."""
+
+
 class WorkspaceError(M2KTError):
     """The workspace directory or its database cannot be created, opened or migrated."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import Any
 
 from m2kt.cli._common import progress, trust
@@ -28,7 +29,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 def cmd_build_packet(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from m2kt.concepts.teacher import load_teacher
+    from m2kt.concepts.teacher import QUERY_TASKS, load_teacher
     from m2kt.config import workspace
     from m2kt.domains.registry import get_task
     from m2kt.packet.build import build_packet
@@ -43,6 +44,10 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
     if args.anchors > len(task.splits["transfer_pool"]):
         raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])} "
                          f"(the size of {task.name}'s transfer pool)")
+    stream = _stream_options(args)
+    if stream is not None and task.name in QUERY_TASKS:
+        raise UsageError(f"{task.name} asks about (input, concept) pairs: a streamed build "
+                         "(--inputs-file, --workers) takes class tasks only")
     teacher = load_teacher(task, args.teacher, device=args.device, progress=progress)
     conn = open_db(workspace())
     try:
@@ -53,10 +58,34 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
                        rank=args.rank, anchors=args.anchors, creator=args.creator,
                        parent=args.parent, expires_days=args.expires_days, progress=progress,
                        anchor_selection=args.anchor_selection,
-                       relative_words=args.relative_words)
+                       relative_words=args.relative_words, stream=stream)
     print(f"built {res.path}: {res.size:,} bytes in {res.seconds:.1f} s; sequence {res.sequence}; "
           f"inputs {res.counts}")
     return 0
+
+
+def _stream_options(args: argparse.Namespace):
+    """The streamed build asked for (``--inputs-file``, ``--workers``), or ``None``. An inputs
+    file is read through once first, so a bad line is reported before any work starts."""
+    from pathlib import Path
+
+    from m2kt.packet.engine import StreamOptions, check_reachable
+    from m2kt.packet.stream import InputFile
+
+    if args.inputs_file is None and args.workers is None:
+        return None
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {args.workers}")
+    if args.workers and os.environ.get("RAY_ADDRESS"):  # before seconds of loading
+        check_reachable(os.environ["RAY_ADDRESS"])
+    if args.shard_size < 1:
+        raise UsageError(f"--shard-size must be at least 1, not {args.shard_size}")
+    texts = None
+    if args.inputs_file is not None:
+        texts = InputFile(Path(args.inputs_file))
+        texts.check()
+    return StreamOptions(texts=texts, workers=args.workers, shard_size=args.shard_size,
+                         teacher=args.teacher)
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -129,6 +158,16 @@ def register(sub: Any) -> None:
                    "strings; each side encodes them itself (default: 2,000 on language class "
                    "tasks, what the default ingestion variant was chosen with on dev; 0 on "
                    "the others; docs/research-log.md, direction 2)")
+    b.add_argument("--inputs-file", default=None,
+                   help="the teacher's own inputs (one per line, or JSONL with \"text\"), read "
+                   "in shards so memory does not grow with the file: the manifolds sum every "
+                   "input, the readouts and traces read a 20,000-input sample (class tasks; "
+                   "default: the domain's teacher_train, in memory)")
+    b.add_argument("--workers", type=int, default=None,
+                   help="run the shards as Ray tasks on N workers: a local Ray started for "
+                   "this build, or the cluster at RAY_ADDRESS (default: in this process)")
+    b.add_argument("--shard-size", type=int, default=4096,
+                   help="inputs per shard of a streamed build (default 4096)")
     b.add_argument("--rank", type=int, default=8, help="manifold principal rank")
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--creator", default=None)

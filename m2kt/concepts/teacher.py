@@ -43,21 +43,31 @@ class Teacher:
         return self.lm.info.name
 
     def hidden(self, examples: Sequence[Example], layers: Sequence[int],
-               progress: Progress = no_progress) -> np.ndarray:
+               progress: Progress = no_progress, cache: bool = True) -> np.ndarray:
         """(len(layers), n, d) float32 pooled hidden states of the examples' input text,
         through the workspace embedding cache (one file per layer; texts missing from any
-        layer are encoded once, all layers in one pass)."""
+        layer are encoded once, all layers in one pass); ``cache=False`` encodes directly
+        (streamed inputs, :mod:`m2kt.packet.stream`: the cache would grow with them)."""
         from m2kt.models.embcache import cached_encode_layers
+
+        if not cache:
+            from m2kt.models.extract import encode
+
+            return encode(self.lm, [e.text for e in examples], layers=list(layers),
+                          progress=progress)
 
         return cached_encode_layers(self.lm, [e.text for e in examples], list(layers),
                                     progress=progress)
 
-    def proba(self, examples: Sequence[Example], progress: Progress = no_progress) -> np.ndarray:
-        """(n, n_labels) float32 answer probabilities of the teacher."""
+    def proba(self, examples: Sequence[Example], progress: Progress = no_progress,
+              cache: bool = True) -> np.ndarray:
+        """(n, n_labels) float32 answer probabilities of the teacher (``cache``: see
+        :meth:`hidden`; the symbolic teachers never cache)."""
         if self.task.track == "language":
             from m2kt.domains.language import features
 
-            logits = self.head.logits(features(self.lm, self.task, list(examples), progress))
+            logits = self.head.logits(features(self.lm, self.task, list(examples), progress,
+                                               cache=cache))
         else:
             import torch
 

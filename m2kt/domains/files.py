@@ -94,6 +94,20 @@ def _long_lines(text: str, name: str) -> dict[int, Rejection]:
             for i, ln in enumerate(text.split("\n"), 1) if len(ln) > MAX_LINE_CHARS}
 
 
+def jsonl_text(line: str, name: str, i: int) -> str:
+    """The non-empty string ``"text"`` of JSON line ``i`` of file ``name``; a UsageError
+    naming the line otherwise (inputs files: ingest --inputs, build-packet --inputs-file)."""
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:
+        raise UsageError(f"{name} line {i}: not valid JSON ({exc.msg} at column "
+                         f"{getattr(exc, 'colno', '?')})") from None
+    text = obj.get("text") if isinstance(obj, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        raise UsageError(f"{name} line {i}: needs a non-empty string \"text\"")
+    return text.strip()
+
+
 def parse_concepts(data: bytes, name: str = "concepts.csv"
                    ) -> tuple[list[ConceptRow], list[Rejection]]:
     """The accepted concept rows and the rejected ones (see module doc)."""

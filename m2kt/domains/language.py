@@ -41,13 +41,21 @@ class LanguageTeacher:
 
 
 def features(lm: LoadedModel, task: Task, examples: tuple[Example, ...] | list[Example],
-             progress: Progress = no_progress) -> np.ndarray:
-    """Input features of ``examples`` for ``task`` in model ``lm``: (n, d) or (n, 4d) float32."""
-    xs = cached_encode(lm, [e.text for e in examples], progress=progress)
+             progress: Progress = no_progress, cache: bool = True) -> np.ndarray:
+    """Input features of ``examples`` for ``task`` in model ``lm``: (n, d) or (n, 4d) float32.
+    ``cache=False`` encodes without the workspace cache (streamed inputs: memory stays flat)."""
+    def enc(texts: list[str], progress: Progress = no_progress) -> np.ndarray:
+        if cache:
+            return cached_encode(lm, texts, progress=progress)
+        from m2kt.models.extract import encode
+
+        return encode(lm, texts, progress=progress)
+
+    xs = enc([e.text for e in examples], progress=progress)
     if task.name != "hypernymy":
         return xs
     names = {c.id: c.label for c in task.concepts}
-    ys = cached_encode(lm, [names[e.query] for e in examples])
+    ys = enc([names[e.query] for e in examples])
     return np.concatenate([xs, ys, xs * ys, np.abs(xs - ys)], axis=1)
 
 

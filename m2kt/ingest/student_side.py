@@ -20,12 +20,17 @@ cap, NUL bytes, UTF-8, line length); a problem is one readable :class:`UsageErro
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from m2kt.domains.base import Concept, Example, Task
 from m2kt.domains.custom import DEFAULT_STUDENT
-from m2kt.domains.files import MAX_DOMAIN_FILE_BYTES, MAX_LINE_CHARS, decode, parse_examples
+from m2kt.domains.files import (
+    MAX_DOMAIN_FILE_BYTES,
+    MAX_LINE_CHARS,
+    decode,
+    jsonl_text,
+    parse_examples,
+)
 from m2kt.errors import UsageError
 from m2kt.ingest.readout import PAIR_TASKS
 from m2kt.packet.reader import VerifiedPacket
@@ -60,25 +65,13 @@ def parse_inputs(data: bytes, name: str) -> list[str]:
         if len(ln) > MAX_LINE_CHARS:
             raise UsageError(f"{name} line {i}: {len(ln):,} characters; the limit is "
                              f"{MAX_LINE_CHARS:,}")
-        text = _jsonl_text(ln, name, i) if jsonl else ln.strip()
+        text = jsonl_text(ln, name, i) if jsonl else ln.strip()
         texts.append(text)
     if not texts:
         raise UsageError(f"{name} holds no text (one input per line, or JSONL with \"text\")")
     if len(texts) > MAX_INPUTS:
         raise UsageError(f"{name} holds {len(texts):,} inputs; the limit is {MAX_INPUTS:,}")
     return texts
-
-
-def _jsonl_text(line: str, name: str, i: int) -> str:
-    try:
-        obj = json.loads(line)
-    except ValueError as exc:
-        raise UsageError(f"{name} line {i}: not valid JSON ({exc.msg} at column "
-                         f"{getattr(exc, 'colno', '?')})") from None
-    text = obj.get("text") if isinstance(obj, dict) else None
-    if not isinstance(text, str) or not text.strip():
-        raise UsageError(f"{name} line {i}: needs a non-empty string \"text\"")
-    return text.strip()
 
 
 def read_labelled(path: Path, concept_ids: list[str]) -> list[Example]:

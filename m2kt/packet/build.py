@@ -29,6 +29,7 @@ from m2kt.errors import UsageError
 from m2kt.graph.extract import centroid_neighbour_edges, containment_edges
 from m2kt.models.extract import normalize_layer
 from m2kt.models.spec import Progress, no_progress
+from m2kt.packet.engine import StreamOptions, engine_name, stream_statistics
 from m2kt.packet.signing import SigningKey
 from m2kt.packet.writer import pack, write_atomic
 from m2kt.traces.extract import add_hop_steps, layer_traces
@@ -97,6 +98,60 @@ def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int,
     return _sample(pool, k, seed + 11), 0
 
 
+@dataclass
+class TeacherRead:
+    """What the teacher read of its own inputs: ``inputs`` (n,) the ones whose vectors are
+    kept (all of them in memory; a bounded sample when streamed), their answers ``proba``
+    (n, L) and main-layer vectors ``hidden`` (n, d); the member rows and concepts of the
+    manifolds (m,); ``stats`` the manifold statistics of *every* input read (``n_read`` of
+    them, in ``shards`` shards by ``engine``)."""
+
+    inputs: list[Example]
+    proba: np.ndarray
+    hidden: np.ndarray
+    member_rows: list[int]
+    member_concept: np.ndarray
+    stats: ManifoldStats
+    n_read: int
+    engine: str = "in-memory"
+    shards: int = 1
+
+
+def _read_in_memory(task: Task, teacher: Teacher, main: int, max_inputs: int,
+                    progress: Progress) -> TeacherRead:
+    """At most ``max_inputs`` of ``teacher_train``, all in memory (the default build)."""
+    inputs = _sample(list(task.splits["teacher_train"]), max_inputs, task.seed)
+    progress(f"teacher answers {len(inputs)} of its own inputs", 0.05)
+    proba = teacher.proba(inputs)
+    pred = proba.argmax(1)
+    if task.name in QUERY_TASKS:
+        cidx = {c.id: i for i, c in enumerate(task.concepts)}
+        yes = task.labels.index("yes")
+        member_rows = [i for i, e in enumerate(inputs) if pred[i] == yes]
+        member_concept = np.array([cidx[inputs[i].query] for i in member_rows], dtype=int)
+    else:
+        member_rows = list(range(len(inputs)))
+        member_concept = pred.astype(int)
+    progress(f"hidden states of {len(inputs)} inputs", 0.2)
+    hidden = teacher.hidden(inputs, [main])[0]
+    stats = ManifoldStats(len(task.concepts), hidden.shape[1])
+    if member_rows:
+        stats.update(hidden[member_rows], member_concept)
+    return TeacherRead(inputs, proba, hidden, member_rows, member_concept, stats, len(inputs))
+
+
+def _read_stream(task: Task, teacher: Teacher, main: int, max_inputs: int,
+                 stream: StreamOptions, progress: Progress) -> TeacherRead:
+    """Every input of the stream, in shards (:mod:`m2kt.packet.engine`): the manifolds from
+    all of them, the rest from a bounded sample of ``max_inputs`` (class tasks)."""
+    progress("the teacher reads its inputs in shards", 0.05)
+    st = stream_statistics(task, teacher, main, max_inputs, task.seed, stream, progress)
+    rows = list(range(len(st.texts)))
+    return TeacherRead(st.examples(), st.proba, st.hidden, rows,
+                       st.proba.argmax(1).astype(int), st.stats, st.n,
+                       engine_name(stream.workers), st.shards)
+
+
 def build_packet(
     task: Task, key: SigningKey, out: Path, sequence: int | Callable[[], int],
     teacher: Teacher | None = None,
@@ -104,7 +159,7 @@ def build_packet(
     n_traces: int = 24, creator: str | None = None, parent: str | None = None,
     expires_days: int | None = None, progress: Progress = no_progress,
     anchor_selection: str = "kmeans", anchor_seed: int | None = None,
-    relative_words: int | None = None,
+    relative_words: int | None = None, stream: StreamOptions | None = None,
 ) -> BuildResult:
     """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc.
     ``anchor_seed`` draws the anchors (default: the task's seed; the benchmark re-draws them
@@ -112,7 +167,10 @@ def build_packet(
     so a builder sharing its key with other processes reserves its number last.
     ``relative_words`` public words (:mod:`m2kt.concepts.words`) join the concept labels as
     the relative readout's reference strings (class tasks; shipped in ``anchors.json``);
-    ``None``: :func:`m2kt.concepts.words.default_words` (2,000 on language class tasks)."""
+    ``None``: :func:`m2kt.concepts.words.default_words` (2,000 on language class tasks).
+    ``stream``: read the teacher's inputs (a file's, or ``teacher_train``) in shards, in-process
+    or on Ray (:mod:`m2kt.packet.engine`): the manifolds sum every input, the readouts and
+    traces read a bounded sample of ``max_inputs`` (class tasks; memory stays flat)."""
     t0 = time.perf_counter()
     teacher = teacher or load_teacher(task, progress=progress)
     n_layers = teacher.lm.info.layers
@@ -121,28 +179,18 @@ def build_packet(
         raise UsageError(f"anchor selection must be one of {', '.join(ANCHOR_SELECTIONS)}")
     if anchors < 0 or anchors > len(task.splits["transfer_pool"]):
         raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])}")
-    inputs = _sample(list(task.splits["teacher_train"]), max_inputs, task.seed)
-    progress(f"teacher answers {len(inputs)} of its own inputs", 0.05)
-    proba = teacher.proba(inputs)
-    pred = proba.argmax(1)
+    if stream is not None and task.name in QUERY_TASKS:
+        raise UsageError(f"{task.name} asks about (input, concept) pairs: a streamed build "
+                         "(--inputs-file, --workers) takes class tasks only")
+    read = (_read_stream(task, teacher, main, max_inputs, stream, progress) if stream
+            else _read_in_memory(task, teacher, main, max_inputs, progress))
+    inputs, proba, hidden_all = read.inputs, read.proba, read.hidden
+    man = read.stats.finalize(rank)
     ids = [c.id for c in task.concepts]
     k = len(ids)
-    if task.name in QUERY_TASKS:
-        cidx = {c: i for i, c in enumerate(ids)}
-        yes = task.labels.index("yes")
-        member_rows = [i for i, e in enumerate(inputs) if pred[i] == yes]
-        member_concept = np.array([cidx[inputs[i].query] for i in member_rows], dtype=int)
-    else:
-        member_rows = list(range(len(inputs)))
-        member_concept = pred.astype(int)
+    cidx = {c: i for i, c in enumerate(ids)}
+    member_rows, member_concept = read.member_rows, read.member_concept
     members = [inputs[i] for i in member_rows]
-    progress(f"hidden states of {len(inputs)} inputs", 0.2)
-    hidden_all = teacher.hidden(inputs, [main])[0]
-    hidden_main = hidden_all[member_rows]
-    stats = ManifoldStats(k, hidden_main.shape[1])
-    if len(members):
-        stats.update(hidden_main, member_concept)
-    man = stats.finalize(rank)
     live = man.counts > 0
     # the teacher's readout in concept space, fitted to its own answers on its own inputs
     queries = (np.array([cidx[e.query] for e in inputs]) if task.name in QUERY_TASKS
@@ -172,7 +220,7 @@ def build_packet(
         if layer_idx == main:
             tensors[f"centroids.L{layer_idx}"] = man.centroids
             continue
-        st = ManifoldStats(k, hidden_main.shape[1])
+        st = ManifoldStats(k, hidden_all.shape[1])
         if sub_hidden is not None:
             st.update(sub_hidden[li], member_concept[sub])
         tensors[f"centroids.L{layer_idx}"] = st.finalize(0).centroids
@@ -245,6 +293,8 @@ def build_packet(
                        "graph_method": graph_method, "trace_method": trace_method,
                        "params": {"max_inputs": max_inputs, "n_traces": n_traces,
                                   "layer": main, "anchor_selection": anchor_selection,
+                                  "engine": read.engine, "shards": read.shards,
+                                  "inputs_read": read.n_read,
                                   "anchor_seed": task.seed if anchor_seed is None
                                   else anchor_seed,
                                   "readout": "softmax head on teacher-space features "
@@ -258,7 +308,7 @@ def build_packet(
                                           round(relative_agreement, 4),
                                       "relative_words": len(words)}
                                      if relative_agreement is not None else {})}},
-            "counts": {"teacher_inputs": len(inputs) + len(probes) + pool_seen
+            "counts": {"teacher_inputs": read.n_read + len(probes) + pool_seen
                        + anchor_encoded
                        + (len(task.concepts) + len(words) if relative_tensors else 0),
                        "probe_inputs": probe_count, "anchor_inputs": len(anchor_texts)},

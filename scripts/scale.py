@@ -1,0 +1,228 @@
+"""Figures for docs/scale.md: a streamed packet build from 10k, 100k and 1M inputs, in-process
+and on a local Ray with ``--workers 2`` (issue 18).
+
+    python scripts/scale.py [--sizes 10000 100000 1000000] [--workers 2]
+
+Each build is ``python -m m2kt build-packet --domain multistep --inputs-file FILE [--workers N]``
+run as a child process on chains drawn from the multistep generator's grammar (8 operands;
+repeats allowed) with the tiny multistep teacher. A sampler reads /proc every 0.1 s: the peak
+resident memory of the build's own process (*driver*) and of its whole process tree (*tree*:
+with Ray, the raylet, GCS and workers it started — shared library pages are counted once per
+process, so the tree figure over-counts). *Stream rate*: inputs over the seconds between the
+first and the last "inputs read" progress line (fixed costs excluded); *wall*: the whole
+command. Writes docs/results/perf/scale.json and docs/scale.md (the prose around the figures
+is kept in this script).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+JSON_OUT = ROOT / "docs" / "results" / "perf" / "scale.json"
+MD_OUT = ROOT / "docs" / "scale.md"
+_PROGRESS = re.compile(r"\[\s*(\d+) s\] ([\d,]+) inputs read")
+
+
+def write_inputs(path: Path, n: int, seed: int = 1) -> None:
+    """``n`` multistep chains, one per line (written in blocks: memory stays small)."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as fh:
+        block = []
+        for _ in range(n):
+            words = [rng.choice("TF")]
+            for _ in range(7):
+                words += [rng.choice(("and", "or")), rng.choice("TF")]
+            block.append(" ".join(words))
+            if len(block) == 10_000:
+                fh.write("\n".join(block) + "\n")
+                block = []
+        if block:
+            fh.write("\n".join(block) + "\n")
+
+
+def _tree_rss(pid: int) -> tuple[int, int]:
+    """(RSS of ``pid``, RSS of ``pid`` and every descendant) in bytes."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        own = root.memory_info().rss
+        total = own
+        for c in root.children(recursive=True):
+            try:
+                total += c.memory_info().rss
+            except psutil.Error:
+                pass
+        return own, total
+    except psutil.Error:
+        return 0, 0
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> dict:
+    """Run ``cmd``; its wall time, peak driver / tree RSS and its stderr."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    peak = [0, 0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            own, tree = _tree_rss(proc.pid)
+            peak[0], peak[1] = max(peak[0], own), max(peak[1], tree)
+            time.sleep(0.1)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    out, err = proc.communicate()
+    done.set()
+    th.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
+    return {"wall_s": round(time.perf_counter() - t0, 1), "peak_rss_driver_mb":
+            round(peak[0] / 2**20), "peak_rss_tree_mb": round(peak[1] / 2**20), "stderr": err}
+
+
+def stream_rate(stderr: str) -> float | None:
+    """Inputs per second between the first and the last "inputs read" progress line."""
+    pts = [(int(t), int(n.replace(",", ""))) for t, n in _PROGRESS.findall(stderr)]
+    if len(pts) < 2 or pts[-1][0] == pts[0][0]:
+        return None
+    return round((pts[-1][1] - pts[0][1]) / (pts[-1][0] - pts[0][0]))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env.pop("RAY_ADDRESS", None)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        key = Path(tmp) / "key"
+        subprocess.run([sys.executable, "-m", "m2kt", "keygen", "--out", str(key),
+                        "--no-trust"], cwd=ROOT, env=env, check=True, capture_output=True)
+        for n in args.sizes:
+            inputs = Path(tmp) / f"in-{n}.txt"
+            write_inputs(inputs, n)
+            for workers in (None, args.workers):
+                cmd = [sys.executable, "-m", "m2kt", "build-packet", "--domain", "multistep",
+                       "--key", str(key / "teacher.key"), "--out", str(Path(tmp) / "p.m2kt"),
+                       "--inputs-file", str(inputs)]
+                if workers:
+                    cmd += ["--workers", str(workers)]
+                r = measure(cmd, env)
+                row = {"inputs": n, "engine": f"ray, --workers {workers}" if workers
+                       else "in-process", "wall_s": r["wall_s"],
+                       "inputs_per_s_wall": round(n / r["wall_s"]),
+                       "stream_inputs_per_s": stream_rate(r["stderr"]),
+                       "peak_rss_driver_mb": r["peak_rss_driver_mb"],
+                       "peak_rss_tree_mb": r["peak_rss_tree_mb"]}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    import platform
+
+    meta = {"command": "python scripts/scale.py " + " ".join(sys.argv[1:]),
+            "cpus": os.cpu_count(), "machine": platform.machine(),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    JSON_OUT.write_text(json.dumps({"meta": meta, "builds": rows}, indent=1) + "\n")
+    MD_OUT.write_text(render(meta, rows))
+    print(f"wrote {JSON_OUT.relative_to(ROOT)} and {MD_OUT.relative_to(ROOT)}")
+    return 0
+
+
+def _speedup(rows: list[dict], n: int, key: str, higher_is_faster: bool) -> str:
+    """Ray's speed-up over in-process at ``n`` inputs on ``key`` (above 1: Ray is faster)."""
+    by = {r["engine"].split(",")[0]: r[key] for r in rows if r["inputs"] == n}
+    ip, ray = by.get("in-process"), by.get("ray")
+    if not ip or not ray:
+        return "–"
+    return f"{(ray / ip) if higher_is_faster else (ip / ray):.2f}"
+
+
+def render(meta: dict, rows: list[dict]) -> str:
+    """docs/scale.md from the measured rows (every figure from ``rows``)."""
+    sizes = sorted({r["inputs"] for r in rows})
+    lines = [
+        "# Scale: packets from large corpora, on one machine or a Ray cluster",
+        "",
+        f"Generated by `{meta['command']}` on {meta['created']} ({meta['cpus']} CPUs, "
+        f"{meta['machine']}); the figures are in `docs/results/perf/scale.json`.",
+        "",
+        "## Streamed packet build",
+        "",
+        "`build-packet --inputs-file FILE` reads the teacher's inputs line by line and cuts them "
+        "into shards of 4,096. Each shard is answered and encoded by the teacher and reduced to "
+        "mergeable statistics (per concept: count, sum, second moment) plus a bounded sample "
+        "(the 20,000 inputs with the smallest seeded hash keys, which the readouts, traces and "
+        "per-layer centroids read). Without `--workers` the shards run in the build's process; "
+        "with `--workers N` they are Ray tasks on a local Ray started for the build (or the "
+        "cluster at `RAY_ADDRESS`). The manifolds sum every input; nothing else grows with the "
+        "file. Task: multistep, its tiny teacher; inputs drawn from its grammar.",
+        "",
+        "| inputs | engine | wall (s) | inputs/s (wall) | inputs/s (stream) | peak RSS, build "
+        "process (MB) | peak RSS, process tree (MB) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['inputs']:,} | {r['engine']} | {r['wall_s']} | "
+                     f"{r['inputs_per_s_wall']:,} | {r['stream_inputs_per_s'] or '–'} | "
+                     f"{r['peak_rss_driver_mb']:,} | {r['peak_rss_tree_mb']:,} |")
+    lines += ["", "**Flat memory.** Peak RSS of the largest over the smallest build:"]
+    for eng in sorted({r["engine"] for r in rows}):
+        rs = [r for r in rows if r["engine"] == eng]
+        lo = min(rs, key=lambda r: r["inputs"])
+        hi = max(rs, key=lambda r: r["inputs"])
+        drv = hi["peak_rss_driver_mb"] / lo["peak_rss_driver_mb"]
+        tree = hi["peak_rss_tree_mb"] / lo["peak_rss_tree_mb"]
+        lines.append(f"- {eng}: build process {drv:.2f}×, process tree {tree:.2f}× "
+                     f"({lo['inputs']:,} → {hi['inputs']:,} inputs)")
+    lines += ["", "**Ray's speed-up over in-process** (wall time, then the stream's rate; "
+              "above 1: Ray is faster):"]
+    for n in sizes:
+        lines.append(f"- {n:,} inputs: wall {_speedup(rows, n, 'wall_s', False)}, stream "
+                     f"{_speedup(rows, n, 'stream_inputs_per_s', True)}")
+    big = max((r for r in rows if r["engine"].startswith("ray") and r["stream_inputs_per_s"]),
+              key=lambda r: r["inputs"], default=None)
+    workers = int(big["engine"].rsplit(" ", 1)[-1]) if big else 0
+    sixteen = f"{15 * big['stream_inputs_per_s'] // workers:,}" if big else "–"
+    lines += ["", PAPER.format(sixteen=sixteen), ""]
+    return "\n".join(lines)
+
+
+PAPER = """## What more cores or a GPU would change (on paper)
+
+- **The stream is the part that scales.** Shards are independent; their statistics merge
+  exactly, so the streaming phase's rate grows with workers until the driver's merge (one
+  k × d × d sum and a bottom-20,000 selection per shard) or the file read becomes the limit.
+  On this 2-core machine two workers share the cores with the driver and Ray's own processes,
+  so the ratio above is the honest ceiling here, not a property of the method. On a 16-core
+  machine with 15 workers, and each worker as fast as one here, the stream would run at about
+  {sixteen} inputs/s (15 × this machine's Ray stream rate per worker on the largest build) —
+  an extrapolation, not a measurement.
+- **Fixed costs do not shrink:** loading the teacher (once per worker), Ray's start-up
+  (seconds), the readout fits on the 20,000-input sample, traces, anchors and the graph run
+  once, on the driver. For small builds (the 10k row) they dominate and Ray is slower than
+  in-process; that is why `--workers` is opt-in.
+- **A GPU** speeds up the teacher's forward passes, which is most of each shard's time for a
+  language teacher; for the tiny symbolic teacher here the per-shard cost is mostly Python and
+  tokenisation, so a GPU would change little. A cluster of GPU nodes would run one worker per
+  GPU (`ray start` on each node, the same command with `RAY_ADDRESS`).
+- **What is not distributed:** the readout fits, traces, graph, anchor choice and signing run
+  on the driver from the bounded sample; `ingest` runs in one process."""
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
