@@ -61,20 +61,31 @@ class TaskBench:
 
             self.f_pool = features(self.student, task, self.pool, progress)
             self.f_eval = features(self.student, task, self.eval, progress)
-        else:
+        self._quick = quick
+
+    @property
+    def ft(self):
+        """The symbolic track's KD fine-tuner (:class:`~m2kt.bench.finetune.Finetuner`), made
+        on first use — with its temperature chosen on a seeded slice of 512 pool inputs — so
+        a bench driver that only assembles results never trains."""
+        if "ft" not in self._memo:
             from m2kt.bench.finetune import Budget, Finetuner
 
-            budget = Budget(*(QUICK_BUDGET if quick else FULL_BUDGET))
-            tuned = not quick and task.name in KD_SETTINGS
+            task = self.task
+            budget = Budget(*(QUICK_BUDGET if self._quick else FULL_BUDGET))
+            tuned = not self._quick and task.name in KD_SETTINGS
             if tuned:
                 batch, epochs, most = KD_SETTINGS[task.name]
                 budget = Budget(FULL_BUDGET[0], most, epochs)
-            self.ft = Finetuner(self.student.path, self.k, budget)
+            ft = Finetuner(self.student.path, self.k, budget)
             if tuned:
-                self.ft.batch = batch
+                ft.batch = batch
             rows = self.subset(min(512, len(self.pool)), 0)
-            progress(f"{task.name}: choosing the KD temperature on a slice of 512 inputs", None)
-            self.ft.choose_temperature([e.text for e in rows], self._targets(rows), 0)
+            self.progress(f"{task.name}: choosing the KD temperature on a slice of 512 inputs",
+                          None)
+            ft.choose_temperature([e.text for e in rows], self._targets(rows), 0)
+            self._memo["ft"] = ft
+        return self._memo["ft"]
 
     # ---------------------------------------------------------------------- shared material
     def subset(self, n: int, seed: int) -> list[Example]:

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import platform
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +35,7 @@ import numpy as np
 from m2kt.bench.arms import TaskBench
 from m2kt.bench.figures import derived, parity_ci
 from m2kt.bench.parity import seed_stats
+from m2kt.bench.runs import LocalRunner, M2KTRun
 from m2kt.concepts.words import default_words
 from m2kt.domains.base import EVAL_SPLITS, Task
 from m2kt.domains.names import LANGUAGE_TASKS, SYMBOLIC_TASKS
@@ -75,8 +76,8 @@ class BenchOptions:
     teacher: str | None = None
     ablations: bool = True
     split: str = "test"
-    #: tasks run in this many processes at once (each with its own torch threads); 0: one
-    #: per core, at most 2 (:func:`auto_workers`)
+    #: the bench's runs as Ray tasks on this many workers (one torch thread each;
+    #: :mod:`m2kt.bench.spread`); 1: one after another in this process
     workers: int = 1
 
     def __post_init__(self) -> None:
@@ -147,36 +148,24 @@ def packet_words(task: Task, var: Variant) -> int:
     return var.relative_words if default_words(task) else 0
 
 
-def _m2kt(tb: TaskBench, opts: BenchOptions, seeds: list[int], workdir: Path,
-          progress: Progress) -> tuple[dict[str, Any], list]:
-    """Per seed: a packet with anchors re-drawn by the seed, approved, ingested, scored."""
-    from m2kt.bench.m2kt_run import build_and_approve, ingest_approved
+def _m2kt_entry(tb: TaskBench, opts: BenchOptions, runs: list[M2KTRun]) -> dict[str, Any]:
+    """The M2KT arm's entry from its per-seed runs (each seed's packet re-draws its anchors);
+    records the arm's correctness."""
     from m2kt.ingest.variants import get_variant
 
-    var = get_variant(opts.variant)
-    how, words = var.anchor_selection, packet_words(tb.task, var)
-    runs, builts = [], []
-    for s in seeds:
-        progress(f"{tb.task.name}: packet and ingestion, seed {s} ({opts.anchors} anchors)",
-                 None)
-        b = build_and_approve(tb.task, tb.teacher, opts.anchors, workdir, anchor_selection=how,
-                              seed=s, relative_words=words)
-        builts.append(b)
-        runs.append(ingest_approved(b, s, variant=opts.variant, eval_split=opts.split))
-    tb.correct[("m2kt", 0)] = np.stack([r.extra["pred"] == tb.y_eval for r in runs])
-    swapped = [float((r.extra["pred_swapped"] == tb.y_eval).mean()) for r in runs]
-    entry = {**seed_stats([r.accuracy for r in runs]),
-             "seconds": float(np.mean([r.seconds + b.seconds for r, b in zip(runs, builts,
-                                                                               strict=True)])),
-             "ledger": runs[0].ledger.as_dict(), "packet_bytes": builts[0].size,
-             "build_seconds": float(np.mean([b.seconds for b in builts])),
-             "gates_passed": [r.passed for r in runs],
-             "alignment": runs[0].extra.get("alignment"),
-             "map": [r.extra.get("method") for r in runs],
-             "readout": [r.extra.get("readout") for r in runs],
-             "variant": opts.variant, "anchor_selection": how,
-             "accs_swapped": swapped}
-    return entry, builts
+    tb.correct[("m2kt", 0)] = np.stack([r.pred == tb.y_eval for r in runs])
+    swapped = [float((r.pred_swapped == tb.y_eval).mean()) for r in runs]
+    return {**seed_stats([r.acc for r in runs]),
+            "seconds": float(np.mean([r.seconds + r.build_seconds for r in runs])),
+            "ledger": runs[0].ledger, "packet_bytes": runs[0].packet_bytes,
+            "build_seconds": float(np.mean([r.build_seconds for r in runs])),
+            "gates_passed": [r.passed for r in runs],
+            "alignment": runs[0].alignment,
+            "map": [r.method for r in runs],
+            "readout": [r.readout for r in runs],
+            "variant": opts.variant,
+            "anchor_selection": get_variant(opts.variant).anchor_selection,
+            "accs_swapped": swapped}
 
 
 def task_bench(name: str, opts: BenchOptions, progress: Progress = no_progress) -> TaskBench:
@@ -188,48 +177,58 @@ def task_bench(name: str, opts: BenchOptions, progress: Progress = no_progress) 
 
 
 def bench_task(name: str, opts: BenchOptions, workdir: Path,
-               progress: Progress = no_progress, tb: TaskBench | None = None
-               ) -> dict[str, Any]:
+               progress: Progress = no_progress, tb: TaskBench | None = None,
+               runner: Callable[[list], list] | None = None) -> dict[str, Any]:
     """Every arm of BENCHMARK.md on one task; returns the task's JSON entry. ``tb``: shared
     material from :func:`task_bench` (KD measurements are then computed once for every
-    variant benched with it)."""
+    variant benched with it). The work is two batches of independent runs
+    (:mod:`m2kt.bench.runs`) — M2KT per seed, the KD sweep and the ablations; then KD and
+    labels at M2KT's budget and KD on its anchors — executed by ``runner`` (default: here,
+    one after another; ``bench --workers``: Ray tasks, :mod:`m2kt.bench.spread`)."""
     seeds = opts.seed_list()
     tb = tb or task_bench(name, opts, progress)
     tb.correct = {}
-    m2kt, builts = _m2kt(tb, opts, seeds, workdir, progress)
+    run = runner or LocalRunner(tb, opts, workdir, progress)
+    sizes = sweep_sizes(len(tb.pool), opts.quick)
+    # --quick: KD + pool only at the full pool
+    sweep_runs = [("kd", n, s, not (opts.quick and n < len(tb.pool))) for n in sizes
+                  for s in seeds]
+    want_ablations = not opts.quick and opts.ablations
+    first = run([*(("m2kt", s) for s in seeds), *sweep_runs,
+                 *((("ablations", seeds[0]),) if want_ablations else ())])
+    m2kt_runs, rest = first[:len(seeds)], first[len(seeds):]
+    m2kt = _m2kt_entry(tb, opts, m2kt_runs)
     budget = m2kt["ledger"]["crossing_inputs"]
+    n_anchor = len(m2kt_runs[0].anchors)
+    second = run([*(("kd", budget, s, True) for s in seeds if budget),
+                  *(("labels", budget, s) for s in seeds if budget),
+                  *(("kd_anchor", s, r.anchors) for s, r in zip(seeds, m2kt_runs,
+                                                                 strict=True) if n_anchor)])
     methods: dict[str, Any] = {"m2kt": m2kt}
-    progress(f"{name}: the prior arm (zero crossing)", None)
     methods["prior"] = tb.prior(len(seeds))
-    progress(f"{name}: KD, KD + pool, labels at M2KT's budget ({budget} inputs)", None)
+    k = len(seeds)
     if budget:
-        kd, ssl = tb.kd_subset(budget, seeds)
-        methods["kd"] = _arm(kd, tb, ("kd", budget), budget)
-        methods["kd_ssl"] = _arm(ssl, tb, ("kd_ssl", budget), budget, pool=True)
-        methods["labels_budget"] = _arm(tb.labels_subset(budget, seeds), tb,
-                                        ("labels", budget), budget)
+        pairs, labels = second[:k], second[k:2 * k]
+        methods["kd"] = _arm([p[0] for p in pairs], tb, ("kd", budget), budget)
+        methods["kd_ssl"] = _arm([p[1] for p in pairs], tb, ("kd_ssl", budget), budget,
+                                 pool=True)
+        methods["labels_budget"] = _arm(labels, tb, ("labels", budget), budget)
+        second = second[2 * k:]
     # with no input, KD (and labels) leave the student where it starts
     start = {**seed_stats([tb.start()] * len(seeds)), "seconds": 0.0, "inputs": 0,
              "ledger": tb.ledger(0), "note": "no inputs: the student's starting point"}
     if not budget:  # zero crossing
         methods.update(kd=start, kd_ssl=start, labels_budget=start)
-    n_anchor = len(builts[0].anchors)
     methods["kd_anchor"] = start
     if n_anchor:
-        progress(f"{name}: KD on M2KT's {n_anchor} anchors", None)
-        anchor_kd, _ = tb.kd_pair([list(b.anchors) for b in builts], seeds, ssl_too=False)
-        methods["kd_anchor"] = _arm(anchor_kd, tb, ("kd_anchor", n_anchor), n_anchor,
+        methods["kd_anchor"] = _arm(second, tb, ("kd_anchor", n_anchor), n_anchor,
                                     selection=m2kt["anchor_selection"])
     sweep, ssl_sweep = [], []
-    for n in sweep_sizes(len(tb.pool), opts.quick):
-        if opts.quick and n < len(tb.pool):  # --quick: KD + pool only at the full pool
-            progress(f"{name}: KD on {n} inputs", None)
-            sweep.append(_arm(tb.kd_only(n, seeds), tb, ("kd", n), n))
-            continue
-        progress(f"{name}: KD and KD + pool on {n} inputs", None)
-        kd, ssl = tb.kd_subset(n, seeds)
-        sweep.append(_arm(kd, tb, ("kd", n), n))
-        ssl_sweep.append(_arm(ssl, tb, ("kd_ssl", n), n, pool=True))
+    for i, n in enumerate(sizes):
+        pairs = rest[i * k:(i + 1) * k]
+        sweep.append(_arm([p[0] for p in pairs], tb, ("kd", n), n))
+        if pairs[0][1] is not None:
+            ssl_sweep.append(_arm([p[1] for p in pairs], tb, ("kd_ssl", n), n, pool=True))
     methods["kd_sweep"] = [_point(p) for p in sweep]
     methods["kd_ssl_sweep"] = [_point(p) for p in ssl_sweep]
     best = max((("kd", sweep[-1]), ("kd_ssl", ssl_sweep[-1])), key=lambda a: a[1]["acc"])
@@ -245,8 +244,7 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
     entry["data_reduction_at_parity_ci"] = parity_ci(entry, tb.correct)
     entry["specificity"] = {"acc": m2kt["acc"], "acc_swapped": float(np.mean(
         m2kt["accs_swapped"])), "gap": m2kt["acc"] - float(np.mean(m2kt["accs_swapped"]))}
-    entry["ablations"] = ({} if opts.quick or not opts.ablations
-                          else ablations(tb, builts[0], seeds[0], workdir, opts, progress))
+    entry["ablations"] = rest[len(sizes) * k] if want_ablations else {}
     return entry
 
 
@@ -316,22 +314,26 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     names = opts.task_names()
     tasks: dict[str, Any] = {}
-    if opts.workers > 1 and len(names) > 1:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+    if opts.workers > 1:
+        from m2kt.bench.spread import RaySpread
 
-        with _threads_per_worker(opts.workers), \
-                ProcessPoolExecutor(min(opts.workers, len(names)),
-                                    mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(_task_in_worker, name, opts): name
-                       for name in sorted(names, key=lambda n: -LONGEST_FIRST.get(n, 0))}
-            for fut in as_completed(futures):
-                name = futures[fut]
-                tasks[name] = fut.result()
-                progress(f"{name}: done", None)
-                if on_task:
-                    on_task(name, tasks[name])
-        tasks = {name: tasks[name] for name in names}  # the report keeps the task order
+        spread = RaySpread(opts, progress)
+        lock = threading.Lock()
+
+        def entry(name: str, runner: Callable[[list], list]) -> dict[str, Any]:
+            t1 = time.perf_counter()
+            with tempfile.TemporaryDirectory(prefix=f"m2kt-bench-{name}-") as tmp:
+                e = bench_task(name, opts, Path(tmp), no_progress, runner=runner)
+            e["seconds"] = round(time.perf_counter() - t1, 1)
+            if on_task:
+                with lock:
+                    on_task(name, e)
+            return e
+
+        try:
+            tasks = spread.bench(names, entry)
+        finally:
+            spread.close()
     else:
         with tempfile.TemporaryDirectory(prefix="m2kt-bench-") as tmp:
             for name in names:
@@ -344,79 +346,11 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
 
 
 def auto_workers() -> int:
-    """The default number of task processes: one per core, at most 2 (each task holds its
-    models in memory; more processes than cores only slow each other)."""
+    """The default number of Ray workers: one per core, at most 2 (each worker holds the
+    models of the tasks it runs in memory; more workers than cores only slow each other)."""
     import os
 
     return max(1, min(2, os.cpu_count() or 1))
-
-
-#: the order the worker processes take tasks in, longest first (each task's time in
-#: docs/results/perf/bench-quick-cold.json): the last task to start is a short one
-LONGEST_FIRST = {"gloss": 6, "supersense": 5, "multistep": 4, "modular": 3, "taxonomy": 2,
-                 "hypernymy": 1}
-
-#: the thread-pool variables of torch (OpenMP, MKL) and numpy/scipy (OpenBLAS)
-THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-
-
-@contextmanager
-def _threads_per_worker(workers: int) -> Iterator[None]:
-    """While the worker processes are spawned, the thread-pool variables say one share of
-    the cores per worker (unless the user set them): spawned processes read them when they
-    load their BLAS, so two workers on two cores do not run four spinning BLAS threads."""
-    import os
-
-    per = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
-    saved = {v: os.environ.get(v) for v in THREAD_VARS}
-    if saved["OMP_NUM_THREADS"] is None:
-        os.environ.update({v: per for v in THREAD_VARS if saved[v] is None})
-    try:
-        yield
-    finally:
-        for v, old in saved.items():
-            if old is None:
-                os.environ.pop(v, None)
-            else:
-                os.environ[v] = old
-
-
-def _print_progress(message: str, fraction: float | None) -> None:
-    """Progress of a worker process: one line on stderr (the parent's terminal)."""
-    import sys
-
-    print(f"  · {message}", file=sys.stderr, flush=True)
-
-
-def _task_in_worker(name: str, opts: BenchOptions) -> dict[str, Any]:
-    """One task of ``run_bench --workers N`` in a spawned process; the task's entry."""
-    import torch
-
-    # the thread count comes from the variables _threads_per_worker set for the spawn
-    _exit_with_parent()
-    torch.manual_seed(0)
-    t1 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix=f"m2kt-bench-{name}-") as tmp:
-        entry = bench_task(name, opts, Path(tmp), _print_progress)
-    entry["seconds"] = round(time.perf_counter() - t1, 1)
-    return entry
-
-
-def _exit_with_parent(every_s: float = 2.0) -> None:
-    """A worker leaves when the bench that spawned it is gone (killed by a signal it could not
-    pass on): otherwise an orphaned worker would keep its core busy for the rest of its task."""
-    import os
-    import threading
-
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(every_s)
-            if os.getppid() != parent:
-                os._exit(3)
-
-    threading.Thread(target=watch, name="m2kt-exit-with-parent", daemon=True).start()
 
 
 def run_meta(opts: BenchOptions, started: str, seconds: float) -> dict[str, Any]:

@@ -118,8 +118,10 @@ def register(sub: Any) -> None:
                     "then only the language tasks run (smollm2-135m: the cross-architecture "
                     "pair)")
     bn.add_argument("--workers", type=int, default=None,
-                    help="run this many tasks at once in separate processes, the cores "
-                    "shared among them (default: one per core, at most 2)")
+                    help="run the bench's independent runs (task × seed × arm × sweep size) "
+                    "as Ray tasks on N workers, one torch thread each: a local Ray, or the "
+                    "cluster at RAY_ADDRESS (default: one per core, at most 2; 1: one after "
+                    "another in this process)")
     bn.add_argument("--no-ablations", action="store_true",
                     help="skip the ablations (loss terms, alignment methods, anchor sweep)")
     bn.add_argument("--json", default=None, help="write the result JSON here ('-' = stdout)")

@@ -113,6 +113,7 @@ def start_ray(workers: int) -> bool:
     if ray.is_initialized():
         return False
     env = {"M2KT_HOME": os.environ.get("M2KT_HOME", ""), "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join(p for p in (str(_ROOT),
                                                       os.environ.get("PYTHONPATH")) if p)}
     env = {k: v for k, v in env.items() if v}
@@ -145,15 +146,18 @@ def _ray_results(key: tuple[str, int, str | None], layer: int, sample: int, seed
         for start, texts in shards:
             pending.append(job.remote(key, layer, texts, start, sample, seed))
             if len(pending) >= 2 * workers:
-                yield _get(ray, pending.popleft())
+                yield ray_get(pending.popleft())
         while pending:
-            yield _get(ray, pending.popleft())
+            yield ray_get(pending.popleft())
     finally:
         if started:
             ray.shutdown()
 
 
-def _get(ray, ref) -> ShardStats:
+def ray_get(ref) -> Any:
+    """``ray.get(ref)``; a task that failed after its retries is one ClusterError line."""
+    import ray
+
     try:
         return ray.get(ref)
     except ray.exceptions.RayError as exc:

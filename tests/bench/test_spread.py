@@ -1,0 +1,51 @@
+"""bench --workers N runs the benchmark's runs as Ray tasks: the report equals the serial
+run's for the same seeds (timings aside), and progress counts runs done / total."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from m2kt.bench.run import BenchOptions, sweep_sizes
+from m2kt.bench.spread import runs_per_task
+from tests.conftest import run_cli
+
+#: what differs between two runs of the same bench by design
+TIMING = ("seconds", "build_seconds", "started", "command", "packet_bytes")
+
+
+def _strip(d):
+    if isinstance(d, dict):
+        return {k: _strip(v) for k, v in d.items() if k not in TIMING}
+    if isinstance(d, list):
+        return [_strip(x) for x in d]
+    return d
+
+
+def test_runs_per_task_counts_every_run() -> None:
+    quick = BenchOptions(quick=True)
+    assert runs_per_task(quick, 9047, 1) == 4 + len(sweep_sizes(9047, True))
+    full = BenchOptions(seeds=3)
+    assert runs_per_task(full, 9047, 3) == 3 * (4 + len(sweep_sizes(9047, False))) + 1
+    zero = BenchOptions(quick=True, variant="relative")  # no budget, no anchors
+    assert runs_per_task(zero, 9047, 1) == 1 + len(sweep_sizes(9047, True))
+
+
+@pytest.mark.slow  # two benches of one task (minutes); CI runs it (.ci/run)
+def test_ray_bench_equals_serial(tmp_path: Path) -> None:
+    env = {"OMP_NUM_THREADS": "1", "M2KT_HOME": os.environ.get("M2KT_HOME", "")}
+    env = {k: v for k, v in env.items() if v}
+    out = {}
+    for workers in ("1", "2"):
+        path = tmp_path / f"w{workers}.json"
+        res = run_cli("bench", "--quick", "--tasks", "taxonomy", "--split", "dev",
+                      "--workers", workers, "--json", str(path), env=env)
+        assert res.returncode == 0, res.stderr[-3000:]
+        out[workers] = (json.loads(path.read_text()), res.stderr)
+    serial, ray = out["1"][0], out["2"][0]
+    assert _strip(serial["tasks"]) == _strip(ray["tasks"])
+    assert "runs 8 / 8: taxonomy" in out["2"][1]
+    assert "runs " not in out["1"][1]
