@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, WALL_LIMIT_S
 
 SECTIONS = ("## Knowledge packets", "## Approval, ingestion, verification", "## Your own domain")
@@ -40,6 +42,7 @@ def test_readme_cli_blocks_have_no_placeholders() -> None:
         assert "[" not in ln.split("#")[0] and "…" not in ln, f"not runnable as typed: {ln}"
 
 
+@pytest.mark.slow  # minutes (three flows, a language domain): CI runs it (.ci/run)
 def test_readme_cli_runs_as_typed(tmp_path: Path) -> None:
     env = {**os.environ, "M2KT_HOME": str(tmp_path / "ws"), "PYTHONPATH": str(ROOT)}
     (tmp_path / "assets").symlink_to(ROOT / "assets")  # the README runs from a checkout

@@ -55,6 +55,7 @@ def _open(path: Path, env: dict[str, str]):
     return open_packet(path, load_store(Path(env["M2KT_HOME"]) / "trust"), None)
 
 
+@pytest.mark.slow  # two builds and a Ray start-up; CI runs it (.ci/run)
 def test_ray_build_equals_in_process(env, tmp_path: Path) -> None:
     inputs = _inputs(tmp_path / "in.txt", 1500)
     a, b = tmp_path / "a.m2kt", tmp_path / "b.m2kt"
@@ -97,6 +98,7 @@ def test_unreachable_ray_address_one_line_exit_2(env, tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".p.m2kt.*"))
 
 
+@pytest.mark.slow  # a 12,000-input build on Ray; CI runs it (.ci/run)
 def test_worker_killed_mid_build_retries_or_fails_cleanly(env, tmp_path: Path) -> None:
     inputs = _inputs(tmp_path / "in.txt", 12000)
     out = tmp_path / "p.m2kt"
