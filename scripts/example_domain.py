@@ -111,7 +111,7 @@ def readme_line(r: dict, readme: Path) -> None:
             f"a workspace that never saw the domain ({r['variant']}, "
             f"{r['ledger']['crossing_inputs']} crossing inputs, "
             f"{r['ledger']['student_inputs'] - r['ledger']['crossing_inputs']} of its own "
-            f"inputs: its texts and the concepts' labels), answers "
+            f"inputs: its texts, the concepts' labels and the packet's public words), answers "
             f"{r['student_after']['accuracy']:.3f} (macro-F1 "
             f"{r['student_after']['macro_f1']:.3f}; above its start, one-sided binomial p = "
             f"{r['student_after']['p_above_start']:.1g}) — "

@@ -202,7 +202,14 @@ def render(meta: dict, rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-PAPER = """## What more cores or a GPU would change (on paper)
+PAPER = """## The benchmark on Ray
+
+`bench --workers N` runs the benchmark's independent runs as Ray tasks (README, "Large
+corpora, and a Ray cluster"); the report equals the serial one for the same seeds
+(`tests/bench/test_spread.py`). The full benchmark's wall time serial against `--workers 2`
+on this machine is **not measured yet**: one serial full run takes hours here.
+
+## What more cores or a GPU would change (on paper)
 
 - **The stream is the part that scales.** Shards are independent; their statistics merge
   exactly, so the streaming phase's rate grows with workers until the driver's merge (one
