@@ -1,9 +1,10 @@
 """``python -m m2kt bench``: M2KT against the strongest fair knowledge distillation on every
 task (BENCHMARK.md v2; the JSON layout is a contract other tools rely on).
 
-Per task, every arm runs in one process with the same seeds and the same student checkpoint,
-and is scored on one held-out split (``--split``: ``test`` for reports, ``dev`` for every
-research choice):
+Per task, every arm uses the same seeds and the same student checkpoint — its runs one after
+another in this process, or as Ray tasks with ``--workers`` (:mod:`m2kt.bench.spread`; the
+same report) — and is scored on one held-out split (``--split``: ``test`` for reports,
+``dev`` for every research choice):
 
 - ``m2kt`` — per seed a packet is built (its anchors re-drawn with the seed), approved by the
   bench policy, ingested, and the new student alone answers the split;
