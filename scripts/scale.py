@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import re
 import subprocess
 import sys
@@ -30,6 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 JSON_OUT = ROOT / "docs" / "results" / "perf" / "scale.json"
 MD_OUT = ROOT / "docs" / "scale.md"
 SHARD = 4096  # build-packet's default --shard-size
@@ -37,20 +37,12 @@ _PROGRESS = re.compile(r"\[\s*(\d+) s\] ([\d,]+) inputs read")
 
 
 def write_inputs(path: Path, n: int, seed: int = 1) -> None:
-    """``n`` multistep chains, one per line (written in blocks: memory stays small)."""
-    rng = random.Random(seed)
+    """``n`` multistep chains, one per line (streamed to the file: memory stays small)."""
+    from m2kt.domains.symbolic.generators import chain_texts
+
     with path.open("w", encoding="utf-8") as fh:
-        block = []
-        for _ in range(n):
-            words = [rng.choice("TF")]
-            for _ in range(7):
-                words += [rng.choice(("and", "or")), rng.choice("TF")]
-            block.append(" ".join(words))
-            if len(block) == 10_000:
-                fh.write("\n".join(block) + "\n")
-                block = []
-        if block:
-            fh.write("\n".join(block) + "\n")
+        for text in chain_texts(n, seed):
+            fh.write(text + "\n")
 
 
 def _tree_rss(pid: int) -> tuple[int, int]:

@@ -29,10 +29,10 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 def cmd_build_packet(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from m2kt.concepts.teacher import QUERY_TASKS, load_teacher
+    from m2kt.concepts.teacher import load_teacher
     from m2kt.config import workspace
     from m2kt.domains.registry import get_task
-    from m2kt.packet.build import build_packet
+    from m2kt.packet.build import build_packet, check_streamable
     from m2kt.packet.signing import load_signing_key
     from m2kt.packet.trust import next_sequence
     from m2kt.store.db import open_db
@@ -45,9 +45,8 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
         raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])} "
                          f"(the size of {task.name}'s transfer pool)")
     stream = _stream_options(args)
-    if stream is not None and task.name in QUERY_TASKS:
-        raise UsageError(f"{task.name} asks about (input, concept) pairs: a streamed build "
-                         "(--inputs-file, --workers) takes class tasks only")
+    if stream is not None:  # before seconds of loading the teacher
+        check_streamable(task)
     teacher = load_teacher(task, args.teacher, device=args.device, progress=progress)
     conn = open_db(workspace())
     try:

@@ -152,6 +152,14 @@ def _read_stream(task: Task, teacher: Teacher, main: int, max_inputs: int,
                        engine_name(stream.workers), st.shards)
 
 
+def check_streamable(task: Task) -> None:
+    """A UsageError unless ``task`` can be built from a stream: a pair task's inputs each need
+    a queried concept, which an inputs file does not carry."""
+    if task.name in QUERY_TASKS:
+        raise UsageError(f"{task.name} asks about (input, concept) pairs: a streamed build "
+                         "(--inputs-file, --workers) takes class tasks only")
+
+
 def build_packet(
     task: Task, key: SigningKey, out: Path, sequence: int | Callable[[], int],
     teacher: Teacher | None = None,
@@ -179,9 +187,8 @@ def build_packet(
         raise UsageError(f"anchor selection must be one of {', '.join(ANCHOR_SELECTIONS)}")
     if anchors < 0 or anchors > len(task.splits["transfer_pool"]):
         raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])}")
-    if stream is not None and task.name in QUERY_TASKS:
-        raise UsageError(f"{task.name} asks about (input, concept) pairs: a streamed build "
-                         "(--inputs-file, --workers) takes class tasks only")
+    if stream is not None:
+        check_streamable(task)
     read = (_read_stream(task, teacher, main, max_inputs, stream, progress) if stream
             else _read_in_memory(task, teacher, main, max_inputs, progress))
     inputs, proba, hidden_all = read.inputs, read.proba, read.hidden

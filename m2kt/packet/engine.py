@@ -162,4 +162,4 @@ def ray_get(ref) -> Any:
         return ray.get(ref)
     except ray.exceptions.RayError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ClusterError(f"a shard failed on Ray after {RETRIES} retries: {first}") from None
+        raise ClusterError(f"a Ray task failed after {RETRIES} retries: {first}") from None

@@ -5,7 +5,6 @@ leave a partial packet. Real multistep teacher, real local Ray."""
 from __future__ import annotations
 
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -16,18 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from m2kt.domains.symbolic.generators import chain_texts
 from tests.conftest import ROOT, run_cli
 
 
 def _inputs(path: Path, n: int, seed: int = 1) -> Path:
-    """``n`` multistep chains (8 operands; repeats allowed) — the teacher's own inputs."""
-    rng = random.Random(seed)
-    with path.open("w", encoding="utf-8") as fh:
-        for _ in range(n):
-            words = [rng.choice("TF")]
-            for _ in range(7):
-                words += [rng.choice(("and", "or")), rng.choice("TF")]
-            fh.write(" ".join(words) + "\n")
+    """``n`` multistep chains, one per line — the teacher's own inputs."""
+    path.write_text("".join(t + "\n" for t in chain_texts(n, seed)), encoding="utf-8")
     return path
 
 

@@ -16,6 +16,7 @@ Everything is a pure function of its parameters and seed.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 import networkx as nx
 
@@ -138,6 +139,18 @@ def eval_chain(values: list[bool], ops: list[str]) -> list[bool]:
         acc = (acc and v) if op == "and" else (acc or v)
         out.append(acc)
     return out
+
+
+def chain_texts(n: int, seed: int = 1, length: int = CHAIN_LEN) -> Iterator[str]:
+    """``n`` random and/or chains of ``length`` operands in the multistep task's grammar
+    (repeats allowed; no labels): a teacher's unlabelled inputs at any scale, e.g. for a
+    streamed packet build (``scripts/scale.py``, the Ray tests)."""
+    rng = random.Random(seed)
+    for _ in range(n):
+        words = [rng.choice("TF")]
+        for _ in range(length - 1):
+            words += [rng.choice(("and", "or")), rng.choice("TF")]
+        yield " ".join(words)
 
 
 @register("multistep")
