@@ -76,7 +76,7 @@ def _fit(x, targets, k: int, l2: float, iters: int,
 def fit_softmax(
     x: np.ndarray, y: np.ndarray, n_classes: int,
     l2_grid: tuple[float, ...] = (1e-4, 1e-3, 1e-2), iters: int = 300, seed: int = 0,
-    init: LinearHead | None = None,
+    init: LinearHead | None = None, span: bool = False,
 ) -> LinearHead:
     """Fit a softmax head to features ``x`` (n, d) and labels ``y``: int (n,) or soft (n, k).
 
@@ -84,6 +84,11 @@ def fit_softmax(
     the argmax target, then the head is refit on all of (x, y). ``init``: a head over the same
     d features (e.g. one fitted on a subset) to start the first fit from — the objective is
     convex, so it changes the path, not the optimum.
+
+    ``span``: fit in an orthonormal basis of the span of the standardised features and map the
+    weights back — the same optimum (an L2-regularised optimum's weights lie in the span of the
+    rows it is fitted on), much cheaper when d is far above the features' rank (the relative
+    readout's 2,010 cosines of 384-dimensional vectors have rank ≤ 385).
     """
     x = np.asarray(x, dtype=np.float64)
     targets = np.eye(n_classes)[y] if y.ndim == 1 else np.asarray(y, dtype=np.float64)
@@ -91,6 +96,10 @@ def fit_softmax(
     scale = x.std(0) + 1e-6
     z = (x - mean) / scale
     start = None if init is None else _restandardise(init, mean, scale)
+    basis = _row_span(z) if span else None
+    if basis is not None:
+        z = z @ basis
+        start = None if start is None else (start[0] @ basis, start[1])
     best, init_wb = l2_grid[0], start
     if len(l2_grid) > 1 and len(x) >= 20:
         rng = np.random.default_rng(seed)
@@ -108,7 +117,21 @@ def fit_softmax(
         i = max(range(len(scores)), key=lambda j: (scores[j][0], -l2_grid.index(scores[j][1])))
         best, init_wb = scores[i][1], fits[i]
     w, b = _fit(z, targets, n_classes, best, iters, init_wb)
+    if basis is not None:
+        w = (w @ basis.T).astype(np.float32)
     return LinearHead(w, b, mean.astype(np.float32), scale.astype(np.float32), best)
+
+
+def _row_span(z: np.ndarray, rtol: float = 1e-7) -> np.ndarray | None:
+    """An orthonormal basis (d, r) of the span of the rows of ``z`` (n, d) — the eigenvectors
+    of ``zᵀz`` above ``rtol`` of the largest eigenvalue — or ``None`` when that span is (nearly)
+    all of the d dimensions, where a reduced fit would save nothing."""
+    gram = z.T @ z
+    ev, vec = np.linalg.eigh(gram)
+    keep = ev > rtol * max(float(ev[-1]), 1e-30)
+    if keep.sum() > 0.75 * z.shape[1]:
+        return None
+    return np.ascontiguousarray(vec[:, keep])
 
 
 def _restandardise(head: LinearHead, mean: np.ndarray, scale: np.ndarray

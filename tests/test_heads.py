@@ -53,3 +53,26 @@ def test_a_warm_started_fit_reaches_the_cold_fit() -> None:
     warm = fit_softmax(x, y, k, l2_grid=(1e-3,), seed=0, init=sub)
     np.testing.assert_allclose(warm.weight, cold.weight, atol=1e-3)
     assert (warm.predict(x) == cold.predict(x)).mean() > 0.99
+
+
+def test_a_fit_in_the_features_span_reaches_the_full_fit() -> None:
+    # 200 features of rank 16 (like the relative readout's cosines: many strings, few dims)
+    rng = np.random.default_rng(1)
+    x16, y, k = _data(d=16)
+    x = (x16 @ rng.normal(size=(16, 200))).astype(np.float32)
+    full = fit_softmax(x, y, k, seed=0)
+    reduced = fit_softmax(x, y, k, seed=0, span=True)
+    assert reduced.weight.shape == full.weight.shape == (k, 200)
+    assert reduced.l2 == full.l2
+    np.testing.assert_allclose(reduced.logits(x), full.logits(x), atol=2e-2)
+    assert (reduced.predict(x) == full.predict(x)).mean() > 0.99
+
+
+def test_span_is_skipped_when_the_features_fill_their_space() -> None:
+    from m2kt.heads import _row_span
+
+    x, _, _ = _data()
+    assert _row_span(x.astype(np.float64)) is None
+    basis = _row_span(np.repeat(x.astype(np.float64), 4, axis=1))
+    assert basis is not None and basis.shape == (128, 32)
+    np.testing.assert_allclose(basis.T @ basis, np.eye(32), atol=1e-8)
