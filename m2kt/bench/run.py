@@ -169,6 +169,18 @@ def _m2kt_entry(tb: TaskBench, opts: BenchOptions, runs: list[M2KTRun]) -> dict[
             "accs_swapped": swapped}
 
 
+def first_runs(opts: BenchOptions, pool_size: int) -> list[tuple]:
+    """A task's first batch of runs (:mod:`m2kt.bench.runs`), which needs nothing measured:
+    M2KT per seed, the KD sweep per size and seed (KD + pool only at the full pool with
+    ``--quick``), the ablations on the first seed."""
+    seeds = opts.seed_list()
+    sizes = sweep_sizes(pool_size, opts.quick)
+    sweep = [("kd", n, s, not (opts.quick and n < pool_size)) for n in sizes for s in seeds]
+    want_ablations = not opts.quick and opts.ablations
+    return [*(("m2kt", s) for s in seeds), *sweep,
+            *((("ablations", seeds[0]),) if want_ablations else ())]
+
+
 def task_bench(name: str, opts: BenchOptions, progress: Progress = no_progress) -> TaskBench:
     """The shared material of task ``name`` for ``opts`` (reusable across variants)."""
     from m2kt.domains.registry import get_task
@@ -191,12 +203,8 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
     tb.correct = {}
     run = runner or LocalRunner(tb, opts, workdir, progress)
     sizes = sweep_sizes(len(tb.pool), opts.quick)
-    # --quick: KD + pool only at the full pool
-    sweep_runs = [("kd", n, s, not (opts.quick and n < len(tb.pool))) for n in sizes
-                  for s in seeds]
     want_ablations = not opts.quick and opts.ablations
-    first = run([*(("m2kt", s) for s in seeds), *sweep_runs,
-                 *((("ablations", seeds[0]),) if want_ablations else ())])
+    first = run(first_runs(opts, len(tb.pool)))
     m2kt_runs, rest = first[:len(seeds)], first[len(seeds):]
     m2kt = _m2kt_entry(tb, opts, m2kt_runs)
     budget = m2kt["ledger"]["crossing_inputs"]

@@ -45,31 +45,49 @@ def _run_in_worker(name: str, opts, run: Run) -> Any:
     return _RUNNERS[key].one(run)
 
 
-def runs_per_task(opts, pool_size: int, seeds: int) -> int:
-    """How many runs a task makes (for ``runs done / total``): M2KT, KD and labels at its
-    budget, KD on its anchors (per seed; a zero-crossing variant has no budget and no
-    anchors), the sweep (per size and seed), the ablations."""
-    from m2kt.bench.run import sweep_sizes
+def runs_per_task(opts, pool_size: int) -> int:
+    """How many runs a task makes (for ``runs done / total``): its first batch
+    (:func:`m2kt.bench.run.first_runs`), then KD and labels at M2KT's budget and KD on its
+    anchors per seed (none for a zero-crossing variant: no budget, no anchors)."""
+    from m2kt.bench.run import first_runs
     from m2kt.ingest.variants import get_variant
 
-    per_seed = 1 if get_variant(opts.variant).zero_crossing else 4
-    abl = 0 if opts.quick or not opts.ablations else 1
-    return seeds * (per_seed + len(sweep_sizes(pool_size, opts.quick))) + abl
+    second = 0 if get_variant(opts.variant).zero_crossing else 3
+    return len(first_runs(opts, pool_size)) + second * len(opts.seed_list())
+
+
+def priority(track: str, words: int, run: Run) -> tuple:
+    """Longest first (the order the first batches are queued in, across tasks): M2KT runs —
+    first those whose packets carry public words (``words``: their relative readout is the
+    longest fit), then the language track's — then the ablations, then the KD sweep from the
+    largest size down. The second batches wait on M2KT anyway."""
+    kind = run[0]
+    if kind == "m2kt":
+        return (0, words == 0, track != "language", run[1])
+    if kind == "ablations":
+        return (1, 0, 0, 0)
+    return (2, -run[1], run[2], 0)
 
 
 class RaySpread:
     """Runs the bench's tasks at once, their runs as Ray tasks; see module doc."""
 
     def __init__(self, opts, progress: Progress):
+        import torch
+
         from m2kt.bench.m2kt_run import bench_key
         from m2kt.packet.engine import start_ray
 
+        # the driver only assembles results: its threads must not compete with the workers
+        torch.set_num_threads(1)
         self.opts, self.progress = opts, progress
         bench_key()  # created once here, not by several workers at once
         self.started = start_ray(opts.workers)
         self.done = 0
         self.total = 0
         self.lock = threading.Lock()
+        #: (task name, run) → the Ray reference of a run queued ahead of its task's thread
+        self.queued: dict[tuple[str, Run], Any] = {}
 
     def close(self) -> None:
         import ray
@@ -86,7 +104,10 @@ class RaySpread:
         job = ray.remote(num_cpus=1, max_retries=RETRIES)(_run_in_worker)
 
         def run(runs: list[Run]) -> list[Any]:
-            refs = [job.remote(name, self.opts, r) for r in runs]
+            with self.lock:
+                queued = [self.queued.pop((name, r), None) for r in runs]
+            refs = [ref if ref is not None else job.remote(name, self.opts, r)
+                    for r, ref in zip(runs, queued, strict=True)]
             out = []
             for r, ref in zip(runs, refs, strict=True):
                 out.append(ray_get(ref))
@@ -98,13 +119,32 @@ class RaySpread:
 
         return run
 
+    def queue_first_batches(self, names: tuple[str, ...]) -> None:
+        """Every task's first batch queued at once, longest first (:func:`priority`), so
+        that the longest runs start first whichever driver thread asks for them; counts the
+        runs for the progress line."""
+        import ray
+
+        from m2kt.bench.run import first_runs, packet_words
+        from m2kt.domains.registry import get_task
+        from m2kt.ingest.variants import get_variant
+        from m2kt.packet.engine import RETRIES
+
+        job = ray.remote(num_cpus=1, max_retries=RETRIES)(_run_in_worker)
+        plan = []
+        for name in names:
+            task = get_task(name)
+            pool = len(task.splits["transfer_pool"])
+            self.total += runs_per_task(self.opts, pool)
+            words = packet_words(task, get_variant(self.opts.variant))
+            plan += [(priority(task.track, words, r), name, r)
+                     for r in first_runs(self.opts, pool)]
+        for _, name, r in sorted(plan, key=lambda p: p[0]):
+            self.queued[(name, r)] = job.remote(name, self.opts, r)
+
     def bench(self, names: tuple[str, ...], task_entry) -> dict[str, dict]:
         """``task_entry(name, runner)`` for every task at once (one driver thread each)."""
-        from m2kt.domains.registry import get_task
-
-        for name in names:
-            self.total += runs_per_task(self.opts, len(get_task(name).splits["transfer_pool"]),
-                                        len(self.opts.seed_list()))
+        self.queue_first_batches(names)
         with ThreadPoolExecutor(len(names)) as pool:
             futures = {name: pool.submit(task_entry, name, self.runner(name))
                        for name in names}
