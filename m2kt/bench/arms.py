@@ -69,7 +69,7 @@ class TaskBench:
         on first use — with its temperature chosen on a seeded slice of 512 pool inputs — so
         a bench driver that only assembles results never trains."""
         if "ft" not in self._memo:
-            from m2kt.bench.finetune import Budget, Finetuner
+            from m2kt.bench.finetune import Budget, Finetuner, cached_temperature
 
             task = self.task
             budget = Budget(*(QUICK_BUDGET if self._quick else FULL_BUDGET))
@@ -83,7 +83,7 @@ class TaskBench:
             rows = self.subset(min(512, len(self.pool)), 0)
             self.progress(f"{task.name}: choosing the KD temperature on a slice of 512 inputs",
                           None)
-            ft.choose_temperature([e.text for e in rows], self._targets(rows), 0)
+            cached_temperature(ft, [e.text for e in rows], self._targets(rows), 0, task.name)
             self._memo["ft"] = ft
         return self._memo["ft"]
 

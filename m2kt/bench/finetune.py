@@ -142,6 +142,46 @@ class Finetuner:
         return self.temperature
 
 
+def cached_temperature(ft: Finetuner, texts: Sequence[str], targets: np.ndarray, seed: int,
+                       tag: str) -> float:
+    """:meth:`Finetuner.choose_temperature`, remembered in the workspace
+    (``cache/kd-temperature/``) under a digest of everything the choice reads — the student
+    checkpoint's files (name, size, mtime), the budget, batch, weight decay, the candidate
+    temperatures, ``seed``, ``texts`` and ``targets`` (n, k) — so that each bench worker, and
+    each later bench, reuses the choice instead of training it again. Sets and returns
+    ``ft.temperature``; the same value as choosing afresh (training is seeded)."""
+    import hashlib
+    import json
+    import math
+    import os
+    import tempfile
+
+    from m2kt.config import workspace
+
+    ckpt = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                  for p in Path(ft.dir).iterdir() if p.is_file())
+    digest = hashlib.sha256(json.dumps([tag, ckpt, ft.k, repr(ft.budget), ft.batch,
+                                        ft.weight_decay, TEMPERATURES, seed]).encode())
+    digest.update("\n".join(texts).encode())
+    digest.update(np.ascontiguousarray(targets, np.float64).tobytes())
+    d = workspace().root / "cache" / "kd-temperature"
+    path = d / f"{tag}-{digest.hexdigest()[:16]}.json"
+    try:
+        t = float(json.loads(path.read_text())["temperature"])
+        if math.isfinite(t) and t in TEMPERATURES:
+            ft.temperature = t
+            return t
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # absent or unreadable: choose afresh and rewrite it
+    t = ft.choose_temperature(texts, targets, seed)
+    d.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        json.dump({"temperature": t}, fh)
+    os.replace(tmp, path)
+    return t
+
+
 def _slice(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     perm = np.random.default_rng(seed + 17).permutation(n)
     cut = max(1, int(0.15 * n))
