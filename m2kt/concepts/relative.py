@@ -50,6 +50,48 @@ def fit(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: int = 0
     return concept_readout.fit_head(zscore(r, r), proba, seed, span=True)
 
 
+def fit_cached(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: int = 0
+               ) -> tuple[LinearHead, float]:
+    """:func:`fit`, remembered in the workspace (``cache/relative-readouts/``, safetensors)
+    under a digest of its inputs — ``h`` (n, d), ``label_vecs`` (S, d), ``proba`` (n, L) and
+    ``seed`` — so that a packet rebuilt from the same teacher read (a bench seed's, a
+    workbench rebuild's) skips the fit: the largest part of building a packet with public
+    words. A missing or unreadable entry is fitted afresh and rewritten."""
+    import hashlib
+    import os
+    import tempfile
+
+    from safetensors.numpy import load_file, save_file
+
+    from m2kt.config import workspace
+
+    digest = hashlib.sha256(f"relative-readout/1|{seed}".encode())
+    for a in (h, label_vecs, proba):
+        a = np.ascontiguousarray(a, np.float32)
+        digest.update(repr(a.shape).encode())
+        digest.update(a.tobytes())
+    d = workspace().root / "cache" / "relative-readouts"
+    path = d / f"{digest.hexdigest()[:24]}.safetensors"
+    try:
+        t = load_file(str(path))
+        head = LinearHead(t["weight"], t["bias"], t["mean"], t["scale"], float(t["l2"][0]))
+        shapes = {"weight": (proba.shape[1], len(label_vecs)), "bias": (proba.shape[1],),
+                  "mean": (len(label_vecs),), "scale": (len(label_vecs),)}
+        if all(getattr(head, k).shape == v for k, v in shapes.items()) and all(
+                np.isfinite(t[k]).all() for k in t):
+            return head, float(t["agreement"][0])
+    except Exception:  # noqa: BLE001 — absent or unreadable: fit afresh and rewrite it
+        pass
+    head, agreement = fit(h, label_vecs, proba, seed)
+    d.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
+    os.close(fd)
+    save_file({**head.tensors(), "l2": np.array([head.l2], np.float64),
+               "agreement": np.array([agreement], np.float64)}, tmp)
+    os.replace(tmp, path)
+    return head, agreement
+
+
 def to_tensors(head: LinearHead) -> dict[str, np.ndarray]:
     return concept_readout.to_tensors(head, PREFIX)
 

@@ -213,8 +213,8 @@ def build_packet(
         strings = concept_relative.reference_strings([c.label for c in task.concepts], words)
         label_vecs = teacher.hidden([Example(text=x, label=0, key=f"ref:{x}") for x in strings],
                                     [main])[0]
-        rel_head, relative_agreement = concept_relative.fit(hidden_all, label_vecs, proba,
-                                                            seed=task.seed)
+        rel_head, relative_agreement = concept_relative.fit_cached(hidden_all, label_vecs,
+                                                                   proba, seed=task.seed)
         relative_tensors = concept_relative.to_tensors(rel_head)
     # per-layer centroids from a subsample of members (for traces and layer-wise views)
     all_layers = list(range(n_layers + 1))

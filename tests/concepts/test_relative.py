@@ -25,3 +25,37 @@ def test_teacher_head_reads_a_rotated_scaled_student_without_pairs() -> None:
     assert back is not None and np.allclose(back.weight, head.weight)
     assert relative.from_tensors({}) is None
     assert relative.expected_shapes(2, c)["relative.weight"] == (2, c)
+
+
+def test_the_fit_is_remembered_under_a_digest_of_its_inputs(monkeypatch) -> None:
+    from m2kt.config import workspace
+
+    rng = np.random.default_rng(1)
+    c, d, n, words = 4, 16, 600, 60
+    y = rng.integers(0, c, n)
+    protos = rng.normal(size=(c, d)) * 3
+    h = protos[y] + rng.normal(size=(n, d))
+    strings = np.concatenate([protos, rng.normal(size=(words, d))])  # labels, then words
+    proba = np.eye(c)[y] * 0.9 + 0.1 / c
+    first, agree = relative.fit_cached(h, strings, proba, seed=3)
+    assert first.weight.shape == (c, c + words)
+
+    def refuse(*_a, **_k):
+        raise AssertionError("fitted again although the fit is cached")
+
+    monkeypatch.setattr(relative, "fit", refuse)
+    again, agree2 = relative.fit_cached(h, strings, proba, seed=3)
+    np.testing.assert_array_equal(again.weight, first.weight)
+    assert agree2 == agree and again.l2 == first.l2
+    for other in ((h, strings, proba[:, ::-1], 3), (h, strings, proba, 4)):
+        try:
+            relative.fit_cached(*other[:3], seed=other[3])
+        except AssertionError:
+            continue  # another input or seed: a new key, so it fits
+        raise AssertionError("a different input reused the cached fit")
+    # a damaged entry is fitted afresh, never trusted
+    monkeypatch.undo()
+    for f in (workspace().root / "cache" / "relative-readouts").glob("*.safetensors"):
+        f.write_bytes(b"\x00garbage")
+    fresh, _ = relative.fit_cached(h, strings, proba, seed=3)
+    np.testing.assert_allclose(fresh.weight, first.weight, atol=1e-5)
