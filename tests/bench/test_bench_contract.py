@@ -75,6 +75,7 @@ def _run(tmp_path: Path, tasks: list[str]) -> dict:
     return result
 
 
+@pytest.mark.slow  # a whole (shortened) bench, ~2 minutes; CI runs it (.ci/run)
 def test_quick_bench_contract_one_task_shortened(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's ``bench`` verb in-process, every arm, with a one-size sweep and short KD

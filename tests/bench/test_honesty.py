@@ -106,6 +106,7 @@ def test_packet_and_ingestion_never_read_test(tmp_path: Path,
     assert any(g.name.startswith("held-out accuracy") and g.status != "n/a" for g in r.gates)
 
 
+@pytest.mark.slow  # a whole (shortened) bench, ~2 minutes; CI runs it (.ci/run)
 def test_a_dev_bench_never_reads_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every arm of a (shortened) ``bench --split dev`` on a symbolic pair task, the test
     split sealed; the entry keeps the contract."""
