@@ -1,7 +1,10 @@
 """A workspace cache of pooled embeddings, so each text is encoded once per model setting.
 
 Key: model name + weights location + layer + pooling + template + the text itself.  Stored as
-one safetensors file per (model setting) with a JSON index of texts; entries are appended.
+one safetensors file per (model setting) whose metadata holds the texts in row order; entries
+are appended. Each write replaces that one file atomically, so processes writing at once (Ray
+workers, the workbench beside a CLI) can lose each other's new rows — recomputed on the next
+read — but a vector is never served for another text.
 """
 
 from __future__ import annotations
@@ -44,32 +47,30 @@ def _root(cache_dir: Path | None) -> Path:
 def _load(root: Path, sid: str, d: int) -> tuple[list[str], np.ndarray]:
     """The texts (n,) and vectors (n, d) float32 cached under setting ``sid`` (empty when
     none or unreadable)."""
-    from safetensors.numpy import load_file
+    from safetensors import safe_open
 
-    vec_path, idx_path = root / f"{sid}.safetensors", root / f"{sid}.json"
-    if vec_path.is_file() and idx_path.is_file():
+    path = root / f"{sid}.v2.safetensors"
+    if path.is_file():
         try:
-            known = json.loads(idx_path.read_text())
-            mat = load_file(str(vec_path))["vectors"]
-            if len(known) == len(mat):
+            with safe_open(str(path), framework="numpy") as fh:
+                known = json.loads((fh.metadata() or {}).get("texts", "null"))
+                mat = fh.get_tensor("vectors")
+            if (isinstance(known, list) and len(known) == len(mat) and mat.ndim == 2
+                    and mat.shape[1] == d):
                 return known, mat
-        except (OSError, ValueError):
+        except Exception:  # noqa: BLE001 — damaged or foreign: encode afresh
             pass
     return [], np.zeros((0, d), dtype=np.float32)
 
 
 def _save(root: Path, sid: str, known: list[str], mat: np.ndarray) -> None:
-    """Atomically replace the cache of setting ``sid`` (vectors first, then the index)."""
+    """Atomically replace the cache of setting ``sid``: vectors and their texts in one file."""
     from safetensors.numpy import save_file
 
     fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
     os.close(fd)
-    save_file({"vectors": np.ascontiguousarray(mat)}, tmp)
-    os.replace(tmp, root / f"{sid}.safetensors")
-    fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(known, fh)
-    os.replace(tmp, root / f"{sid}.json")
+    save_file({"vectors": np.ascontiguousarray(mat)}, tmp, metadata={"texts": json.dumps(known)})
+    os.replace(tmp, root / f"{sid}.v2.safetensors")
 
 
 def cached_encode_layers(
