@@ -164,18 +164,6 @@ def main() -> int:
     return 0
 
 
-#: what differs between two runs of the same bench by design
-_TIMING = ("seconds", "build_seconds", "started", "command", "packet_bytes")
-
-
-def _strip(d):
-    if isinstance(d, dict):
-        return {k: _strip(v) for k, v in d.items() if k not in _TIMING}
-    if isinstance(d, list):
-        return [_strip(x) for x in d]
-    return d
-
-
 def _accs(tasks: dict) -> dict[str, float]:
     """Every accuracy of a bench's tasks, flattened to ``task/arm[/inputs]`` → acc."""
     out = {}
@@ -191,6 +179,8 @@ def _accs(tasks: dict) -> dict[str, float]:
 def bench_ratio(bench_args: list[str], workers: int) -> dict:
     """``bench BENCH_ARGS`` serial, then with ``--workers``: wall times, peak RSS, equality."""
     import platform
+
+    from m2kt.bench.report import strip_timings
 
     env = dict(os.environ)
     env.pop("RAY_ADDRESS", None)
@@ -216,7 +206,8 @@ def bench_ratio(bench_args: list[str], workers: int) -> dict:
             "max_abs_acc_diff": max(diffs.values(), default=0.0),
             "acc_diffs_over_0.001": {k: v for k, v in diffs.items() if v > 0.001},
             "speedup": round(runs[0]["wall_s"] / runs[1]["wall_s"], 2),
-            "same_report": _strip(reports[0]["tasks"]) == _strip(reports[1]["tasks"]),
+            "same_report": (strip_timings(reports[0]["tasks"])
+                            == strip_timings(reports[1]["tasks"])),
             "cpus": os.cpu_count(), "machine": platform.machine(),
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 

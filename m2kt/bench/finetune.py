@@ -153,10 +153,9 @@ def cached_temperature(ft: Finetuner, texts: Sequence[str], targets: np.ndarray,
     import hashlib
     import json
     import math
-    import os
-    import tempfile
 
     from m2kt.config import workspace
+    from m2kt.packet.writer import write_atomic
 
     ckpt = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
                   for p in Path(ft.dir).iterdir() if p.is_file())
@@ -174,11 +173,7 @@ def cached_temperature(ft: Finetuner, texts: Sequence[str], targets: np.ndarray,
     except (OSError, ValueError, KeyError, TypeError):
         pass  # absent or unreadable: choose afresh and rewrite it
     t = ft.choose_temperature(texts, targets, seed)
-    d.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump({"temperature": t}, fh)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps({"temperature": t}).encode())
     return t
 
 

@@ -16,6 +16,19 @@ from m2kt.packet.writer import write_atomic
 PAPER = "85–90 % retention with > 98 % less data than KD"
 
 
+#: what differs between two runs of the same bench by design
+TIMING_KEYS = ("seconds", "build_seconds", "started", "command", "packet_bytes")
+
+
+def strip_timings(d: Any) -> Any:
+    """A bench result (or part of one) without its timing fields, for comparing two runs."""
+    if isinstance(d, dict):
+        return {k: strip_timings(v) for k, v in d.items() if k not in TIMING_KEYS}
+    if isinstance(d, list):
+        return [strip_timings(x) for x in d]
+    return d
+
+
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.0f} %"
 

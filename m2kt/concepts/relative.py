@@ -58,12 +58,11 @@ def fit_cached(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: i
     workbench rebuild's) skips the fit: the largest part of building a packet with public
     words. A missing or unreadable entry is fitted afresh and rewritten."""
     import hashlib
-    import os
-    import tempfile
 
-    from safetensors.numpy import load_file, save_file
+    from safetensors.numpy import load_file, save
 
     from m2kt.config import workspace
+    from m2kt.packet.writer import write_atomic
 
     digest = hashlib.sha256(f"relative-readout/1|{seed}".encode())
     for a in (h, label_vecs, proba):
@@ -83,12 +82,8 @@ def fit_cached(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: i
     except Exception:  # noqa: BLE001 — absent or unreadable: fit afresh and rewrite it
         pass
     head, agreement = fit(h, label_vecs, proba, seed)
-    d.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
-    os.close(fd)
-    save_file({**head.tensors(), "l2": np.array([head.l2], np.float64),
-               "agreement": np.array([agreement], np.float64)}, tmp)
-    os.replace(tmp, path)
+    write_atomic(path, save({**head.tensors(), "l2": np.array([head.l2], np.float64),
+                             "agreement": np.array([agreement], np.float64)}))
     return head, agreement
 
 

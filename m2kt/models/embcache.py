@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -65,12 +63,12 @@ def _load(root: Path, sid: str, d: int) -> tuple[list[str], np.ndarray]:
 
 def _save(root: Path, sid: str, known: list[str], mat: np.ndarray) -> None:
     """Atomically replace the cache of setting ``sid``: vectors and their texts in one file."""
-    from safetensors.numpy import save_file
+    from safetensors.numpy import save
 
-    fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
-    os.close(fd)
-    save_file({"vectors": np.ascontiguousarray(mat)}, tmp, metadata={"texts": json.dumps(known)})
-    os.replace(tmp, root / f"{sid}.v2.safetensors")
+    from m2kt.packet.writer import write_atomic
+
+    data = save({"vectors": np.ascontiguousarray(mat)}, metadata={"texts": json.dumps(known)})
+    write_atomic(root / f"{sid}.v2.safetensors", data)
 
 
 def cached_encode_layers(

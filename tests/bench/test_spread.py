@@ -9,20 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from m2kt.bench.report import strip_timings
 from m2kt.bench.run import BenchOptions, first_runs, sweep_sizes
 from m2kt.bench.spread import priority, runs_per_task
 from tests.conftest import run_cli
-
-#: what differs between two runs of the same bench by design
-TIMING = ("seconds", "build_seconds", "started", "command", "packet_bytes")
-
-
-def _strip(d):
-    if isinstance(d, dict):
-        return {k: _strip(v) for k, v in d.items() if k not in TIMING}
-    if isinstance(d, list):
-        return [_strip(x) for x in d]
-    return d
 
 
 def test_runs_per_task_counts_every_run() -> None:
@@ -61,6 +51,6 @@ def test_ray_bench_equals_serial(tmp_path: Path) -> None:
         assert res.returncode == 0, res.stderr[-3000:]
         out[workers] = (json.loads(path.read_text()), res.stderr)
     serial, ray = out["1"][0], out["2"][0]
-    assert _strip(serial["tasks"]) == _strip(ray["tasks"])
+    assert strip_timings(serial["tasks"]) == strip_timings(ray["tasks"])
     assert "runs 8 / 8: taxonomy" in out["2"][1]
     assert "runs " not in out["1"][1]
