@@ -3,7 +3,7 @@ reference, and what the structural term does to the default variant's dev accura
 
 Per task and seed, one packet is built exactly as the bench builds the default variant's
 (its anchor selection, 64 anchors drawn with the seed, its public words) with the graph
-extraction ``--graph`` (:data:`m2kt.graph.extract.GRAPH_METHODS`; ``auto`` = the build's
+extraction ``--graph`` (:data:`m2kt.graph.methods.GRAPH_METHODS`; ``auto`` = the build's
 default), approved by the bench policy, and ingested twice on ``dev``: with the default
 λ_struct and with the structural term off. The reference graph is read only to score the
 packet's edges (precision / recall, :func:`m2kt.graph.compare.score_graph`).
@@ -47,13 +47,14 @@ def main() -> None:
     from m2kt.domains.names import TASKS
     from m2kt.domains.registry import get_task
     from m2kt.graph.compare import score_graph
+    from m2kt.graph.methods import GRAPH_METHODS
     from m2kt.ingest import variants as V
     from m2kt.ingest.weights import DEFAULT_WEIGHTS
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS))
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--graph", default="auto")
+    ap.add_argument("--graph", default="auto", choices=list(GRAPH_METHODS))
     ap.add_argument("--tag", default="")
     a = ap.parse_args()
     var = V.get_variant(V.DEFAULT_VARIANT)
@@ -67,10 +68,10 @@ def main() -> None:
             t_task = time.perf_counter()
             rec: dict = {"struct_on": [], "struct_off": [], "edges": [], "reference": None}
             for seed in range(a.seeds):
-                kw = {} if a.graph == "auto" else {"graph_method": a.graph}
                 b = build_and_approve(task, teacher, 64, Path(tmp), seed=seed,
                                       anchor_selection=var.anchor_selection,
-                                      relative_words=packet_words(task, var), **kw)
+                                      relative_words=packet_words(task, var),
+                                      graph_method=a.graph)
                 edges = [e.model_dump() for e in b.packet.graph.edges]
                 rec["method"] = b.packet.graph.method
                 rec["edges"].append(len(edges))

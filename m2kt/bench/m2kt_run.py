@@ -51,7 +51,7 @@ def bench_key(name: str = "bench"):
 def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
                       progress: Progress = no_progress,
                       anchor_selection: str = "random", seed: int = 0,
-                      relative_words: int = 0) -> BuiltPacket:
+                      relative_words: int = 0, graph_method: str = "auto") -> BuiltPacket:
     """Build a packet with ``anchors`` anchors drawn with ``seed`` into ``out_dir``, verify it
     like any packet, and record the bench policy's approval in the audit log."""
     from m2kt.packet.build import build_packet
@@ -68,12 +68,13 @@ def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
             # this packet's reservation and its reading: the reader then refuses it as a
             # replay. The number is reserved when the packet is signed (the window is the
             # write and the read), and on a clash the packet is rebuilt
-            path = out_dir / f"{task.name}-a{anchors}-s{seed}-w{relative_words}.m2kt"
+            path = (out_dir / f"{task.name}-a{anchors}-s{seed}-w{relative_words}"
+                    f"-g{graph_method}.m2kt")
             res = build_packet(task, key, path, lambda: next_sequence(conn, key.keyid),
                                teacher=teacher, anchors=anchors,
                                creator="m2kt bench", progress=progress,
                                anchor_selection=anchor_selection, anchor_seed=seed,
-                               relative_words=relative_words)
+                               relative_words=relative_words, graph_method=graph_method)
             try:
                 p = open_packet(path, load_store(), conn)
                 break

@@ -159,6 +159,24 @@ def ablation_lines(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def graph_lines(result: dict[str, Any]) -> list[str]:
+    """One line per task: the packet graph's extraction, edge count and precision / recall
+    against the task's reference graph per compared edge type (reports made before the graph
+    was recorded have none)."""
+    lines = []
+    for name, t in result["tasks"].items():
+        g = t.get("graph")
+        if not g:
+            continue
+        ref = g.get("reference")
+        scores = "; ".join(f"{k}: P {v['precision']:.2f} / R {v['recall']:.2f} "
+                           f"({v['matched']}/{v['reference']})" for k, v in ref.items()) \
+            if ref else "no reference graph"
+        method = g["method"].split(":")[0]
+        lines.append(f"- **{name}** ({method}, {g['edges']} edges): {scores}")
+    return lines
+
+
 def render_markdown(result: dict[str, Any]) -> str:
     meta = result["meta"]
     cmd = meta.get("command", "python -m m2kt bench")
@@ -176,6 +194,9 @@ def render_markdown(result: dict[str, Any]) -> str:
             "input is swapped for another input of the split (queries kept).\n")
     body = [head, "## Results\n", markdown_table(summary_rows(result)),
             "\n## Against the paper's claim\n", *verdicts(result)]
+    gl = graph_lines(result)
+    if gl:
+        body += ["\n## Abstraction graph against the reference\n", *gl]
     ab = ablation_lines(result)
     if ab:
         body += ["\n## Ablations (accuracy)\n", *ab]

@@ -248,6 +248,7 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
         "student_before": {"name": tb.task.student, "acc": tb.start(),
                            "method": tb.start_method(), "chance": 1.0 / len(tb.task.labels)},
         "split_sizes": tb.task.split_sizes(), "methods": methods,
+        "graph": m2kt_runs[0].graph,  # the first seed's packet (extraction draws no anchors)
     }
     entry.update(derived(entry))
     entry["data_reduction_at_parity_ci"] = parity_ci(entry, tb.correct)

@@ -49,6 +49,9 @@ class M2KTRun:
     readout: Any
     #: the packet's anchors as (key, text) pairs, for ``kd_anchor``
     anchors: tuple[tuple[str, str], ...]
+    #: the packet's abstraction graph scored against the task's reference
+    #: (:func:`m2kt.graph.compare.graph_summary`)
+    graph: dict[str, Any]
 
 
 def describe(run: Run) -> str:
@@ -119,10 +122,15 @@ class LocalRunner:
 
     def _m2kt(self, seed: int) -> M2KTRun:
         from m2kt.bench.m2kt_run import ingest_approved
+        from m2kt.graph.compare import graph_summary
 
         b = self._build(seed)
         r = ingest_approved(b, seed, variant=self.opts.variant, eval_split=self.opts.split)
+        g = b.packet.graph
+        graph = graph_summary([e.model_dump() for e in g.edges], g.method, len(g.nodes),
+                              self.tb.task.reference)
         return M2KTRun(r.accuracy, r.extra["pred"], r.extra["pred_swapped"],
                        r.ledger.as_dict(), r.seconds, b.seconds, b.size, r.passed,
                        r.extra.get("alignment"), r.extra.get("method"),
-                       r.extra.get("readout"), tuple((e.key, e.text) for e in b.anchors))
+                       r.extra.get("readout"), tuple((e.key, e.text) for e in b.anchors),
+                       graph)

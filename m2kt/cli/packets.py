@@ -9,6 +9,7 @@ from typing import Any
 
 from m2kt.cli._common import progress, trust
 from m2kt.errors import UsageError
+from m2kt.graph.methods import GRAPH_METHODS
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
@@ -32,7 +33,7 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
     from m2kt.concepts.teacher import load_teacher
     from m2kt.config import workspace
     from m2kt.domains.registry import get_task
-    from m2kt.packet.build import build_packet, check_streamable
+    from m2kt.packet.build import build_packet, check_graph_method, check_streamable
     from m2kt.packet.signing import load_signing_key
     from m2kt.packet.trust import next_sequence
     from m2kt.store.db import open_db
@@ -44,8 +45,9 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
     if args.anchors > len(task.splits["transfer_pool"]):
         raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])} "
                          f"(the size of {task.name}'s transfer pool)")
+    check_graph_method(task, args.graph)  # before seconds of loading the teacher
     stream = _stream_options(args)
-    if stream is not None:  # before seconds of loading the teacher
+    if stream is not None:
         check_streamable(task)
     teacher = load_teacher(task, args.teacher, device=args.device, progress=progress)
     conn = open_db(workspace())
@@ -57,7 +59,8 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
                        rank=args.rank, anchors=args.anchors, creator=args.creator,
                        parent=args.parent, expires_days=args.expires_days, progress=progress,
                        anchor_selection=args.anchor_selection,
-                       relative_words=args.relative_words, stream=stream)
+                       relative_words=args.relative_words, stream=stream,
+                       graph_method=args.graph)
     print(f"built {res.path}: {res.size:,} bytes in {res.seconds:.1f} s; sequence {res.sequence}; "
           f"inputs {res.counts}")
     return 0
@@ -157,6 +160,12 @@ def register(sub: Any) -> None:
                    "strings; each side encodes them itself (default: 2,000 on language class "
                    "tasks, what the default ingestion variant was chosen with on dev; 0 on "
                    "the others; docs/research-log.md, direction 2)")
+    b.add_argument("--graph", choices=list(GRAPH_METHODS), default="auto",
+                   help="how the abstraction graph is extracted from the teacher: auto "
+                   "(default: containment probes on pair tasks, centroid neighbours on class "
+                   "tasks), containment, centroid-neighbours, readout-confusion (class tasks: "
+                   "the concepts the teacher's readout confuses each concept with); "
+                   "docs/research-log.md, direction 6")
     b.add_argument("--inputs-file", default=None,
                    help="the teacher's own inputs (one per line, or JSONL with \"text\"), read "
                    "in shards so memory does not grow with the file: the manifolds sum every "

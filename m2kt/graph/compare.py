@@ -36,3 +36,16 @@ def score_graph(edges: Iterable[dict], reference: nx.DiGraph) -> dict[str, dict]
     if ref_rel:
         out["related_to (undirected)"] = _pr(rel, ref_rel)
     return out
+
+
+def graph_summary(edges: Iterable[dict], method: str, nodes: int,
+                  reference: nx.DiGraph | None) -> dict:
+    """A packet graph as the benchmark report records it: ``{method, nodes, edges, by_type,
+    reference}`` — ``reference`` is :func:`score_graph` against the task's reference graph
+    (read only to score), or None when the task has none."""
+    edges = list(edges)
+    by_type: dict[str, int] = {}
+    for e in edges:
+        by_type[e["type"]] = by_type.get(e["type"], 0) + 1
+    return {"method": method, "nodes": nodes, "edges": len(edges), "by_type": by_type,
+            "reference": score_graph(edges, reference) if reference is not None else None}

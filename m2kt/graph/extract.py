@@ -9,8 +9,12 @@ Two methods, chosen by the task's kind:
   then the graph is transitively reduced (each edge keeps its probe weight).
 - ``centroid neighbours`` (class tasks): ``A related_to B`` for B among A's ``k`` nearest
   concept centroids by cosine (centred), weight = cosine.
+- ``readout confusion`` (class tasks): ``A related_to B`` for B among the ``k`` concepts the
+  teacher's own readout gives most probability, on average, to the inputs it puts in A
+  (``S[A, B] = mean P(B | x)`` over its members x of A), weight = ``S[A, B]``.
 
-Both return ``(edges, method_text)``; edges are dicts ``{source, target, type, weight}``.
+Each returns ``(edges, method_text, …)``; edges are dicts ``{source, target, type, weight}``.
+:data:`m2kt.graph.methods.GRAPH_METHODS` names them for ``build-packet --graph``.
 """
 
 from __future__ import annotations
@@ -69,6 +73,29 @@ def containment_edges(
     method = (f"containment probes: A is_a B when the teacher answers 'yes' to 'is x a B?' for "
               f"≥ {tau:.0%} of up to {m} of its own members x of A, and < {tau:.0%} the other way "
               "round; cycles broken at the weakest edge; transitive reduction")
+    return edges, method, s
+
+
+def confusion_edges(concept_ids: Sequence[str], proba: np.ndarray, concept: np.ndarray,
+                    k_nn: int = 3) -> tuple[list[dict], str, np.ndarray]:
+    """related_to edges from the teacher's readout. ``proba``: (n, k) its probabilities on n
+    of its own inputs; ``concept``: (n,) the concept it put each in. Returns the edges, the
+    method text and S (k, k): ``S[A, B]`` = mean P(B | x) over the inputs x of A (0 on the
+    diagonal and for concepts without inputs)."""
+    k = len(concept_ids)
+    onehot = np.zeros((len(concept), k))
+    onehot[np.arange(len(concept)), concept] = 1.0
+    n = onehot.sum(0)
+    s = np.divide(onehot.T @ proba, n[:, None], out=np.zeros((k, k)), where=n[:, None] > 0)
+    np.fill_diagonal(s, 0.0)
+    edges = []
+    for a in np.flatnonzero(n > 0):
+        for b in np.argsort(-s[a], kind="stable")[:k_nn]:
+            if s[a, b] > 0 and n[b] > 0:
+                edges.append({"source": concept_ids[int(a)], "target": concept_ids[int(b)],
+                              "type": "related_to", "weight": round(float(s[a, b]), 4)})
+    method = (f"readout confusion: A related_to B for the {k_nn} concepts B the teacher's "
+              "readout gives most probability, on average, to its own inputs of A")
     return edges, method, s
 
 

@@ -26,7 +26,8 @@ from m2kt.concepts.teacher import QUERY_TASKS, Teacher, load_teacher, requery
 from m2kt.concepts.words import default_words, public_words
 from m2kt.domains.base import Example, Task
 from m2kt.errors import UsageError
-from m2kt.graph.extract import centroid_neighbour_edges, containment_edges
+from m2kt.graph.extract import centroid_neighbour_edges, confusion_edges, containment_edges
+from m2kt.graph.methods import CLASS_GRAPH_METHODS, GRAPH_METHODS
 from m2kt.models.extract import normalize_layer
 from m2kt.models.spec import Progress, no_progress
 from m2kt.packet.engine import StreamOptions, engine_name, stream_statistics
@@ -160,6 +161,18 @@ def check_streamable(task: Task) -> None:
                          "(--inputs-file, --workers) takes class tasks only")
 
 
+def check_graph_method(task: Task, method: str) -> None:
+    """A UsageError unless ``method`` names a graph extraction that ``task`` can use:
+    containment probes ask about (input, concept) pairs; the others need class tasks."""
+    if method not in GRAPH_METHODS:
+        raise UsageError(f"graph extraction must be one of {', '.join(GRAPH_METHODS)}")
+    pair = task.name in QUERY_TASKS
+    if (method == "containment" and not pair) or (method in CLASS_GRAPH_METHODS and pair):
+        kind = "a pair task" if pair else "a class task"
+        raise UsageError(f"{task.name} is {kind}: its graph can be extracted by "
+                         + ("containment" if pair else " or ".join(CLASS_GRAPH_METHODS)))
+
+
 def build_packet(
     task: Task, key: SigningKey, out: Path, sequence: int | Callable[[], int],
     teacher: Teacher | None = None,
@@ -168,6 +181,7 @@ def build_packet(
     expires_days: int | None = None, progress: Progress = no_progress,
     anchor_selection: str = "kmeans", anchor_seed: int | None = None,
     relative_words: int | None = None, stream: StreamOptions | None = None,
+    graph_method: str = "auto",
 ) -> BuildResult:
     """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc.
     ``anchor_seed`` draws the anchors (default: the task's seed; the benchmark re-draws them
@@ -178,7 +192,9 @@ def build_packet(
     ``None``: :func:`m2kt.concepts.words.default_words` (2,000 on language class tasks).
     ``stream``: read the teacher's inputs (a file's, or ``teacher_train``) in shards, in-process
     or on Ray (:mod:`m2kt.packet.engine`): the manifolds sum every input, the readouts and
-    traces read a bounded sample of ``max_inputs`` (class tasks; memory stays flat)."""
+    traces read a bounded sample of ``max_inputs`` (class tasks; memory stays flat).
+    ``graph_method``: how the abstraction graph is extracted from the teacher
+    (:data:`m2kt.graph.methods.GRAPH_METHODS`)."""
     t0 = time.perf_counter()
     teacher = teacher or load_teacher(task, progress=progress)
     n_layers = teacher.lm.info.layers
@@ -189,6 +205,7 @@ def build_packet(
         raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])}")
     if stream is not None:
         check_streamable(task)
+    check_graph_method(task, graph_method)
     read = (_read_stream(task, teacher, main, max_inputs, stream, progress) if stream
             else _read_in_memory(task, teacher, main, max_inputs, progress))
     inputs, proba, hidden_all = read.inputs, read.proba, read.hidden
@@ -245,6 +262,8 @@ def build_packet(
                                                    lambda e, c: requery(task, e, c),
                                                    seed=task.seed)
         probe_count = sum(min(16, len(v)) for v in by_concept.values()) * max(0, k - 1)
+    elif graph_method == "readout-confusion":
+        edges, graph_method, _ = confusion_edges(ids, proba[member_rows], member_concept)
     else:
         edges, graph_method = centroid_neighbour_edges(ids, man.centroids, man.counts)
     progress("recording reasoning traces", 0.7)

@@ -57,6 +57,10 @@ def check_contract(result: dict, tasks: list[str], split: str = "test") -> None:
                     "data_reduction_at_parity_ci", "specificity", "envelope", "ablations"):
             assert key in t
         assert {"acc", "acc_swapped", "gap"} <= set(t["specificity"])
+        g = t["graph"]  # the packet's graph against the task's reference (none: multistep)
+        assert {"method", "nodes", "edges", "by_type", "reference"} <= set(g)
+        for sc in (g["reference"] or {}).values():
+            assert 0.0 <= sc["precision"] <= 1.0 and 0.0 <= sc["recall"] <= 1.0
         recomputed = derived(t)
         for key, value in recomputed.items():
             assert t[key] == value, key

@@ -255,3 +255,25 @@ def test_beating_the_start_must_be_beyond_chance() -> None:
     assert derived(e)["kd_parity_inputs"] is not None
     del e["split_sizes"]  # no split size: a plain comparison
     assert beats_start(e) == {"beats": True, "p": None, "bar": 1 / 47}
+
+
+def test_report_lists_the_graph_against_its_reference() -> None:
+    e = _entry(0.73, 32, [(16, 0.6), (4000, 0.9)])
+    e.update(derived(e))
+    e["graph"] = {"method": "containment probes: A is_a B when …", "nodes": 5, "edges": 4,
+                  "by_type": {"is_a": 4},
+                  "reference": {"is_a (direct)": {"precision": 0.25, "recall": 0.5,
+                                                  "predicted": 4, "reference": 2,
+                                                  "matched": 1}}}
+    other = dict(e, graph={"method": "centroid neighbours: …", "nodes": 3, "edges": 6,
+                           "by_type": {"related_to": 6}, "reference": None})
+    old = _entry(0.7, 32, [(16, 0.6), (4000, 0.9)])  # a report made before graphs were kept
+    old.update(derived(old))
+    result = {"meta": {"quick": True, "seeds": [0], "device": "cpu", "started": "now",
+                       "seconds": 1.0}, "tasks": {"toy": e, "plain": other, "old": old}}
+    md = render_markdown(result)
+    assert "## Abstraction graph against the reference" in md
+    assert ("- **toy** (containment probes, 4 edges): is_a (direct): P 0.25 / R 0.50 (1/2)"
+            in md)
+    assert "- **plain** (centroid neighbours, 6 edges): no reference graph" in md
+    assert "**old**" not in md.split("## Abstraction graph")[1].split("##")[0]

@@ -129,3 +129,17 @@ def test_build_packet_defaults_compose_with_the_default_ingestion(keys, home, tm
                    for e in audit.entries(conn))
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize(("task", "graph", "says"), [
+    ("taxonomy", "readout-confusion", "taxonomy is a pair task: its graph can be extracted by "
+                                      "containment"),
+    ("modular", "containment", "modular is a class task: its graph can be extracted by "
+                               "centroid-neighbours or readout-confusion")])
+def test_build_packet_refuses_a_graph_extraction_the_task_cannot_use(keys, home, task: str,
+                                                                    graph: str,
+                                                                    says: str) -> None:
+    res = run_cli("build-packet", "--domain", task, "--key", str(keys["good"] / "teacher.key"),
+                  "--out", "/tmp/never.m2kt", "--graph", graph, env=home)
+    assert res.returncode == 2 and says in res.stderr
+    assert not Path("/tmp/never.m2kt").exists()
