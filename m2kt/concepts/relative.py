@@ -13,6 +13,11 @@ the profile is then (C + W)-dimensional — labels first, then words, in the pac
 
 Tensors: ``relative.weight`` (L, C + W), ``relative.bias`` (L,), ``relative.mean`` (C + W,),
 ``relative.scale`` (C + W,) with L labels, C concepts and W words.
+
+Pair tasks ("is x under concept q?", language track) get a relative readout too: the features
+of (x, q) are x's profile placed in the queried concept's block, plus a one-hot of q
+(:func:`pair_features`, C·(C + W) + C features) — one logistic readout per queried concept on
+x's profile. Its tensors have the same names, with that feature count.
 """
 
 from __future__ import annotations
@@ -87,6 +92,35 @@ def fit_cached(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: i
     return head, agreement
 
 
+def pair_features(z: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    """Pair tasks: z-scored profiles ``z`` (n, S) and queried concept indices (n,) among ``k``
+    → (n, k·S + k) float32: row i holds ``z[i]`` in block ``queries[i]`` and a 1 in column
+    ``k·S + queries[i]`` (a bias per queried concept)."""
+    n, s = z.shape
+    q = np.asarray(queries, dtype=int)
+    out = np.zeros((n, k * s + k), np.float32)
+    cols = q[:, None] * s + np.arange(s)[None, :]
+    out[np.arange(n)[:, None], cols] = z
+    out[np.arange(n), k * s + q] = 1.0
+    return out
+
+
+def pair_feature_count(k: int, n_strings: int) -> int:
+    """Features of a pair task's relative readout: ``k`` blocks of ``n_strings``, ``k`` biases."""
+    return k * n_strings + k
+
+
+def fit_pair(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, queries: np.ndarray,
+             seed: int = 0) -> tuple[LinearHead, float]:
+    """Teacher side, pair tasks: the head on :func:`pair_features` of the teacher's own inputs
+    ``h`` (n, d) with their queried concepts (n,) to its answer distributions ``proba`` (n, L);
+    ``label_vecs`` (C, d): its vectors of the concepts' labels. Returns the head and its
+    held-out agreement (as :func:`fit`)."""
+    r = profiles(h, label_vecs)
+    x = pair_features(zscore(r, r), queries, len(label_vecs))
+    return concept_readout.fit_head(x, proba, seed)
+
+
 def to_tensors(head: LinearHead) -> dict[str, np.ndarray]:
     return concept_readout.to_tensors(head, PREFIX)
 
@@ -96,9 +130,12 @@ def from_tensors(t: dict[str, np.ndarray]) -> LinearHead | None:
     return concept_readout.from_tensors(t, PREFIX)
 
 
-def expected_shapes(n_labels: int, n_strings: int) -> dict[str, tuple[int, ...]]:
-    """Shapes of the relative readout over ``n_strings`` reference strings (concepts + words)."""
-    return concept_readout.head_shapes(PREFIX, n_labels, n_strings)
+def expected_shapes(n_labels: int, n_strings: int, pair_concepts: int | None = None
+                    ) -> dict[str, tuple[int, ...]]:
+    """Shapes of the relative readout over ``n_strings`` reference strings (concepts + words);
+    ``pair_concepts``: the concept count of a pair task's readout (:func:`pair_features`)."""
+    f = n_strings if pair_concepts is None else pair_feature_count(pair_concepts, n_strings)
+    return concept_readout.head_shapes(PREFIX, n_labels, f)
 
 
 def reference_strings(labels: list[str], words: list[str]) -> list[str]:

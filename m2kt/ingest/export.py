@@ -3,6 +3,8 @@
 ``out_dir`` receives the student's config and tokenizer files (and weights: the adapted ones
 when the backbone trained), ``cal.safetensors`` (the CAL), ``readout.safetensors`` (the
 packet's manifolds, the pair thresholds, the teacher readout when the student answers with it),
+``relative.safetensors`` (only when the student answers with the packet's relative readout:
+:class:`~m2kt.ingest.relative_reader.RelativeReader`),
 ``m2kt_student.json`` (what loading needs) and ``ingestion_report.json`` (everything measured,
 each stage's figures included). Nothing is visible under ``out_dir`` until all of it is.
 """
@@ -37,6 +39,9 @@ def export(run: Run, stages: list[dict[str, Any]], seconds: float) -> dict[str, 
               str(tmp / "cal.safetensors"))
     save_np({k: np.ascontiguousarray(v, np.float32) for k, v in _readout(run).items()},
             str(tmp / "readout.safetensors"))
+    if run.reader is not None:
+        save_np({k: np.ascontiguousarray(v, np.float32) for k, v in run.reader.tensors().items()},
+                str(tmp / "relative.safetensors"))
     report = _report(run, stages, seconds)
     (tmp / "m2kt_student.json").write_text(json.dumps(_meta(run), indent=2))
     write_atomic(tmp / "ingestion_report.json", json.dumps(report, indent=2).encode())
@@ -75,6 +80,7 @@ def _meta(run: Run) -> dict[str, Any]:
             "d_student": info.hidden_size, "d_teacher": m.d_teacher,
             "cal_hidden": run.cal.mlp[0].out_features, "packet_digest": run.packet.digest,
             "method": run.sel.method, "readout": run.sel.readout, "variant": run.var.name,
+            "answers": "relative readout" if run.reader is not None else "CAL",
             "seed": run.seed}
 
 

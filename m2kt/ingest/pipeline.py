@@ -1,10 +1,11 @@
 """Ingestion as a pipeline of named stages (a variant lists them: :mod:`m2kt.ingest.variants`).
 
 ``encode`` → initial map (``map-anchors`` | ``map-mixture`` | ``map-relative``) →
-``cal-training`` → (``transductive``) → ``calibration`` → ``gates`` → ``evaluation``, then
-the export. Every stage is a function ``Run → figures`` in :mod:`m2kt.ingest.stages`; it reads
-and writes named fields of the :class:`~m2kt.ingest.run.Run` and returns the figures the report
-and the Align & Ingest page show for it. ``evaluation`` is skipped when ingestion is asked
+``cal-training`` → (``transductive`` | ``read-relative``) → ``calibration`` → ``gates`` →
+``evaluation``, then the export. Every stage is a function ``Run → figures`` in
+:mod:`m2kt.ingest.stages`; it reads and writes named fields of the
+:class:`~m2kt.ingest.run.Run` and returns the figures the report and the Align & Ingest page
+show for it. ``evaluation`` is skipped when ingestion is asked
 not to evaluate.
 """
 
@@ -19,6 +20,7 @@ from m2kt.ingest.stages.encode import encode
 from m2kt.ingest.stages.evaluate import evaluate
 from m2kt.ingest.stages.gates import calibrate, post_gates
 from m2kt.ingest.stages.initial_map import map_anchors, map_mixture, map_relative
+from m2kt.ingest.stages.read_relative import read_relative
 from m2kt.ingest.stages.train import train_cal
 from m2kt.ingest.stages.transductive import transductive
 
@@ -31,10 +33,12 @@ STAGES: dict[str, Stage] = {
     "map-relative": map_relative,
     "cal-training": train_cal,
     "transductive": transductive,
+    "read-relative": read_relative,
     "calibration": calibrate,
     "gates": post_gates,
     "evaluation": evaluate,
 }
+
 
 def run_stages(run: Run, evaluate_too: bool = True) -> list[dict[str, Any]]:
     """Run the variant's stages in order; returns one record per stage run:

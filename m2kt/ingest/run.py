@@ -93,6 +93,9 @@ class Run:
         default_factory=lambda: {t: [] for t in (*TERMS, "member", "total")})
     # --- calibration, gates, evaluation ---------------------------------------------------
     thresholds: np.ndarray | None = None
+    #: stage ``read-relative``: the student answers with the packet's relative readout
+    #: (m2kt.ingest.relative_reader.RelativeReader) instead of through the CAL
+    reader: Any = None
     alignment: dict | None = None
     gates: list[Gate] = field(default_factory=list)
     evaluation: dict = field(default_factory=dict)

@@ -12,6 +12,7 @@ from m2kt.concepts.manifold import Manifolds
 from m2kt.errors import NotAModelError, UsageError
 from m2kt.heads import LinearHead
 from m2kt.ingest.readout import predict
+from m2kt.ingest.relative_reader import RelativeReader
 from m2kt.models import encode, load
 from m2kt.models.loader import LoadedModel
 
@@ -24,6 +25,8 @@ class IngestedStudent:
     man: Manifolds
     thresholds: np.ndarray | None
     head: LinearHead | None = None
+    #: the packet's relative readout, when the student answers with it (zero crossing)
+    reader: RelativeReader | None = None
 
     def answer(self, texts: list[str], query: str | None = None) -> list[str]:
         """Labels for ``texts`` (class tasks: concept ids); pair tasks need ``query`` (a
@@ -47,9 +50,11 @@ class IngestedStudent:
         if query and query not in self.meta["concepts"]:
             raise UsageError(f"unknown concept {query!r} for task {self.meta['task']}")
         x = encode(self.lm, texts)
+        q = [self.meta["concepts"].index(query)] * len(texts) if query else None
+        if self.reader is not None:
+            return self.reader.answer(x, None if q is None else np.array(q))
         with torch.no_grad():
             y = self.cal(torch.from_numpy(x)).numpy().astype(np.float64)
-        q = [self.meta["concepts"].index(query)] * len(texts) if query else None
         return predict(y, self.man, self.meta["task"], self.meta["labels"], q, self.thresholds,
                        head=self.head, cosine=self.meta.get("readout") == "cosine")
 
@@ -80,5 +85,7 @@ def load_student(path_or_name: str) -> IngestedStudent:
     cal.eval()
     ro = load_file(str(lm.path / "readout.safetensors"))
     man = Manifolds(ro["centroids"], ro["basis"], ro["spreads"], ro["residual_var"], ro["counts"])
+    rel = lm.path / "relative.safetensors"
+    reader = RelativeReader.from_tensors(load_file(str(rel))) if rel.is_file() else None
     return IngestedStudent(meta, lm, cal, man, ro.get("thresholds"),
-                           concept_readout.from_tensors(ro))
+                           concept_readout.from_tensors(ro), reader)

@@ -19,6 +19,10 @@ MIXTURE_STAGES = ("encode", "map-mixture", *ANCHOR_STAGES[2:])
 RELATIVE_STAGES = ("encode", "map-relative", *ANCHOR_STAGES[2:])
 
 
+#: zero crossing, answering with the packet's relative readout (the CAL still trained)
+READ_RELATIVE_STAGES = (*RELATIVE_STAGES[:3], "read-relative", *RELATIVE_STAGES[3:])
+
+
 def with_transductive(stages: tuple[str, ...]) -> tuple[str, ...]:
     """``stages`` with ``transductive`` right after ``cal-training``."""
     i = stages.index("cal-training") + 1
@@ -41,6 +45,9 @@ STAGE_DESCRIPTIONS = {
                     "graph, balanced to the packet's concept prior (Sinkhorn); the map refitted "
                     "on the confident half; offsets make the pool's answers follow that prior "
                     "(class tasks)",
+    "read-relative": "the student will answer with the packet's relative readout read on its "
+                     "own profiles (cosines to its own vectors of the labels and public "
+                     "words), not through the CAL; only the head's weights crossed",
     "calibration": "label-free thresholds of the pair readout on the student's own pool",
     "gates": "post-ingestion gates: alignment, trace agreement, probes, drift, CAL norm",
     "evaluation": "the new student alone on the held-out split (labels only to score)",
@@ -142,6 +149,12 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             "refinement on the student's own pool (no anchors, no traces)",
             stages=with_transductive(RELATIVE_STAGES), zero_crossing=True, pool_limit=20000,
             prior_offsets=True),
+    Variant("relative-direct", "zero-crossing: the student answers with the packet's relative "
+            "readout read on its own profiles (cosines to its own vectors of the concept "
+            "labels and 2,000 public words, answers following the packet's concept prior; "
+            "pair tasks: one readout per queried concept on the labels), not through a map",
+            stages=READ_RELATIVE_STAGES, zero_crossing=True, pool_limit=20000,
+            relative_prior=True, relative_words=DEFAULT_WORDS),
 )}
 #: chosen on dev (docs/research-log.md, docs/results/research/*.json): the highest mean dev
 #: retention over the tasks valid on dev (supersense, gloss, multistep) — `anchors-relative`

@@ -233,6 +233,12 @@ def build_packet(
         rel_head, relative_agreement = concept_relative.fit_cached(hidden_all, label_vecs,
                                                                    proba, seed=task.seed)
         relative_tensors = concept_relative.to_tensors(rel_head)
+    elif task.track == "language":  # pair tasks: one relative readout per queried concept
+        label_vecs = teacher.hidden([Example(text=c.label, label=0, key=f"ref:{c.label}")
+                                     for c in task.concepts], [main])[0]
+        rel_head, relative_agreement = concept_relative.fit_pair(hidden_all, label_vecs, proba,
+                                                                 queries, seed=task.seed)
+        relative_tensors = concept_relative.to_tensors(rel_head)
     # per-layer centroids from a subsample of members (for traces and layer-wise views)
     all_layers = list(range(n_layers + 1))
     sub = np.sort(np.random.default_rng(task.seed + 7).permutation(len(members))[:3000])

@@ -196,15 +196,19 @@ def _check_semantics(m: S.Manifest, t: dict[str, np.ndarray], anchors: S.Anchors
             raise SemanticError(f"tensor {name} has shape {t[name].shape}; expected {shape} "
                                 f"({k} concepts, d={d}, rank {r})")
     # optional heads. The teacher readout: class tasks read h (d features), pair tasks
-    # [h, μ_q, h⊙μ_q, |h−μ_q|] (4d). The relative readout: L labels × C concepts.
+    # [h, μ_q, h⊙μ_q, |h−μ_q|] (4d). The relative readout: L labels × C concepts (+ W
+    # words); on pair tasks one such block per queried concept, and a bias per concept.
     w = t.get(concept_readout.PREFIX + "weight", np.zeros((0, 0)))
     pair = w.ndim == 2 and w.shape[1] == 4 * d
     _check_head(t, concept_readout.PREFIX, "readout",
                 concept_readout.expected_shapes(len(m.labels), d, pair),
                 f"{len(m.labels)} labels × d={d}")
+    # pair packets (their teacher readout reads 4d features) carry the pair layout
+    n_str = k + len(anchors.words)
     _check_head(t, concept_relative.PREFIX, "relative readout",
-                concept_relative.expected_shapes(len(m.labels), k + len(anchors.words)),
-                f"{len(m.labels)} labels × ({k} concepts + {len(anchors.words)} words)")
+                concept_relative.expected_shapes(len(m.labels), n_str, k if pair else None),
+                f"{len(m.labels)} labels × ({k} concepts + {len(anchors.words)} words)"
+                + (f" per queried concept ({k})" if pair else ""))
     if "anchors" in t or anchors.texts:
         if "anchors" not in t or t["anchors"].shape != (len(anchors.texts), d):
             raise SemanticError(f"anchor vectors {t.get('anchors', np.zeros(0)).shape} do not "

@@ -164,3 +164,43 @@ def test_ingest_and_every_stage_stay_short(fn) -> None:
 
     fn = {"ingest": trainer.ingest, "prepare": run.prepare, "export": export.export}.get(fn, fn)
     assert len(inspect.getsource(fn).splitlines()) <= 60, fn.__name__
+
+
+def test_read_relative_answers_with_the_packets_relative_readout(built, pair_built,
+                                                                 tmp_path: Path) -> None:
+    from m2kt.errors import UsageError
+    from m2kt.ingest.stages.read_relative import read_relative
+
+    run = _run(built, tmp_path, variant="relative-direct")
+    for stage in (encode, map_relative, train_cal):
+        stage(run)
+    before = run.ledger.student_inputs
+    figures = read_relative(run)
+    assert figures["reference strings"] == len(run.task.concepts)  # no words on multistep
+    assert run.ledger.student_inputs == before + len(run.task.concepts)
+    assert run.ledger.crossing_inputs == 0
+    calibrate(run)
+    post_gates(run)
+    evaluate(run)  # the reader answers, not the CAL
+    dev = run.task.splits["dev"]
+    s = run.encode_texts([e.text for e in dev])
+    assert np.array_equal(run.evaluation["pred"], run.reader.answer(s))
+    p = _run(pair_built, tmp_path, variant="relative-direct")  # a symbolic pair packet
+    encode(p)
+    with pytest.raises(UsageError, match="carries none"):
+        read_relative(p)
+
+
+def test_a_relative_reading_student_answers_the_same_after_loading(built,
+                                                                   tmp_path: Path) -> None:
+    from m2kt.domains.registry import get_task
+    from m2kt.ingest.student import load_student
+    from m2kt.ingest.trainer import ingest
+
+    out = tmp_path / "rel"
+    r = ingest(built.packet, out, variant="relative-direct", steps=3, pool_limit=500)
+    meta = json.loads((out / "m2kt_student.json").read_text())
+    assert meta["answers"] == "relative readout" and (out / "relative.safetensors").is_file()
+    dev = get_task(built.packet.manifest.provenance.domain.task).splits["dev"]
+    got = load_student(str(out)).answer_indices([e.text for e in dev])
+    assert np.array_equal(got, r.extra["pred"])  # the loaded student is the evaluated one

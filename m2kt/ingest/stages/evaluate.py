@@ -1,7 +1,8 @@
 """Stage ``evaluation``: the new student alone on the held-out split, after every weight is
 fixed — labels are read only to score, so they cannot reach training.
 
-Reads the trained CAL, the readout choice and ``thresholds``. Writes ``evaluation`` (accuracy,
+Reads the trained CAL, the readout choice and ``thresholds`` (or ``reader``, when the student
+answers with the packet's relative readout). Writes ``evaluation`` (accuracy,
 predictions, and the specificity control: each input swapped for another input of the split
 along a random cycle, queries kept), ``student_before`` (recorded for the built-in tasks,
 measured label-free for a user's domain) and the held-out-accuracy gate.
@@ -64,6 +65,8 @@ def _answer(run: Run, batch: list) -> np.ndarray:
          else cached_encode(run.lm, texts, progress=run.progress))
     cidx = run.concept_index
     q = [cidx[e.query] for e in batch] if not run.class_task else None
+    if run.reader is not None:  # stage read-relative: the relative readout answers
+        return run.reader.answer(s, None if q is None else np.array(q))
     return predict(run.mapped(s), run.man, run.task.name, run.packet.manifest.labels, q,
                    run.thresholds, head=run.head if run.use_head else None,
                    cosine=run.sel.readout == "cosine")

@@ -48,10 +48,11 @@ def post_gates(run: Run) -> dict[str, Any]:
                            pol.min_trace_agreement, ">="))
     if run.probes:
         after = run.mapped(run.s_probe_after)
-        pred = predict(after, run.man, run.task.name, run.packet.manifest.labels,
-                       th=run.thresholds if run.class_task else None,
-                       head=run.head if run.use_head else None,
-                       cosine=run.sel.readout == "cosine")
+        pred = (run.reader.answer(run.s_probe) if run.reader is not None and run.class_task
+                else predict(after, run.man, run.task.name, run.packet.manifest.labels,
+                             th=run.thresholds if run.class_task else None,
+                             head=run.head if run.use_head else None,
+                             cosine=run.sel.readout == "cosine"))
         ids = run.packet.concept_ids
         bad = [p.text for p, y in zip(run.probes, pred, strict=True) if ids[y] in p.forbidden]
         run.gates.append(check("protected probes not read as forbidden concepts", "post",
