@@ -4,9 +4,10 @@ reference, and what the structural term does to the default variant's dev accura
 Per task and seed, one packet is built exactly as the bench builds the default variant's
 (its anchor selection, 64 anchors drawn with the seed, its public words) with the graph
 extraction ``--graph`` (:data:`m2kt.graph.methods.GRAPH_METHODS`; ``auto`` = the build's
-default), approved by the bench policy, and ingested twice on ``dev``: with the default
-λ_struct and with the structural term off. The reference graph is read only to score the
-packet's edges (precision / recall, :func:`m2kt.graph.compare.score_graph`).
+default), approved by the bench policy, and ingested twice on ``dev``: with λ_struct = 0.2
+(the weight ``scripts/dev_choices.py`` chose) and with the structural term off. The reference
+graph is read only to score the packet's edges (precision / recall,
+:func:`m2kt.graph.compare.score_graph`).
 
 Writes ``docs/results/research/graph-probe[-TAG].json`` and prints one line per run.
 
@@ -27,6 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT_DIR = ROOT / "docs" / "results" / "research"
+#: λ_struct of the "on" runs: the weight scripts/dev_choices.py chose on dev before this probe
+STRUCT_ON = 0.2
 
 
 def paired(on: list[float], off: list[float]) -> dict[str, float]:
@@ -49,7 +52,6 @@ def main() -> None:
     from m2kt.graph.compare import score_graph
     from m2kt.graph.methods import GRAPH_METHODS
     from m2kt.ingest import variants as V
-    from m2kt.ingest.weights import DEFAULT_WEIGHTS
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS))
@@ -58,7 +60,7 @@ def main() -> None:
     ap.add_argument("--tag", default="")
     a = ap.parse_args()
     var = V.get_variant(V.DEFAULT_VARIANT)
-    lam = DEFAULT_WEIGHTS["struct"]
+    lam = STRUCT_ON
     out = OUT_DIR / f"graph-probe{'-' + a.tag if a.tag else ''}.json"
     tasks: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -34,6 +34,19 @@ def beats_start(entry: dict[str, Any]) -> dict[str, Any]:
             else {"beats": r.beats, "p": r.p, "bar": r.bar})
 
 
+def beats_prior(entry: dict[str, Any]) -> dict[str, Any]:
+    """Whether M2KT's accuracy is above the ``prior`` arm's beyond chance: the same one-sided
+    binomial test as :func:`beats_start`, with the prior's accuracy (deterministic, the same
+    for every seed) as the bar. Returns ``{"beats", "p", "bar"}`` (None where unknown)."""
+    from m2kt.verify.stats import above_start
+
+    n = (entry.get("split_sizes") or {}).get(entry.get("split", "test"))
+    prior = (entry["methods"].get("prior") or {}).get("acc")
+    r = above_start(entry["methods"]["m2kt"]["acc"], n, prior)
+    return ({"beats": None, "p": None, "bar": None} if r is None
+            else {"beats": r.beats, "p": r.p, "bar": r.bar})
+
+
 def validity(entry: dict[str, Any]) -> dict[str, Any]:
     """The three validity figures of the task and the verdict."""
     teacher = entry["teacher"]["acc"]
@@ -86,6 +99,7 @@ def derived(entry: dict[str, Any]) -> dict[str, Any]:
     return {
         "validity": validity(entry),
         "beats_start": b,
+        "beats_prior": beats_prior(entry),
         "retention": acc / teacher if teacher else None,
         "ceiling_retention": acc / m["kd_full"]["acc"] if m["kd_full"]["acc"] else None,
         "envelope": env,

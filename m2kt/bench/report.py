@@ -48,6 +48,16 @@ def _beats(t: dict[str, Any]) -> str:
     return ("yes" if b["beats"] else "no") + p
 
 
+def _beats_prior(t: dict[str, Any]) -> str:
+    b = t.get("beats_prior") or {}
+    if b.get("beats") is None:
+        return "—"
+    p = "" if b["p"] is None else (" (p < 0.001)" if b["p"] < 0.001 else
+                                   f" (p = {b['p']:.3f})" if b["p"] < 0.01 else
+                                   f" (p = {b['p']:.2f})")
+    return ("yes" if b["beats"] else "no") + p
+
+
 def _parity(t: dict[str, Any]) -> str:
     n = t.get("kd_parity_inputs")
     return "none" if n is None else f"{n:,.0f}"
@@ -84,6 +94,7 @@ def summary_rows(result: dict[str, Any]) -> list[dict[str, str]]:
             "prior": _acc(m.get("prior")),
             "M2KT": _acc(m["m2kt"]),
             "beats start": _beats(t),
+            "beats prior": _beats_prior(t),
             "crossing inputs": str(m["m2kt"]["ledger"]["crossing_inputs"]),
             "KD @ same inputs": _acc(m.get("kd")),
             "KD + pool @ same inputs": _acc(m.get("kd_ssl")),

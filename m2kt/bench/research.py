@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from m2kt.bench.report import _pct
+from m2kt.bench.report import _beats_prior, _pct
 from m2kt.models.spec import Progress, no_progress
 from m2kt.packet.writer import write_atomic
 
@@ -30,6 +30,7 @@ def rows(variant: str, result: dict[str, Any]) -> list[str]:
         out.append(
             f"| `{variant}` | {name} | {t.get('split', 'test')} | "
             f"{m['acc']:.3f} ± {m.get('acc_std', 0):.3f} | "
+            f"{t['methods']['prior']['acc']:.3f} | {_beats_prior(t)} | "
             f"{_pct(t['retention'])} | {led['crossing_inputs']} | {led['student_inputs']} | "
             f"{t['methods']['kd']['acc']:.3f} | {t['methods']['kd_ssl']['acc']:.3f} | "
             f"{'none' if n is None else f'{n:,.0f}'} | "
@@ -39,10 +40,11 @@ def rows(variant: str, result: dict[str, Any]) -> list[str]:
 
 
 def table(results: dict[str, dict[str, Any]]) -> str:
-    head = ("| variant | task | split | M2KT acc | retention | crossing inputs | "
-            "student inputs | KD @ same inputs | KD + pool @ same inputs | KD parity inputs | "
-            "reduction at parity | seconds | seeds |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    head = ("| variant | task | split | M2KT acc | prior | beats prior (one-sided p) | "
+            "retention | crossing inputs | student inputs | KD @ same inputs | "
+            "KD + pool @ same inputs | KD parity inputs | reduction at parity | seconds | "
+            "seeds |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     body = [r for v, res in results.items() for r in rows(v, res)]
     return "\n".join([head, *body]) + "\n"
 

@@ -240,7 +240,7 @@ def test_research_log_tables_only_keeps_the_prose(tmp_path) -> None:
     research_log([], log, results)
     text = log.read_text()
     assert "A paragraph that stays." in text
-    assert "| `teacher-anchors` | toy | dev | 0.730 ± 0.000 | 81 % | 32 |" in text
+    assert "| `teacher-anchors` | toy | dev | 0.730 ± 0.000 | 0.500 | yes | 81 % | 32 |" in text
 
 
 def test_beating_the_start_must_be_beyond_chance() -> None:
@@ -277,3 +277,17 @@ def test_report_lists_the_graph_against_its_reference() -> None:
             in md)
     assert "- **plain** (centroid neighbours, 6 edges): no reference graph" in md
     assert "**old**" not in md.split("## Abstraction graph")[1].split("##")[0]
+
+
+def test_beats_prior_is_a_one_sided_binomial_test_against_the_prior() -> None:
+    from m2kt.bench.figures import beats_prior
+
+    e = _entry(0.55, 0, [(16, 0.6), (4000, 0.9)], prior=0.5)
+    e["split_sizes"] = {"test": 860}
+    b = beats_prior(e)  # 473 of 860 against 0.5: p ≈ 0.002
+    assert b["beats"] is True and b["bar"] == 0.5 and 0.001 < b["p"] < 0.005
+    e["methods"]["m2kt"]["acc"] = 0.51  # 439 of 860: noise
+    assert beats_prior(e)["beats"] is False
+    e["methods"]["prior"] = {}
+    assert beats_prior(e) == {"beats": None, "p": None, "bar": None}
+    assert "beats_prior" in derived(_entry(0.55, 0, [(16, 0.6), (4000, 0.9)]))
