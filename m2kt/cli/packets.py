@@ -162,9 +162,9 @@ def register(sub: Any) -> None:
                    "the others; docs/research-log.md, direction 2)")
     b.add_argument("--graph", choices=list(GRAPH_METHODS), default="auto",
                    help="how the abstraction graph is extracted from the teacher: auto "
-                   "(default: containment probes on pair tasks, centroid neighbours on class "
-                   "tasks), containment, centroid-neighbours, readout-confusion (class tasks: "
-                   "the concepts the teacher's readout confuses each concept with); "
+                   "(default: containment probes on pair tasks, readout-confusion on class "
+                   "tasks — the concepts the teacher's own readout confuses each concept "
+                   "with), containment, centroid-neighbours, readout-confusion; "
                    "docs/research-log.md, direction 6")
     b.add_argument("--inputs-file", default=None,
                    help="the teacher's own inputs (one per line, or JSONL with \"text\"), read "

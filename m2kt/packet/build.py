@@ -268,10 +268,10 @@ def build_packet(
                                                    lambda e, c: requery(task, e, c),
                                                    seed=task.seed)
         probe_count = sum(min(16, len(v)) for v in by_concept.values()) * max(0, k - 1)
-    elif graph_method == "readout-confusion":
-        edges, graph_method, _ = confusion_edges(ids, proba[member_rows], member_concept)
-    else:
+    elif graph_method == "centroid-neighbours":
         edges, graph_method = centroid_neighbour_edges(ids, man.centroids, man.counts)
+    else:  # auto, readout-confusion
+        edges, graph_method, _ = confusion_edges(ids, proba[member_rows], member_concept)
     progress("recording reasoning traces", 0.7)
     probes = _sample(inputs, n_traces, task.seed + 3)
     probe_pred = teacher.proba(probes).argmax(1) if probes else np.zeros(0, dtype=int)
