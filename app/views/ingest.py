@@ -75,7 +75,8 @@ with st.form("ingest"):
         "Method variant", list(VARIANTS), index=list(VARIANTS).index(DEFAULT_VARIANT),
         help=f"Default: {DEFAULT_VARIANT}. teacher-anchors and label-anchors ingest exactly like "
              "frozen; they differ in how the packet's anchors were chosen when it was built. "
-             "relative, relative-transductive and zero read no anchor at all (zero crossing). "
+             "relative, relative-transductive, relative-direct and zero read no anchor at all "
+             "(zero crossing). "
              + "; ".join(f"{v.name}: {v.description}" for v in VARIANTS.values()))
     method = c2.selectbox("Initial map", ["auto", "procrustes", "ridge", "cal"],
                           help="auto: chosen by cross-validation on the packet's anchors")
@@ -102,9 +103,11 @@ with st.form("ingest"):
 
 with st.expander("The pipeline: what each stage of an ingestion does"):
     st.caption(f"The default variant ({DEFAULT_VARIANT}) runs these stages in order; the "
-               "others differ in the initial map and in whether the transductive stage runs — "
+               "others differ in the initial map and in whether the transductive stage (or "
+               "read-relative: the relative readout answers) runs — "
                + "; ".join(f"{v.name}: {v.stages[1]}"
-                           + (" + transductive" if "transductive" in v.stages else "")
+                           + "".join(f" + {x}" for x in ("transductive", "read-relative")
+                                     if x in v.stages)
                            for v in VARIANTS.values())
                + ". The finished job shows each stage's time and figures.")
     st.dataframe(pd.DataFrame(plan_rows(VARIANTS[DEFAULT_VARIANT].stages)), hide_index=True,

@@ -151,9 +151,10 @@ def register(sub: Any) -> None:
     b.add_argument("--anchors", type=int, default=64,
                    help="K unlabelled anchors whose teacher vectors cross (counted; default 64, "
                    "what the default ingestion variant needs; 0 = a zero-crossing packet)")
-    b.add_argument("--anchor-selection", choices=["random", "kmeans", "labels"],
+    b.add_argument("--anchor-selection", choices=["random", "kmeans", "labels", "typical"],
                    default="kmeans", help="how the K anchors are chosen: kmeans (default; the "
-                   "teacher picks medoids of its own vectors of the pool), random, labels")
+                   "teacher picks medoids of its own vectors of the pool), random, labels, "
+                   "typical (TypiClust: the densest input of each k-means cluster)")
     b.add_argument("--relative-words", type=int, default=None,
                    help="W public words (the MiniLM vocabulary's whole words that no task input "
                    "contains) join the concept labels as the relative readout's reference "

@@ -149,10 +149,16 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             "refinement on the student's own pool (no anchors, no traces)",
             stages=with_transductive(RELATIVE_STAGES), zero_crossing=True, pool_limit=20000,
             prior_offsets=True),
+    Variant("typical-anchors", "transductive-words with the anchors chosen by typicality "
+            "(TypiClust: the densest input of each k-means cluster of the teacher's vectors; "
+            "kd_anchor is given the same anchors)", stages=with_transductive(ANCHOR_STAGES),
+            anchor_selection="typical", relative_candidate=True, pool_limit=20000,
+            prior_offsets=True, relative_prior=True, relative_words=DEFAULT_WORDS),
     Variant("relative-direct", "zero-crossing: the student answers with the packet's relative "
             "readout read on its own profiles (cosines to its own vectors of the concept "
             "labels and 2,000 public words, answers following the packet's concept prior; "
-            "pair tasks: one readout per queried concept on the labels), not through a map",
+            "language pair tasks: one readout per queried concept on the labels; symbolic pair "
+            "tasks: as `relative`), not through a map",
             stages=READ_RELATIVE_STAGES, zero_crossing=True, pool_limit=20000,
             relative_prior=True, relative_words=DEFAULT_WORDS),
 )}

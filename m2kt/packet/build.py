@@ -69,6 +69,9 @@ ANCHOR_SELECTIONS = {
     "kmeans": "teacher-chosen: the transfer_pool input nearest each of K k-means centres of "
               "the teacher's own vectors of the pool (unlabelled)",
     "labels": "the concepts' labels (then a seeded random sample of transfer_pool)",
+    "typical": "teacher-chosen by typicality (TypiClust): in each of K k-means clusters of the "
+               "teacher's own vectors of the pool, the input whose 20 nearest pool neighbours "
+               "are closest on average (unlabelled)",
 }
 
 
@@ -82,21 +85,45 @@ def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int,
     if how == "labels":
         labels = [Example(text=c.label, label=0, key=f"label:{c.id}") for c in task.concepts]
         return labels[:k] + _sample(pool, max(0, k - len(labels)), seed + 11), 0
-    if how == "kmeans" and k < len(pool):
+    if how in ("kmeans", "typical") and k < len(pool):
         from sklearn.cluster import KMeans
 
         h = teacher.hidden(pool, [layer])[0].astype(np.float64)
         km = KMeans(k, n_init=2, random_state=seed).fit(h)
-        cc = km.cluster_centers_
-        d2 = (h**2).sum(1)[:, None] - 2 * h @ cc.T + (cc**2).sum(1)[None, :]  # (n, k)
-        picked: list[int] = []
-        for c in range(k):  # nearest unused input to each centre
-            for i in np.argsort(d2[:, c]):
-                if int(i) not in picked:
-                    picked.append(int(i))
-                    break
+        picked = (typical_picks(h, km.labels_, k) if how == "typical"
+                  else _nearest_to_centres(h, km.cluster_centers_))
         return [pool[i] for i in sorted(picked)], len(pool)
     return _sample(pool, k, seed + 11), 0
+
+
+def _nearest_to_centres(h: np.ndarray, cc: np.ndarray) -> list[int]:
+    """The nearest not yet picked row of ``h`` (n, d) to each centre of ``cc`` (k, d)."""
+    d2 = (h**2).sum(1)[:, None] - 2 * h @ cc.T + (cc**2).sum(1)[None, :]  # (n, k)
+    picked: list[int] = []
+    for c in range(len(cc)):
+        for i in np.argsort(d2[:, c]):
+            if int(i) not in picked:
+                picked.append(int(i))
+                break
+    return picked
+
+
+def typical_picks(h: np.ndarray, labels: np.ndarray, k: int, n_neighbours: int = 20
+                  ) -> list[int]:
+    """TypiClust (Hacohen et al., 2022): per cluster of ``labels`` (n,) among ``k``, the row of
+    ``h`` (n, d) with the highest typicality — the inverse of its mean Euclidean distance to
+    its ``n_neighbours`` nearest other rows of ``h``. Empty clusters pick nothing."""
+    from sklearn.neighbors import NearestNeighbors
+
+    m = min(n_neighbours + 1, len(h))
+    dist, _ = NearestNeighbors(n_neighbors=m).fit(h).kneighbors(h)
+    typicality = 1.0 / np.maximum(dist[:, 1:].mean(1), 1e-12)
+    picked = []
+    for c in range(k):
+        rows = np.flatnonzero(labels == c)
+        if len(rows):
+            picked.append(int(rows[np.argmax(typicality[rows])]))
+    return picked
 
 
 @dataclass

@@ -6,6 +6,7 @@ Reads the packet's relative head, the student's vectors of its own pool (``s_poo
 reference strings (the concepts' labels, then the packet's public words on class tasks), which
 it encodes itself and counts as student-side inputs. Writes ``reader``. On class tasks with
 ``Variant.relative_prior`` the pool's answers are made to follow the packet's concept prior.
+A packet without a relative readout (a symbolic pair task's) leaves the CAL answering.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from m2kt.concepts import relative as concept_relative
-from m2kt.errors import UsageError
 from m2kt.ingest.relative_reader import reader_for
 from m2kt.ingest.run import Run
 
@@ -23,10 +23,11 @@ from m2kt.ingest.run import Run
 def read_relative(run: Run) -> dict[str, Any]:
     """See module doc."""
     head = concept_relative.from_tensors(run.packet.tensors)
-    if head is None:
-        raise UsageError(f"variant {run.var.name} answers with the packet's relative readout, "
-                         "and this packet carries none (packets of language tasks and of "
-                         "symbolic class tasks built by this version carry one)")
+    if head is None:  # symbolic pair tasks (and older packets): the CAL answers, as `relative`
+        run.progress("the packet carries no relative readout: the student answers through "
+                     "the CAL", 0.8)
+        return {"skipped": "the packet carries no relative readout (packets of symbolic pair "
+                           "tasks have none): the CAL answers"}
     words = list(run.packet.anchors.words) if run.class_task else []
     ref = run.encode_texts(concept_relative.reference_strings(
         [c.label for c in run.task.concepts], words))
