@@ -34,9 +34,9 @@ page_header(
     "Align & Ingest",
     "The student learns a Concept Alignment Layer (student → teacher space) from the packet, "
     "trained with the composite loss: geometric (anchors land on their teacher vectors and "
-    "answers), structural (the graph's relations hold), reasoning (the teacher's traces), "
-    "safety (no drift of protected behaviour, bounded CAL). The result is a new student that "
-    "answers alone.",
+    "answers), structural (the graph's relations hold; off by default — it moved no task on "
+    "dev), reasoning (the teacher's traces), safety (no drift of protected behaviour, bounded "
+    "CAL). The result is a new student that answers alone.",
 )
 
 def upload_file(up, kind: str):
@@ -165,6 +165,8 @@ def live(j, snap: dict) -> None:
         st.progress(snap["fraction"], text=visible(snap["message"], 200))
     if snap["steps"]:
         st.plotly_chart(loss_curves(snap["steps"]), width="stretch")
+        st.caption("Each term is plotted unweighted; a term whose λ is 0 (structural, by "
+                   "default) is logged but not trained on.")
     if snap["state"] == "running":
         if st.button("Cancel", key="cancel_job"):
             j.cancel()
