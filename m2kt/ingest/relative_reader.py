@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from m2kt.concepts import relative as concept_relative
-from m2kt.errors import SemanticError
+from m2kt.errors import NotAModelError, SemanticError
 from m2kt.heads import LinearHead
 
 
@@ -57,10 +57,23 @@ class RelativeReader:
 
     @classmethod
     def from_tensors(cls, t: dict[str, np.ndarray]) -> RelativeReader:
-        head = LinearHead.from_tensors({k[5:]: v for k, v in t.items()
-                                        if k.startswith("head.")})
-        k = int(t["pair_k"][0])
-        return cls(t["ref"], t["mean"], t["std"], t["offsets"], head, k or None)
+        """The reader saved by :meth:`tensors`; raises NotAModelError when a tensor is missing
+        or the shapes do not fit together (a damaged or foreign ``relative.safetensors``)."""
+        try:
+            head = LinearHead.from_tensors({k[5:]: v for k, v in t.items()
+                                            if k.startswith("head.")})
+            k = int(t["pair_k"][0])
+            r = cls(t["ref"], t["mean"], t["std"], t["offsets"], head, k or None)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise NotAModelError(f"relative.safetensors lacks {exc}: not a saved relative "
+                                 "readout") from exc
+        s = len(r.ref)
+        width = s if r.pair_k is None else concept_relative.pair_feature_count(r.pair_k, s)
+        if (r.ref.ndim != 2 or r.mean.shape != (s,) or r.std.shape != (s,)
+                or head.weight.shape != (len(r.offsets), width) or not np.all(r.std > 0)):
+            raise NotAModelError("relative.safetensors: its tensors' shapes do not fit "
+                                 "together (a damaged or foreign file)")
+        return r
 
 
 def reader_for(head: LinearHead, ref: np.ndarray, s_pool: np.ndarray, pair_k: int | None,

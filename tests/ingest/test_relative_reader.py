@@ -70,3 +70,14 @@ def test_a_head_for_another_layout_is_refused() -> None:
     rng = np.random.default_rng(3)
     with pytest.raises(SemanticError, match="reads 5 features; this task's layout has 12"):
         reader_for(_head(2, 5), rng.normal(size=(3, 4)), rng.normal(size=(9, 4)), 3)
+
+
+def test_a_damaged_saved_reader_is_refused_readably() -> None:
+    from m2kt.errors import NotAModelError
+
+    rng = np.random.default_rng(4)
+    t = reader_for(_head(3, 5), rng.normal(size=(5, 4)), rng.normal(size=(20, 4)), None).tensors()
+    with pytest.raises(NotAModelError, match="lacks 'ref'"):
+        RelativeReader.from_tensors({k: v for k, v in t.items() if k != "ref"})
+    with pytest.raises(NotAModelError, match="do not fit together"):
+        RelativeReader.from_tensors({**t, "mean": np.zeros(4, np.float32)})
