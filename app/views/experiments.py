@@ -20,10 +20,13 @@ COMMITTED = {
     "symbolic tasks (tiny teachers → tiny students)": ROOT / "docs/results/symbolic/bench.json",
     "cross-architecture pair (SmolLM2-135M → MiniLM-L3), language tasks":
         ROOT / "docs/results/cross/bench.json",
+    "zero crossing, read directly (relative-direct), language tasks":
+        ROOT / "docs/results/zero-direct/bench.json",
 }
 MAX_REPORT_BYTES = 16 * 1024 * 1024
 #: the report's columns in two narrower tables, so none is cut off on a laptop screen
-VALIDITY_COLS = ("task", "models", "valid", "teacher", "student before", "prior", "KD full")
+VALIDITY_COLS = ("task", "models", "valid", "teacher", "student before", "prior", "beats prior",
+                 "KD full")
 #: M2KT against the baselines at M2KT's own count of crossing inputs
 TRANSFER_COLS = ("task", "M2KT", "beats start", "crossing inputs", "KD @ same inputs",
                  "KD + pool @ same inputs", "KD on M2KT's anchors", "labels @ same inputs")
@@ -34,7 +37,8 @@ EFFICIENCY_COLS = ("task", "retention", "ceiling retention", "KD parity inputs",
 GLOSSARY = (
     "Crossing inputs: inputs whose teacher-side information reached the student (M2KT: anchors "
     "+ trace queries; KD: every input). Retention: M2KT / teacher; ceiling retention: M2KT / KD "
-    "on the full pool. KD parity inputs: where the strongest KD curve reaches M2KT's accuracy "
+    "on the full pool. Beats prior: M2KT above the prior arm by a one-sided binomial test "
+    "(p < 0.05). KD parity inputs: where the strongest KD curve reaches M2KT's accuracy "
     "(interpolated). Reduction at parity = 1 − M2KT's crossing inputs / those KD inputs: 66 % "
     "means M2KT needed a third of KD's inputs; a negative value means KD needed fewer — −450 % "
     "is KD matching M2KT with 1/5.5 of M2KT's inputs. Specificity: M2KT's accuracy when every "

@@ -354,7 +354,7 @@ def test_experiments_page_offers_each_committed_report() -> None:
     import re
 
     root = Path(__file__).resolve().parents[2]
-    present = [p for p in ("full", "symbolic", "cross")
+    present = [p for p in ("full", "symbolic", "cross", "zero-direct")
                if (root / "docs/results" / p / "bench.json").is_file()]
     at = _page("experiments").run()
     assert not at.exception
@@ -367,7 +367,7 @@ def test_experiments_page_offers_each_committed_report() -> None:
         at.radio[0].set_value(label).run()
         assert not at.exception
         line = next(t.value for t in at.text if t.value.startswith("Showing"))
-        path = root / re.search(r"\((docs/results/\w+/bench\.json)\)", line).group(1)
+        path = root / re.search(r"\((docs/results/[\w-]+/bench\.json)\)", line).group(1)
         shown.append(path.parent.name)
         report = json.loads(path.read_text())
         df = at.dataframe[0].value
