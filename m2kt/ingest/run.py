@@ -114,6 +114,12 @@ class Run:
         """Answers come from the packet's teacher readout (chosen by the initial map)."""
         return self.sel is not None and self.sel.readout == "head"
 
+    def concept_prior(self) -> np.ndarray:
+        """The teacher's concept prior the packet ships (k,): its manifolds' member counts,
+        normalised."""
+        counts = np.asarray(self.man.counts, np.float64)
+        return counts / max(counts.sum(), 1.0)
+
     def encode_texts(self, texts: list[str]) -> np.ndarray:
         """The frozen student's vectors of ``texts`` (n, d_s) float32 (workspace cache)."""
         from m2kt.models.embcache import cached_encode

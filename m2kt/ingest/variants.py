@@ -7,7 +7,7 @@ against KD on every task.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from m2kt.concepts.words import DEFAULT_WORDS
 from m2kt.errors import UsageError
@@ -109,6 +109,16 @@ class Variant:
         return self.backbone_lr if track == "symbolic" else self.backbone_lr / 20
 
 
+#: the default (chosen below), and the base of `typical-anchors`
+TRANSDUCTIVE_WORDS = Variant(
+    "transductive-words", "transductive with 2,000 public words in the packet's relative "
+    "readout and the relative answers calibrated to the packet's concept prior (language class "
+    "tasks; on the others it is `transductive`)",
+    stages=with_transductive(ANCHOR_STAGES), anchor_selection="kmeans",
+    relative_candidate=True, pool_limit=20000, prior_offsets=True,
+    relative_prior=True, relative_words=DEFAULT_WORDS)
+
+
 VARIANTS: dict[str, Variant] = {v.name: v for v in (
     Variant("frozen", "frozen student; CAL (anchor-initialised) refined with the composite "
             "loss; random anchors"),
@@ -139,21 +149,15 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             "answers matched to that prior (class tasks)",
             stages=with_transductive(ANCHOR_STAGES), anchor_selection="kmeans",
             relative_candidate=True, pool_limit=20000, prior_offsets=True),
-    Variant("transductive-words", "transductive with 2,000 public words in the packet's "
-            "relative readout and the relative answers calibrated to the packet's concept "
-            "prior (language class tasks; on the others it is `transductive`)",
-            stages=with_transductive(ANCHOR_STAGES), anchor_selection="kmeans",
-            relative_candidate=True, pool_limit=20000, prior_offsets=True,
-            relative_prior=True, relative_words=DEFAULT_WORDS),
+    TRANSDUCTIVE_WORDS,
     Variant("relative-transductive", "zero-crossing: `relative`, then the `transductive` "
             "refinement on the student's own pool (no anchors, no traces)",
             stages=with_transductive(RELATIVE_STAGES), zero_crossing=True, pool_limit=20000,
             prior_offsets=True),
-    Variant("typical-anchors", "transductive-words with the anchors chosen by typicality "
-            "(TypiClust: the densest input of each k-means cluster of the teacher's vectors; "
-            "kd_anchor is given the same anchors)", stages=with_transductive(ANCHOR_STAGES),
-            anchor_selection="typical", relative_candidate=True, pool_limit=20000,
-            prior_offsets=True, relative_prior=True, relative_words=DEFAULT_WORDS),
+    replace(TRANSDUCTIVE_WORDS, name="typical-anchors",
+            description="transductive-words with the anchors chosen by typicality (TypiClust: "
+            "the densest input of each k-means cluster of the teacher's vectors; kd_anchor is "
+            "given the same anchors)", anchor_selection="typical"),
     Variant("relative-direct", "zero-crossing: the student answers with the packet's relative "
             "readout read on its own profiles (cosines to its own vectors of the concept "
             "labels and 2,000 public words, answers following the packet's concept prior; "

@@ -27,11 +27,11 @@ def summarize(rep: ReadReport, size: int, reference: bool = True) -> dict[str, A
     })
     p = rep.packet
     if p is not None:
-        by_type: dict[str, int] = {}
-        for e in p.graph.edges:
-            by_type[e.type] = by_type.get(e.type, 0) + 1
-        out["graph"] = {"nodes": len(p.graph.nodes), "edges": len(p.graph.edges),
-                        "by_type": by_type, "method": p.graph.method}
+        from m2kt.graph.compare import graph_summary
+
+        out["graph"] = graph_summary([e.model_dump() for e in p.graph.edges], p.graph.method,
+                                     len(p.graph.nodes), None)
+        del out["graph"]["reference"]  # scored below only when asked
         out["traces"] = {"count": len(p.traces.traces), "method": p.traces.method,
                          "steps": sum(len(t.steps) for t in p.traces.traces)}
         out["anchors"] = len(p.anchors.texts)

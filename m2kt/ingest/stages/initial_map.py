@@ -21,6 +21,7 @@ import numpy as np
 
 from m2kt.align import make
 from m2kt.concepts import relative as concept_relative
+from m2kt.ingest.relative_reader import reader_for
 from m2kt.ingest.run import Run
 from m2kt.ingest.select import CANDIDATE_METHODS, Selection, select
 from m2kt.ingest.zero import cal_from_transform, mixture_map
@@ -91,15 +92,10 @@ def _relative(run: Run):
     label_vecs = run.encode_texts(concept_relative.reference_strings(
         [c.label for c in run.task.concepts], list(run.packet.anchors.words)))
     run.ledger.student_inputs += len(label_vecs)
-    r = concept_relative.profiles(run.s_pool, label_vecs)
-    scores = rel_head.logits(concept_relative.zscore(r, r)).astype(np.float64)
-    if run.var.relative_prior and run.task.track == "language":
-        # the answers follow the packet's concept prior (label-free)
-        from m2kt.ssl import prior_offsets
-
-        counts = np.asarray(run.man.counts, np.float64)
-        scores = scores + prior_offsets(scores, counts / max(counts.sum(), 1.0))
-    pseudo = scores.argmax(1)
+    # the answers follow the packet's concept prior (label-free) on the language track
+    prior = (run.concept_prior() if run.var.relative_prior and run.task.track == "language"
+             else None)
+    pseudo = reader_for(rel_head, label_vecs, run.s_pool, None, prior).answer(run.s_pool)
     targets = np.asarray(run.man.centroids, np.float64)[pseudo]
     return make("ridge").fit(run.s_pool, targets), int((np.bincount(pseudo) > 0).sum())
 

@@ -32,10 +32,7 @@ def read_relative(run: Run) -> dict[str, Any]:
     ref = run.encode_texts(concept_relative.reference_strings(
         [c.label for c in run.task.concepts], words))
     run.ledger.student_inputs += len(ref)
-    prior = None
-    if run.class_task and run.var.relative_prior:
-        counts = np.asarray(run.man.counts, np.float64)
-        prior = counts / max(counts.sum(), 1.0)
+    prior = run.concept_prior() if run.class_task and run.var.relative_prior else None
     k = None if run.class_task else len(run.packet.concept_ids)
     run.reader = reader_for(head, ref, run.s_pool, k, prior)
     run.progress("the student reads the packet's relative readout on its own profiles "

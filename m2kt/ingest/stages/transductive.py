@@ -43,8 +43,7 @@ def transductive(run: Run) -> dict[str, Any]:
     if not run.class_task:
         return {"skipped": "pair task"}
     k = len(run.packet.concept_ids)
-    prior = np.clip(run.man.counts.astype(np.float64), 0, None)
-    prior = prior / prior.sum()
+    prior = run.concept_prior()
     fit = run.fit_idx
     xs = np.concatenate([run.s_pool, run.s_anchor[fit]]).astype(np.float64)
     n = len(run.s_pool)
