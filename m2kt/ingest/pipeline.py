@@ -1,12 +1,11 @@
 """Ingestion as a pipeline of named stages (a variant lists them: :mod:`m2kt.ingest.variants`).
 
 ``encode`` → initial map (``map-anchors`` | ``map-mixture`` | ``map-relative``) →
-``cal-training`` → (``transductive`` | ``read-relative``) → ``calibration`` → ``gates`` →
-``evaluation``, then the export. Every stage is a function ``Run → figures`` in
-:mod:`m2kt.ingest.stages`; it reads and writes named fields of the
+``cal-training`` → (``shot``) → (``transductive`` | ``self-learning`` | ``read-relative``) →
+``calibration`` → ``gates`` → ``evaluation``, then the export. Every stage is a function
+``Run → figures`` in :mod:`m2kt.ingest.stages`; it reads and writes named fields of the
 :class:`~m2kt.ingest.run.Run` and returns the figures the report and the Align & Ingest page
-show for it. ``evaluation`` is skipped when ingestion is asked
-not to evaluate.
+show for it. ``evaluation`` is skipped when ingestion is asked not to evaluate.
 """
 
 from __future__ import annotations
@@ -21,6 +20,8 @@ from m2kt.ingest.stages.evaluate import evaluate
 from m2kt.ingest.stages.gates import calibrate, post_gates
 from m2kt.ingest.stages.initial_map import map_anchors, map_mixture, map_relative
 from m2kt.ingest.stages.read_relative import read_relative
+from m2kt.ingest.stages.self_learning import self_learning
+from m2kt.ingest.stages.shot import shot
 from m2kt.ingest.stages.train import train_cal
 from m2kt.ingest.stages.transductive import transductive
 
@@ -33,6 +34,8 @@ STAGES: dict[str, Stage] = {
     "map-relative": map_relative,
     "cal-training": train_cal,
     "transductive": transductive,
+    "self-learning": self_learning,
+    "shot": shot,
     "read-relative": read_relative,
     "calibration": calibrate,
     "gates": post_gates,

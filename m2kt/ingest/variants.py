@@ -29,6 +29,12 @@ def with_transductive(stages: tuple[str, ...]) -> tuple[str, ...]:
     return (*stages[:i], "transductive", *stages[i:])
 
 
+def swap(stages: tuple[str, ...], old: str, *new: str) -> tuple[str, ...]:
+    """``stages`` with ``old`` replaced by the stages ``new`` (in order)."""
+    i = stages.index(old)
+    return (*stages[:i], *new, *stages[i + 1:])
+
+
 #: what each stage does, one line each (pages show it)
 STAGE_DESCRIPTIONS = {
     "encode": "the student encodes the anchors, trace queries, its own unlabelled inputs and "
@@ -45,6 +51,12 @@ STAGE_DESCRIPTIONS = {
                     "graph, balanced to the packet's concept prior (Sinkhorn); the map refitted "
                     "on the confident half; offsets make the pool's answers follow that prior "
                     "(class tasks)",
+    "self-learning": "semi-supervised CAL: the student's own clusters matched to the packet's "
+                     "concept Gaussians (balanced to its concept prior), the map refitted on "
+                     "the confident clusters and the anchors, repeated (class tasks)",
+    "shot": "the student's backbone adapted through the frozen CAL and packet readout: "
+            "confident answers on its own pool whose mean follows the packet's concept prior, "
+            "anchors kept (SHOT; class tasks)",
     "read-relative": "the student will answer with the packet's relative readout read on its "
                      "own profiles (cosines to its own vectors of the labels and public "
                      "words), not through the CAL; only the head's weights crossed",
@@ -89,6 +101,10 @@ class Variant:
     relative_readout: str = "cosine"
     #: rounds of the ``transductive`` stage (spread → balance → refit), when it is listed
     transductive_rounds: int = 1
+    #: rounds of the ``self-learning`` stage at most (it stops when no cluster changes)
+    self_learning_rounds: int = 5
+    #: steps of the ``shot`` stage (batches of ``pool_batch`` pool inputs)
+    shot_steps: int = 100
     #: the ``transductive`` stage ends with per-concept readout offsets matching the packet's
     #: concept prior on the pool (:func:`m2kt.ssl.prior_offsets`)
     prior_offsets: bool = False
@@ -158,6 +174,18 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             description="transductive-words with the anchors chosen by typicality (TypiClust: "
             "the densest input of each k-means cluster of the teacher's vectors; kd_anchor is "
             "given the same anchors)", anchor_selection="typical"),
+    replace(TRANSDUCTIVE_WORDS, name="self-learning",
+            description="transductive-words with the `transductive` stage replaced by "
+            "`self-learning`: the student's own k-means clusters matched as wholes to the "
+            "packet's concept Gaussians (Sinkhorn to the concept prior), the map refitted on "
+            "the confident clusters and the anchors, up to 5 rounds (direction 3)",
+            stages=swap(TRANSDUCTIVE_WORDS.stages, "transductive", "self-learning")),
+    replace(TRANSDUCTIVE_WORDS, name="shot",
+            description="transductive-words with `shot` before `transductive`: the student's "
+            "backbone (all of a symbolic student, the top layer of a language one) adapted "
+            "through the frozen CAL and packet readout by information maximisation with the "
+            "packet's concept prior, 100 steps (direction 5)",
+            stages=swap(TRANSDUCTIVE_WORDS.stages, "transductive", "shot", "transductive")),
     Variant("relative-direct", "zero-crossing: the student answers with the packet's relative "
             "readout read on its own profiles (cosines to its own vectors of the concept "
             "labels and 2,000 public words, answers following the packet's concept prior; "

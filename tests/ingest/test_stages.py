@@ -202,3 +202,80 @@ def test_a_relative_reading_student_answers_the_same_after_loading(built,
     dev = get_task(built.packet.manifest.provenance.domain.task).splits["dev"]
     got = load_student(str(out)).answer_indices([e.text for e in dev])
     assert np.array_equal(got, r.extra["pred"])  # the loaded student is the evaluated one
+
+
+def test_self_learning_matches_student_clusters_and_refits_the_map(built, pair_built,
+                                                                    tmp_path: Path) -> None:
+    from m2kt.ingest.stages.self_learning import self_learning
+
+    run = _run(built, tmp_path, variant="self-learning")
+    for stage in (encode, map_anchors, train_cal):
+        stage(run)
+    cal, labels, crossing = run.cal, run.task.splits["transfer_pool"], run.ledger.crossing_inputs
+    figures = self_learning(run)
+    assert run.cal is not cal and 1 <= figures["rounds"] <= run.var.self_learning_rounds
+    changed = figures["clusters changing concept per round"]
+    assert len(changed) == figures["rounds"] and changed[0] == figures["student clusters"]
+    assert figures["rounds"] == run.var.self_learning_rounds or changed[-1] == 0
+    assert 1 <= figures["concepts matched"] <= len(run.packet.concept_ids)
+    assert run.thresholds.shape == (len(run.packet.concept_ids),)  # prior offsets
+    assert run.ledger.crossing_inputs == crossing and labels == run.task.splits["transfer_pool"]
+    p = _run(pair_built, tmp_path, variant="self-learning")
+    assert self_learning(p) == {"skipped": "pair task"}
+
+
+def test_self_learning_helpers_average_per_cluster_and_give_distributions(built,
+                                                                          tmp_path: Path) -> None:
+    from m2kt.ingest.stages.self_learning import cluster_means, gaussian_answers, student_clusters
+
+    p = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    assert np.allclose(cluster_means(p, np.array([0, 0, 1])), [[0.5, 0.5], [0.5, 0.5]])
+    ids = student_clusters(np.r_[np.zeros((5, 2)), np.ones((5, 2)) * 9], 2, 0)
+    assert len(set(ids[:5])) == len(set(ids[5:])) == 1 and ids[0] != ids[5]
+    run = _run(built, tmp_path, variant="self-learning")
+    encode(run)
+    map_anchors(run)
+    q = gaussian_answers(run, run.mapped(run.s_pool[:50]))
+    assert q.shape == (50, len(run.packet.concept_ids)) and np.allclose(q.sum(1), 1.0)
+    assert np.all(q[:, np.asarray(run.man.counts) <= 0] == 0)
+
+
+def test_shot_adapts_the_backbone_through_the_frozen_cal(built, pair_built,
+                                                         tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    import torch
+
+    from m2kt.ingest.stages.shot import shot
+
+    run = _run(built, tmp_path, variant="shot")
+    for stage in (encode, map_anchors, train_cal):
+        stage(run)
+    run.var = replace(run.var, shot_steps=3)
+    cal = {k: v.clone() for k, v in run.cal.state_dict().items()}
+    pool, crossing = run.s_pool.copy(), run.ledger.crossing_inputs
+    figures = shot(run)
+    assert figures["steps"] == 3 and run.encoder is not None
+    assert all(torch.equal(v, run.cal.state_dict()[k]) for k, v in cal.items())  # frozen
+    assert run.s_pool.shape == pool.shape and not np.allclose(run.s_pool, pool)
+    assert run.s_probe_after.shape == run.s_probe.shape
+    assert len(figures["entropy, first / last step"]) == 2
+    assert run.ledger.crossing_inputs == crossing
+    p = _run(pair_built, tmp_path, variant="shot")
+    assert shot(p) == {"skipped": "pair task"}
+
+
+def test_shots_information_terms() -> None:
+    import torch
+
+    from m2kt.ingest.stages.shot import information
+
+    k = 4
+    prior = torch.full((k,), 1.0 / k)
+    ent, div = information(torch.zeros(8, k), prior)  # every answer uniform
+    assert abs(float(ent) - np.log(k)) < 1e-5 and abs(float(div)) < 1e-6
+    sure = torch.eye(k).repeat(2, 1) * 50  # confident answers, following the prior
+    ent, div = information(sure, prior)
+    assert float(ent) < 1e-6 and abs(float(div)) < 1e-6
+    ent, div = information(torch.eye(k)[[0] * 8] * 50, prior)  # confident, all one concept
+    assert float(div) > 1.0

@@ -48,9 +48,9 @@ def transductive(run: Run) -> dict[str, Any]:
     xs = np.concatenate([run.s_pool, run.s_anchor[fit]]).astype(np.float64)
     n = len(run.s_pool)
     graph = ssl.knn_graph(xs)
-    t_answer = _scores(run, run.t_anchor[fit].astype(np.float64)).argmax(1)
+    t_answer = readout_scores(run, run.t_anchor[fit].astype(np.float64)).argmax(1)
     y = run.mapped(run.s_pool)
-    scores = _scores(run, y)
+    scores = readout_scores(run, y)
     first = before = scores.argmax(1)
     for _ in range(max(1, run.var.transductive_rounds)):
         y0 = np.concatenate([np.eye(k)[before], np.eye(k)[t_answer]]) * 0.9 + 0.1 / k
@@ -59,41 +59,52 @@ def transductive(run: Run) -> dict[str, Any]:
         keep = ssl.confident(p, KEEP)
         label = p.argmax(1)[keep]
         cent = run.man.centroids.astype(np.float64)
-        moved = _shifted(y[keep], label, cent) if TARGETS == "shifted" else cent[label]
+        moved = shifted(y[keep], label, cent) if TARGETS == "shifted" else cent[label]
         targets = np.concatenate([moved, run.t_anchor[fit].astype(np.float64)])
-        fitted = _refit(np.concatenate([run.s_pool[keep], run.s_anchor[fit]]), targets,
-                        run.policy.cal_norm_bound)
+        fitted = refit(np.concatenate([run.s_pool[keep], run.s_anchor[fit]]), targets,
+                       run.policy.cal_norm_bound)
         run.cal = cal_from_transform(fitted.transform, run.s_pool.shape[1], targets.shape[1])
         y = run.mapped(run.s_pool)
-        scores = _scores(run, y)
+        scores = readout_scores(run, y)
         before = scores.argmax(1)
-    offsets = {"after": _tv(before, prior)}
-    if run.var.prior_offsets:
-        run.thresholds = ssl.prior_offsets(scores, prior)
-        before = (scores + run.thresholds).argmax(1)
-        offsets["with the prior offsets"] = _tv(before, prior)
+    offsets, before = follow_prior(run, scores, prior)
     return {"pool inputs": n, "kept per round": int(len(keep)),
-            "ridge α": float(fitted.alpha), "CAL norm": round(_norm(fitted.w), 4),
+            "ridge α": float(fitted.alpha), "CAL norm": round(cal_norm(fitted.w), 4),
             "rounds": max(1, run.var.transductive_rounds),
             "answers changed": round(float((before != first).mean()), 4),
-            "distance to the packet's prior (TV), before": _tv(first, prior), **offsets}
+            "distance to the packet's prior (TV), before": tv_to_prior(first, prior), **offsets}
 
 
-def _norm(w: np.ndarray) -> float:
+def follow_prior(run: Run, scores: np.ndarray, prior: np.ndarray
+                 ) -> tuple[dict[str, float], np.ndarray]:
+    """With the variant's ``prior_offsets``, set ``run.thresholds`` to the per-concept offsets
+    that make the pool's answers (``scores``: (n, k)) follow ``prior`` (k,). Returns the
+    answers' distance to the prior (TV) after the stage and with the offsets, and the
+    answers (n,)."""
+    answers = scores.argmax(1)
+    figures = {"after": tv_to_prior(answers, prior)}
+    if run.var.prior_offsets:
+        run.thresholds = ssl.prior_offsets(scores, prior)
+        answers = (scores + run.thresholds).argmax(1)
+        figures["with the prior offsets"] = tv_to_prior(answers, prior)
+    return figures, answers
+
+
+def cal_norm(w: np.ndarray) -> float:
     """The CAL norm gate's figure of an affine map ``x W`` (W: (d_s, d_t))."""
     return float(np.linalg.norm(w) / np.sqrt(w.shape[1]))
 
 
-def _refit(x: np.ndarray, targets: np.ndarray, bound: float):
+def refit(x: np.ndarray, targets: np.ndarray, bound: float):
     """Ridge ``x → targets`` (L2 by generalised cross-validation), its L2 raised tenfold at a
     time until the map is within the safety policy's CAL norm bound."""
     fitted = make("ridge").fit(x, targets)
-    while _norm(fitted.w) > bound and fitted.alpha < 1e8:
+    while cal_norm(fitted.w) > bound and fitted.alpha < 1e8:
         fitted = make("ridge", alphas=(fitted.alpha * 10,)).fit(x, targets)
     return fitted
 
 
-def _shifted(y: np.ndarray, label: np.ndarray, cent: np.ndarray) -> np.ndarray:
+def shifted(y: np.ndarray, label: np.ndarray, cent: np.ndarray) -> np.ndarray:
     """Targets (m, d_t) for mapped pool vectors ``y`` with pseudo-labels ``label``: each moved
     by its concept's offset (the concept's centroid in ``cent`` minus the mean of the rows
     given that concept), so every concept's cloud lands on its centroid while the geometry
@@ -105,12 +116,12 @@ def _shifted(y: np.ndarray, label: np.ndarray, cent: np.ndarray) -> np.ndarray:
     return out
 
 
-def _scores(run: Run, y: np.ndarray) -> np.ndarray:
+def readout_scores(run: Run, y: np.ndarray) -> np.ndarray:
     """The readout's class scores (n, k) for teacher-space points ``y`` (n, d_t)."""
     return class_scores(y, run.man, run.head if run.use_head else None,
                         run.sel.readout == "cosine")
 
 
-def _tv(labels: np.ndarray, prior: np.ndarray) -> float:
+def tv_to_prior(labels: np.ndarray, prior: np.ndarray) -> float:
     hist = np.bincount(labels, minlength=len(prior)) / max(1, len(labels))
     return round(float(0.5 * np.abs(hist - prior).sum()), 4)
