@@ -128,6 +128,15 @@ class Run:
             return np.zeros((0, self.lm.info.hidden_size), np.float32)
         return cached_encode(self.lm, texts)
 
+    def reencode(self) -> None:
+        """Recompute ``s_anchor``, ``s_trace``, ``s_pool`` and ``s_probe_after`` with the adapted
+        backbone ``encoder`` (every later figure uses it); ``s_probe`` keeps the frozen
+        student's vectors, the drift gate's reference."""
+        self.s_anchor = self.encoder.encode(self.anchors)
+        self.s_trace = self.encoder.encode([t.query for t in self.traces])
+        self.s_pool = self.encoder.encode([e.text for e in self.pool])
+        self.s_probe_after = self.encoder.encode([p.text for p in self.probes])
+
     def mapped(self, x: np.ndarray) -> np.ndarray:
         """Student vectors (n, d_s) through the CAL → teacher space (n, d_t) float64."""
         assert self.cal is not None, "the initial-map stage sets the CAL"

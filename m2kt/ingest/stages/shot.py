@@ -18,7 +18,8 @@ before adaptation.
 Reads the encodings, ``cal``, ``sel``, the manifolds, the anchors and ``encoder`` (an adapt
 variant's, else a new one); writes ``encoder`` and recomputes ``s_anchor``, ``s_trace``,
 ``s_pool`` and ``s_probe_after`` with it. No label and no per-example teacher output beyond the
-packet's anchors is read. Pair tasks are skipped.
+packet's anchors is read. Pair tasks, and tracks not in the variant's ``shot_tracks``, are
+skipped.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def shot(run: Run) -> dict[str, Any]:
     """See module doc."""
     if not run.class_task:
         return {"skipped": "pair task"}
+    if run.task.track not in run.var.shot_tracks:
+        return {"skipped": f"{run.task.track} track"}
     from m2kt.ingest.encoder import TrainableEncoder
 
     prior = torch.tensor(run.concept_prior(), dtype=torch.float32)
@@ -69,19 +72,19 @@ def shot(run: Run) -> dict[str, Any]:
         opt.zero_grad()
         total.backward()
         opt.step()
-        first = first or (float(ent.detach()), float(div.detach()))
+        last = tuple(float(v.detach()) for v in (ent, div, geo))
+        first = first or last
         if step % 10 == 0 or step == steps - 1:
-            run.progress(f"SHOT step {step + 1}/{steps}: entropy {float(ent):.3f}, diversity "
-                         f"{float(div):.3f}, geo {float(geo):.3f}", 0.8)
-    run.s_anchor = run.encoder.encode(run.anchors)
-    run.s_trace = run.encoder.encode([t.query for t in run.traces])
-    run.s_pool = run.encoder.encode(pool)
-    run.s_probe_after = run.encoder.encode([p.text for p in run.probes])
+            run.progress(f"SHOT step {step + 1}/{steps}: entropy {last[0]:.3f}, KL to the "
+                         f"prior {last[1]:.3f}, geo {last[2]:.3f}", 0.8)
+    for p in run.cal.parameters():
+        p.requires_grad_(True)
+    run.reencode()
     after = readout_scores(run, run.mapped(run.s_pool)).argmax(1)
     return {"steps": steps, "pool inputs": len(pool),
-            "entropy, first / last step": [round(first[0], 4), round(float(ent), 4)]
+            "entropy, first / last step": [round(first[0], 4), round(last[0], 4)]
             if first else None,
-            "KL to the prior, first / last step": [round(first[1], 4), round(float(div), 4)]
+            "KL to the prior, first / last step": [round(first[1], 4), round(last[1], 4)]
             if first else None,
             "answers changed": round(float((after != before).mean()), 4),
             "distance to the packet's prior (TV), before": tv_to_prior(before, prior.numpy()),

@@ -177,9 +177,6 @@ def train_cal(run: Run) -> dict[str, Any]:
     run.cal.eval()
     run.s_probe_after = run.s_probe
     if run.encoder is not None:  # every later figure uses the adapted backbone
-        run.s_anchor = run.encoder.encode(run.anchors)
-        run.s_trace = run.encoder.encode([t.query for t in run.traces])
-        run.s_pool = run.encoder.encode([e.text for e in run.pool])
-        run.s_probe_after = run.encoder.encode([p.text for p in run.probes])
+        run.reencode()
     return {"steps": steps, "trace targets": len(fx.traces.rows), "graph edges": len(fx.edges),
             **{f"final {t}": curves[t][-1] for t in (*TERMS, "total") if curves[t]}}
