@@ -30,14 +30,12 @@ def test_procfile_serves_on_port() -> None:
 
 
 def test_readme_results_table_is_generated_from_the_committed_report(monkeypatch) -> None:
-    from m2kt.bench.report import readme_block
+    from m2kt.bench.report import COMMITTED_REPORTS, readme_block
     from m2kt.bench.research import splice_between
 
     monkeypatch.chdir(ROOT)
-    reports = [Path("docs/results/full/bench.json"), Path("docs/results/symbolic/bench.json"),
-               Path("docs/results/cross/bench.json"), Path("docs/results/zero-direct/bench.json")]
-    assert (ROOT / reports[0]).is_file(), f"commit the bench report {reports[0]}"
-    reports = [r for r in reports if (ROOT / r).is_file()]  # symbolic, cross: once committed
+    reports = [Path(p) for p in COMMITTED_REPORTS.values()]
+    assert all((ROOT / r).is_file() for r in reports), "commit every report COMMITTED_REPORTS names"
     text = (ROOT / "README.md").read_text()
     expected = splice_between(text, readme_block(*reports), "bench-table")
     assert text == expected, "regenerate: python -m m2kt bench-table " \

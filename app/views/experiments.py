@@ -9,20 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from app.widgets import page_header, show_error
-from m2kt.bench.report import PAPER, summary_rows, verdicts
+from m2kt.bench.report import COMMITTED_REPORTS, PAPER, summary_rows, verdicts
 from m2kt.render.bench import accuracy_vs_inputs
 from m2kt.render.escape import visible
 
 ROOT = Path(__file__).resolve().parents[2]
 #: committed reports, in the order offered (the first one that exists is the default)
-COMMITTED = {
-    "default pair (MiniLM-L6 → MiniLM-L3), language tasks": ROOT / "docs/results/full/bench.json",
-    "symbolic tasks (tiny teachers → tiny students)": ROOT / "docs/results/symbolic/bench.json",
-    "cross-architecture pair (SmolLM2-135M → MiniLM-L3), language tasks":
-        ROOT / "docs/results/cross/bench.json",
-    "zero crossing, read directly (relative-direct), language tasks":
-        ROOT / "docs/results/zero-direct/bench.json",
-}
+COMMITTED = {label: ROOT / path for label, path in COMMITTED_REPORTS.items()}
 MAX_REPORT_BYTES = 16 * 1024 * 1024
 #: the report's columns in two narrower tables, so none is cut off on a laptop screen
 VALIDITY_COLS = ("task", "models", "valid", "teacher", "student before", "prior", "beats prior",

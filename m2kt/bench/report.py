@@ -15,6 +15,19 @@ from m2kt.packet.writer import write_atomic
 
 PAPER = "85–90 % retention with > 98 % less data than KD"
 
+#: the committed bench reports (label → path relative to the repository), in the order the
+#: README's table and the Experiments page list them
+COMMITTED_REPORTS: dict[str, str] = {
+    "default pair (MiniLM-L6 → MiniLM-L3), language tasks": "docs/results/full/bench.json",
+    "symbolic tasks (tiny teachers → tiny students)": "docs/results/symbolic/bench.json",
+    "the default on multistep (SHOT on the symbolic student)":
+        "docs/results/multistep/bench.json",
+    "cross-architecture pair (SmolLM2-135M → MiniLM-L3), language tasks":
+        "docs/results/cross/bench.json",
+    "zero crossing, read directly (relative-direct), language tasks":
+        "docs/results/zero-direct/bench.json",
+}
+
 
 #: what differs between two runs of the same bench by design
 TIMING_KEYS = ("seconds", "build_seconds", "started", "command", "packet_bytes")
