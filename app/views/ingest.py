@@ -22,7 +22,7 @@ from m2kt.packet.trust import load_store
 from m2kt.render.escape import md_inert, visible
 from m2kt.render.gates import gate_rows
 from m2kt.render.losses import loss_curves
-from m2kt.render.stages import plan_rows, stage_rows
+from m2kt.render.stages import all_stage_rows, stage_rows
 from m2kt.store import audit
 from m2kt.store.db import open_db
 from m2kt.store.queue import queued
@@ -102,16 +102,15 @@ with st.form("ingest"):
                                   disabled=job is not None and job.active)
 
 with st.expander("The pipeline: what each stage of an ingestion does"):
-    st.caption(f"The default variant ({DEFAULT_VARIANT}) runs these stages in order; the "
-               "others differ in the initial map and in whether the transductive stage (or "
-               "read-relative: the relative readout answers) runs — "
-               + "; ".join(f"{v.name}: {v.stages[1]}"
-                           + "".join(f" + {x}" for x in ("transductive", "read-relative")
-                                     if x in v.stages)
+    st.caption("Every stage of the pipeline, in order; a variant runs some of them. Every "
+               "variant encodes, trains the CAL, calibrates, checks its gates and evaluates; "
+               "they differ in the initial map and the stages around the CAL training — "
+               + "; ".join(f"{v.name}: {' + '.join(v.distinct_stages())}"
                            for v in VARIANTS.values())
-               + ". The finished job shows each stage's time and figures.")
-    st.dataframe(pd.DataFrame(plan_rows(VARIANTS[DEFAULT_VARIANT].stages)), hide_index=True,
-                 width="stretch")
+               + f". The default ({DEFAULT_VARIANT}) runs the stages marked. The finished job "
+                 "shows each stage's time and figures.")
+    # a static table: every description wraps in full (our own text, never packet text)
+    st.table(pd.DataFrame(all_stage_rows(VARIANTS[DEFAULT_VARIANT].stages)).set_index("stage"))
 
 if start and approved:
     path = approved[choice]

@@ -27,15 +27,16 @@ from m2kt.ingest.stages.transductive import transductive
 
 Stage = Callable[[Run], dict[str, Any]]
 
+#: every stage, in pipeline order (a variant runs a subsequence of it)
 STAGES: dict[str, Stage] = {
     "encode": encode,
     "map-anchors": map_anchors,
     "map-mixture": map_mixture,
     "map-relative": map_relative,
     "cal-training": train_cal,
+    "shot": shot,
     "transductive": transductive,
     "self-learning": self_learning,
-    "shot": shot,
     "read-relative": read_relative,
     "calibration": calibrate,
     "gates": post_gates,

@@ -23,6 +23,10 @@ RELATIVE_STAGES = ("encode", "map-relative", *ANCHOR_STAGES[2:])
 READ_RELATIVE_STAGES = (*RELATIVE_STAGES[:3], "read-relative", *RELATIVE_STAGES[3:])
 
 
+#: the stages every variant runs
+COMMON_STAGES = ("encode", "cal-training", "calibration", "gates", "evaluation")
+
+
 def with_transductive(stages: tuple[str, ...]) -> tuple[str, ...]:
     """``stages`` with ``transductive`` right after ``cal-training``."""
     i = stages.index("cal-training") + 1
@@ -120,6 +124,11 @@ class Variant:
     #: direction 2, so their research-log rows stay reproducible
     relative_words: int = 0
 
+    def distinct_stages(self) -> tuple[str, ...]:
+        """The stages that set this variant apart (its initial map and any refinement), in
+        order: every stage but those all variants share."""
+        return tuple(s for s in self.stages if s not in COMMON_STAGES)
+
     def train_top(self, track: str) -> int | None:
         return self.train_top_language if track == "language" else None
 
@@ -186,12 +195,14 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             description="transductive-words with `shot` before `transductive`: the student's "
             "backbone (all of a symbolic student, the top layer of a language one) adapted "
             "through the frozen CAL and packet readout by information maximisation with the "
-            "packet's concept prior, 100 steps (direction 5)",
+            "packet's concept prior, 100 steps (direction 5; its multistep students fail the "
+            "alignment gate)",
             stages=swap(TRANSDUCTIVE_WORDS.stages, "transductive", "shot", "transductive")),
     replace(TRANSDUCTIVE_WORDS, name="transductive-shot",
             description="transductive-words, and on the symbolic track `shot` before "
             "`transductive` (the tiny student's backbone adapted through the frozen CAL and "
-            "packet readout); on the language track it is transductive-words",
+            "packet readout); on the language track it is transductive-words. Its multistep "
+            "students fail the alignment gate on every dev seed",
             stages=swap(TRANSDUCTIVE_WORDS.stages, "transductive", "shot", "transductive"),
             shot_tracks=("symbolic",)),
     Variant("relative-direct", "zero-crossing: the student answers with the packet's relative "

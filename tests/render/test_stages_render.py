@@ -19,3 +19,18 @@ def test_stage_rows_format_figures_and_make_text_visible() -> None:
     assert rows[0]["stage"] == "evaluation" and rows[0]["seconds"] == "1.2"
     assert "accuracy 0.2947" in rows[0]["figures"]
     assert "\u202e" not in rows[0]["figures"]  # a bidi override is shown, not obeyed
+
+
+def test_all_stage_rows_list_the_pipeline_in_order_and_mark_the_default() -> None:
+    from m2kt.ingest.pipeline import STAGES
+    from m2kt.ingest.variants import DEFAULT_VARIANT
+    from m2kt.render.stages import all_stage_rows
+
+    default = VARIANTS[DEFAULT_VARIANT].stages
+    rows = all_stage_rows(default)
+    assert [r["stage"] for r in rows] == list(STAGES)
+    assert [r["stage"] for r in rows if r["in the default"] == "yes"] == list(default)
+    order = list(STAGES)
+    for v in VARIANTS.values():  # every variant runs its stages in the pipeline's order
+        assert [order.index(s) for s in v.stages] == sorted(order.index(s) for s in v.stages)
+        assert "cal-training" not in v.distinct_stages() and v.distinct_stages()[0] == v.stages[1]
