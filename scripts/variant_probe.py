@@ -3,7 +3,8 @@
 Per task and seed, each variant's packet is built as the bench builds it (its anchor
 selection, 64 anchors drawn with the seed, its public words; one build when the two variants
 build alike), approved by the bench policy and ingested; the student is scored on ``dev``.
-Writes ``docs/results/research/<out>.json`` and prints the paired differences (second − first).
+Writes ``docs/results/research/<out>.json`` (accuracies, and the figures of each variant's
+distinct stages per run) and prints the paired differences (second − first).
 
 Usage: python scripts/variant_probe.py --variants transductive-words shot --out shot-probe
        [--tasks supersense gloss multistep] [--seeds 3]
@@ -24,6 +25,7 @@ RESEARCH = ROOT / "docs" / "results" / "research"
 
 def probe(variants: tuple[str, str], tasks: list[str], seeds: int) -> dict:
     """``{task: {"accs": {variant: [acc per seed]}, "diff": paired(second, first),
+    "stage_figures": {variant: [per seed {stage: figures} of its distinct stages]},
     "seconds"}}``."""
     from graph_probe import paired
 
@@ -39,6 +41,7 @@ def probe(variants: tuple[str, str], tasks: list[str], seeds: int) -> dict:
             task, t0 = get_task(name), time.perf_counter()
             teacher = load_teacher(task)
             acc: dict[str, list[float]] = {v: [] for v in variants}
+            figs: dict[str, list[dict]] = {v: [] for v in variants}
             for seed in range(seeds):
                 built = {}
                 for v in variants:
@@ -48,12 +51,14 @@ def probe(variants: tuple[str, str], tasks: list[str], seeds: int) -> dict:
                         built[how] = build_and_approve(task, teacher, 64, Path(tmp), seed=seed,
                                                        anchor_selection=how[0],
                                                        relative_words=how[1])
-                    acc[v].append(ingest_approved(built[how], seed, variant=v,
-                                                  eval_split="dev").accuracy)
+                    r = ingest_approved(built[how], seed, variant=v, eval_split="dev")
+                    acc[v].append(r.accuracy)
+                    figs[v].append({s["stage"]: s["figures"] for s in r.extra["stages"]
+                                    if s["stage"] in var.distinct_stages()})
                 print(json.dumps({"task": name, "seed": seed,
                                   **{v: acc[v][-1] for v in variants}}), flush=True)
             out[name] = {"accs": acc, "diff": paired(acc[variants[1]], acc[variants[0]]),
-                         "seconds": round(time.perf_counter() - t0)}
+                         "stage_figures": figs, "seconds": round(time.perf_counter() - t0)}
     return out
 
 
