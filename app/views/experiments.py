@@ -23,13 +23,16 @@ VALIDITY_COLS = ("task", "models", "valid", "teacher", "student before", "prior"
 #: M2KT against the baselines at M2KT's own count of crossing inputs
 TRANSFER_COLS = ("task", "M2KT", "beats start", "crossing inputs", "KD @ same inputs",
                  "KD + pool @ same inputs", "KD on M2KT's anchors", "labels @ same inputs")
-#: how much of the teacher / of full KD that is, and at how many fewer inputs
-EFFICIENCY_COLS = ("task", "retention", "ceiling retention", "KD parity inputs",
-                   "reduction at parity [95 % CI]", "reduction vs KD full",
+#: whether its students passed their gates, how much of the teacher / of full KD that is, and
+#: at how many fewer inputs
+EFFICIENCY_COLS = ("task", "gates passed (seeds)", "retention", "ceiling retention",
+                   "KD parity inputs", "reduction at parity [95 % CI]", "reduction vs KD full",
                    "specificity (swapped inputs)")
 GLOSSARY = (
     "Crossing inputs: inputs whose teacher-side information reached the student (M2KT: anchors "
-    "+ trace queries; KD: every input). Retention: M2KT / teacher; ceiling retention: M2KT / KD "
+    "+ trace queries; KD: every input). Gates passed: of M2KT's students (one per seed), how "
+    "many passed every post-ingestion gate — a student that fails one is marked \"do not "
+    "deploy\", whatever its accuracy. Retention: M2KT / teacher; ceiling retention: M2KT / KD "
     "on the full pool. Beats prior: M2KT above the prior arm by a one-sided binomial test "
     "(p < 0.05). KD parity inputs: where the strongest KD curve reaches M2KT's accuracy "
     "(interpolated). Reduction at parity = 1 − M2KT's crossing inputs / those KD inputs: 66 % "

@@ -75,6 +75,12 @@ def _beats_prior(t: dict[str, Any]) -> str:
     return ("yes" if b["beats"] else "no") + p
 
 
+def _gates(m: dict[str, Any]) -> str:
+    """How many of M2KT's students (one per seed) passed every post-ingestion gate."""
+    g = m.get("gates_passed")
+    return f"{sum(bool(x) for x in g)} / {len(g)}" if g else "—"
+
+
 def _parity(t: dict[str, Any]) -> str:
     n = t.get("kd_parity_inputs")
     return "none" if n is None else f"{n:,.0f}"
@@ -110,6 +116,7 @@ def summary_rows(result: dict[str, Any]) -> list[dict[str, str]]:
                                if t["student_before"]["acc"] is not None else "—"),
             "prior": _acc(m.get("prior")),
             "M2KT": _acc(m["m2kt"]),
+            "gates passed (seeds)": _gates(m["m2kt"]),
             "beats start": _beats(t),
             "beats prior": _beats_prior(t),
             "crossing inputs": str(m["m2kt"]["ledger"]["crossing_inputs"]),
@@ -294,7 +301,8 @@ def write_report(result: dict[str, Any], out: Path) -> list[Path]:
 def readme_table(report_json: Path) -> str:
     """The README's results table, generated from a committed report JSON."""
     result = json.loads(report_json.read_text())
-    keep = ("task", "valid", "teacher", "student before", "prior", "M2KT", "beats prior",
+    keep = ("task", "valid", "teacher", "student before", "prior", "M2KT",
+            "gates passed (seeds)", "beats prior",
             "crossing inputs",
             "KD @ same inputs", "KD + pool @ same inputs", "KD full", "retention",
             "ceiling retention", "KD parity inputs", "reduction at parity [95 % CI]",
