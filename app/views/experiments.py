@@ -25,7 +25,7 @@ TRANSFER_COLS = ("task", "M2KT", "beats start", "crossing inputs", "KD @ same in
                  "KD + pool @ same inputs", "KD on M2KT's anchors", "labels @ same inputs")
 #: whether its students passed their gates, how much of the teacher / of full KD that is, and
 #: at how many fewer inputs
-EFFICIENCY_COLS = ("task", "gates passed (seeds)", "retention", "ceiling retention",
+EFFICIENCY_COLS = ("task", "gates passed", "retention", "ceiling retention",
                    "KD parity inputs", "reduction at parity [95 % CI]", "reduction vs KD full",
                    "specificity (swapped inputs)")
 GLOSSARY = (

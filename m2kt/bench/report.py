@@ -116,7 +116,7 @@ def summary_rows(result: dict[str, Any]) -> list[dict[str, str]]:
                                if t["student_before"]["acc"] is not None else "—"),
             "prior": _acc(m.get("prior")),
             "M2KT": _acc(m["m2kt"]),
-            "gates passed (seeds)": _gates(m["m2kt"]),
+            "gates passed": _gates(m["m2kt"]),
             "beats start": _beats(t),
             "beats prior": _beats_prior(t),
             "crossing inputs": str(m["m2kt"]["ledger"]["crossing_inputs"]),
@@ -302,7 +302,7 @@ def readme_table(report_json: Path) -> str:
     """The README's results table, generated from a committed report JSON."""
     result = json.loads(report_json.read_text())
     keep = ("task", "valid", "teacher", "student before", "prior", "M2KT",
-            "gates passed (seeds)", "beats prior",
+            "gates passed", "beats prior",
             "crossing inputs",
             "KD @ same inputs", "KD + pool @ same inputs", "KD full", "retention",
             "ceiling retention", "KD parity inputs", "reduction at parity [95 % CI]",
