@@ -9,6 +9,7 @@ Every function is pure numpy, reads no gold label, and takes features the caller
   with class-mass normalisation;
 - :func:`spread` — label spreading of prior answers given to every row (nothing clamped);
 - :func:`balance` — Sinkhorn rescaling of soft labels to given class marginals;
+- :func:`margin_temperature` — the median top-1 − top-2 margin of a scorer's rows;
 - :func:`prior_offsets` — per-class score offsets that make a scorer's answers follow a
   class prior (prior adjustment);
 - :func:`balance_pairs` — per-query median thresholds (pair tasks: each queried concept's
@@ -108,6 +109,14 @@ def balance(p: np.ndarray, marginal: np.ndarray, iters: int = 50) -> np.ndarray:
     return q
 
 
+def margin_temperature(scores: np.ndarray) -> float:
+    """The median top-1 − top-2 margin of the rows of ``scores`` (n, c ≥ 2; dead columns may
+    score ``-inf`` or a large negative constant while two per row are finite), at least
+    1e-6: dividing scores by it makes a typical row's answer neither saturated nor flat."""
+    top = np.sort(np.asarray(scores, np.float64), axis=1)[:, -2:]
+    return max(float(np.median(top[:, 1] - top[:, 0])), 1e-6)
+
+
 def prior_offsets(scores: np.ndarray, marginal: np.ndarray, iters: int = 200) -> np.ndarray:
     """Per-class offsets ``b`` (c,) so that ``scores + b`` (n, c) answers the rows in the
     proportions ``marginal`` (c,) — the prior adjustment of Saerens et al. (2002) on a softmax
@@ -120,8 +129,7 @@ def prior_offsets(scores: np.ndarray, marginal: np.ndarray, iters: int = 200) ->
     if live.sum() < 2 or not len(s):
         return out
     z = s[:, live]
-    top = np.sort(z, axis=1)[:, -2:]
-    t = max(float(np.median(top[:, 1] - top[:, 0])), 1e-6)
+    t = margin_temperature(z)
     z = z / t
     m = np.asarray(marginal, np.float64)[live] + 1e-12
     m = m / m.sum()

@@ -128,6 +128,18 @@ class Run:
             return np.zeros((0, self.lm.info.hidden_size), np.float32)
         return cached_encode(self.lm, texts)
 
+    def adapt_backbone(self) -> Any:
+        """The student's backbone as a trainable copy (``encoder``; made once per run, the
+        loaded model is kept): the variant's ``train_top`` layers receive gradients, dropout
+        stays off and torch runs deterministically, so a seed fixes the result."""
+        if self.encoder is None:
+            from m2kt.ingest.encoder import TrainableEncoder
+
+            torch.use_deterministic_algorithms(True, warn_only=True)
+            self.encoder = TrainableEncoder(self.lm, self.var.train_top(self.task.track))
+            self.encoder.eval()  # gradients flow, dropout stays off
+        return self.encoder
+
     def reencode(self) -> None:
         """Recompute ``s_anchor``, ``s_trace``, ``s_pool`` and ``s_probe_after`` with the adapted
         backbone ``encoder`` (every later figure uses it); ``s_probe`` keeps the frozen

@@ -29,7 +29,7 @@ import numpy as np
 
 from m2kt import ssl
 from m2kt.ingest.run import Run
-from m2kt.ingest.stages.transductive import (
+from m2kt.ingest.stages.pool_refit import (
     cal_norm,
     follow_prior,
     readout_scores,
@@ -96,9 +96,7 @@ def gaussian_answers(run: Run, y: np.ndarray) -> np.ndarray:
     margin (concepts without members get 0)."""
     s = run.man.log_density(y)
     s[:, np.asarray(run.man.counts) <= 0] = -np.inf
-    top = np.sort(s, axis=1)[:, -2:]
-    t = max(float(np.median(top[:, 1] - top[:, 0])), 1e-6)
-    z = s / t
+    z = s / ssl.margin_temperature(s)
     z = np.exp(z - z.max(1, keepdims=True))
     return z / z.sum(1, keepdims=True)
 

@@ -30,10 +30,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from m2kt import ssl
 from m2kt.ingest import losses as L
 from m2kt.ingest.run import Cancelled, Run
+from m2kt.ingest.stages.pool_refit import readout_scores, tv_to_prior
 from m2kt.ingest.stages.train import torch_readout
-from m2kt.ingest.stages.transductive import readout_scores, tv_to_prior
 
 
 def shot(run: Run) -> dict[str, Any]:
@@ -42,13 +43,8 @@ def shot(run: Run) -> dict[str, Any]:
         return {"skipped": "pair task"}
     if run.task.track not in run.var.shot_tracks:
         return {"skipped": f"{run.task.track} track"}
-    from m2kt.ingest.encoder import TrainableEncoder
-
     prior = torch.tensor(run.concept_prior(), dtype=torch.float32)
-    if run.encoder is None:
-        torch.use_deterministic_algorithms(True, warn_only=True)
-        run.encoder = TrainableEncoder(run.lm, run.var.train_top(run.task.track))
-        run.encoder.eval()  # gradients flow, dropout stays off
+    encoder = run.adapt_backbone()
     run.cal.eval()
     for p in run.cal.parameters():
         p.requires_grad_(False)
@@ -57,7 +53,7 @@ def shot(run: Run) -> dict[str, Any]:
     anchors = [run.anchors[i] for i in run.fit_idx]
     t_anchor = torch.from_numpy(np.ascontiguousarray(run.t_anchor[run.fit_idx]))
     before = readout_scores(run, run.mapped(run.s_pool)).argmax(1)
-    opt = torch.optim.Adam(run.encoder.trainable(), lr=run.var.backbone_lr_for(run.task.track))
+    opt = torch.optim.Adam(encoder.trainable(), lr=run.var.backbone_lr_for(run.task.track))
     gen = np.random.default_rng(run.seed + 5)
     steps, first = run.var.shot_steps, None
     for step in range(steps):
@@ -65,8 +61,8 @@ def shot(run: Run) -> dict[str, Any]:
             raise Cancelled("ingestion cancelled; nothing was written")
         batch = [pool[i] for i in gen.choice(len(pool), min(run.var.pool_batch, len(pool)),
                                              replace=False)]
-        ent, div = information(logits(run.cal(run.encoder(batch))), prior)
-        geo = (L.geometric(run.cal(run.encoder(anchors)), t_anchor) if anchors
+        ent, div = information(logits(run.cal(encoder(batch))), prior)
+        geo = (L.geometric(run.cal(encoder(anchors)), t_anchor) if anchors
                else torch.zeros(()))
         total = ent + div + geo
         opt.zero_grad()
@@ -123,6 +119,5 @@ def answer_logits(run: Run) -> Callable[[torch.Tensor], torch.Tensor]:
         return z.masked_fill(dead[None, :], -1e4)
 
     with torch.no_grad():  # the temperature: the pool's median top-1 − top-2 margin
-        top = torch.topk(logits(run.cal(torch.from_numpy(run.s_pool))), 2, dim=1).values
-        t = float((top[:, 0] - top[:, 1]).median().clamp(min=1e-6))
+        t = ssl.margin_temperature(logits(run.cal(torch.from_numpy(run.s_pool))).numpy())
     return lambda y: logits(y) / t

@@ -79,12 +79,7 @@ def _features(run: Run, tr: TraceTargets) -> tuple[Callable[[str], torch.Tensor]
     params = [{"params": list(run.cal.parameters()), "lr": run.lr}]
     gen = np.random.default_rng(run.seed + 2)
     if var.adapt:  # the student's backbone learns too (a deep copy; the input model is kept)
-        from m2kt.ingest.encoder import TrainableEncoder
-
-        torch.use_deterministic_algorithms(True, warn_only=True)
-        run.encoder = TrainableEncoder(run.lm, var.train_top(run.task.track))
-        run.encoder.eval()  # gradients flow, dropout stays off: deterministic for a seed
-        params.append({"params": run.encoder.trainable(),
+        params.append({"params": run.adapt_backbone().trainable(),
                        "lr": var.backbone_lr_for(run.task.track)})
     texts = {"anchor": [run.anchors[i] for i in fit],
              "trace": [run.traces[i].query for i in tr.rows],
