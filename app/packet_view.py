@@ -19,14 +19,16 @@ from m2kt.store.queue import queued
 
 
 def claimed(path: Path) -> dict[str, str]:
-    """What a queued packet claims (task, teacher, creator, created; not verified — only
-    ``open_packet`` verifies), as visible text; ``task`` is ``(unreadable)`` when the manifest
-    does not parse."""
+    """What a queued packet claims (task, track, teacher, creator, created; not verified —
+    only ``open_packet`` verifies), as visible text; ``task`` is ``(unreadable)`` (and
+    ``track`` ``language``) when the manifest does not parse."""
     m = peek_manifest(path.read_bytes())
     if m is None:
-        return {"task": "(unreadable)", "teacher": "", "creator": "", "created": ""}
+        return {"task": "(unreadable)", "track": "language", "teacher": "", "creator": "",
+                "created": ""}
     prov = m.provenance
-    return {"task": visible(prov.domain.task, 40), "teacher": visible(prov.teacher.name, 40),
+    return {"task": visible(prov.domain.task, 40), "track": prov.domain.track,
+            "teacher": visible(prov.teacher.name, 40),
             "creator": visible(prov.creator, 40),
             "created": visible(prov.created_at[:19].replace("T", " "), 19)}
 

@@ -8,14 +8,14 @@ import time
 import pandas as pd
 import streamlit as st
 
-from app.packet_view import packet_label
+from app.packet_view import claimed, packet_label
 from app.state import get_job, set_job
 from app.widgets import job_panel, page_header, show_error
 from m2kt.config import workspace
 from m2kt.domains.files import MAX_DOMAIN_FILE_BYTES
 from m2kt.errors import M2KTError
 from m2kt.ingest.variants import DEFAULT_VARIANT, VARIANTS
-from m2kt.ingest.weights import DEFAULT_WEIGHTS, TERMS
+from m2kt.ingest.weights import TERMS
 from m2kt.jobs import Job
 from m2kt.packet.reader import open_packet
 from m2kt.packet.trust import load_store
@@ -65,27 +65,31 @@ if not approved and job is None:
     st.info("No approved packet yet. Approve one on the Review & Approve page first.")
     st.stop()
 
+c1, c2 = st.columns(2)  # outside the form: the weights below follow packet and variant
+choice = c1.selectbox("Approved packet", range(len(approved)),
+                      format_func=lambda i: packet_label(approved[i]),
+                      help="task · teacher · created, as the packet claims (it is verified "
+                           "again when the ingestion starts)")
+variant = c2.selectbox(
+    "Method variant", list(VARIANTS), index=list(VARIANTS).index(DEFAULT_VARIANT),
+    help=f"Default: {DEFAULT_VARIANT}. teacher-anchors and label-anchors ingest exactly like "
+         "frozen; they differ in how the packet's anchors were chosen when it was built. "
+         "relative, relative-transductive, relative-direct and zero read no anchor at all "
+         "(zero crossing). "
+         + "; ".join(f"{v.name}: {v.description}" for v in VARIANTS.values()))
+track = claimed(approved[choice])["track"] if approved else "language"
+
 with st.form("ingest"):
-    choice = st.selectbox("Approved packet", range(len(approved)),
-                          format_func=lambda i: packet_label(approved[i]),
-                          help="task · teacher · created, as the packet claims (it is verified "
-                               "again when the ingestion starts)")
-    c1, c2, c3 = st.columns(3)
-    variant = c1.selectbox(
-        "Method variant", list(VARIANTS), index=list(VARIANTS).index(DEFAULT_VARIANT),
-        help=f"Default: {DEFAULT_VARIANT}. teacher-anchors and label-anchors ingest exactly like "
-             "frozen; they differ in how the packet's anchors were chosen when it was built. "
-             "relative, relative-transductive, relative-direct and zero read no anchor at all "
-             "(zero crossing). "
-             + "; ".join(f"{v.name}: {v.description}" for v in VARIANTS.values()))
+    c2, c3 = st.columns(2)
     method = c2.selectbox("Initial map", ["auto", "procrustes", "ridge", "cal"],
                           help="auto: chosen by cross-validation on the packet's anchors")
     steps = c3.number_input("Steps", 10, 2000, 200, step=10)
-    st.caption("Loss weights λ (0 switches a term off)")
+    st.caption(f"Loss weights λ — {variant}'s on the {track} track (0 switches a term off)")
     w = st.columns(4)
-    weights = {t: w[i].number_input(t, 0.0, 10.0, float(DEFAULT_WEIGHTS[t]), step=0.05,
-                                    format="%.2f")
-               for i, t in enumerate(TERMS)}  # the engine's defaults, one source
+    lam = VARIANTS[variant].weights(track)  # the engine's own defaults, one source
+    weights = {t: w[i].number_input(t, 0.0, 10.0, float(lam[t]), step=0.05, format="%.2f",
+                                    key=f"lam-{t}-{variant}-{track}")
+               for i, t in enumerate(TERMS)}
     u1, u2 = st.columns(2)
     inputs_up = u1.file_uploader(
         "The student's own unlabelled texts (one per line, or JSONL with \"text\")",

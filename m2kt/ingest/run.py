@@ -28,7 +28,7 @@ from m2kt.ingest.ledger import Ledger
 from m2kt.ingest.readout import PAIR_TASKS
 from m2kt.ingest.select import Selection
 from m2kt.ingest.variants import Variant, get_variant
-from m2kt.ingest.weights import DEFAULT_WEIGHTS, TERMS
+from m2kt.ingest.weights import TERMS
 from m2kt.models.loader import LoadedModel
 from m2kt.models.spec import Progress, no_progress
 from m2kt.packet.reader import VerifiedPacket
@@ -184,7 +184,7 @@ def prepare(packet: VerifiedPacket, out_dir: Path, student: str | None, method: 
         eval_split = EVAL_SPLIT
     lm = load(student or task.student, progress=progress)
     return Run(packet=packet, out_dir=out_dir, var=var, task=task, lm=lm, policy=policy,
-               seed=seed, lam=dict(DEFAULT_WEIGHTS) | (weights or {}),
+               seed=seed, lam=var.weights(task.track) | (weights or {}),
                steps=var.steps if steps is None else steps, lr=var.cal_lr if lr is None else lr,
                pool_limit=var.pool_limit if pool_limit is None else pool_limit, method=method,
                eval_split=eval_split, progress=progress, cancel=cancel, on_step=on_step,
