@@ -36,7 +36,9 @@ page_header(
     "trained with the composite loss: geometric (anchors land on their teacher vectors and "
     "answers), structural (the graph's relations hold; off by default — it moved no task on "
     "dev), reasoning (the teacher's traces), safety (no drift of protected behaviour, bounded "
-    "CAL). The result is a new student that answers alone.",
+    "CAL). On the symbolic track the default variant also trains without the geometric term and "
+    "then adapts the tiny student's backbone through the frozen CAL and packet readout (SHOT). "
+    "The result is a new student that answers alone.",
 )
 
 def upload_file(up, kind: str):
@@ -158,6 +160,7 @@ if start and approved:
         return res
 
     job = Job(f"ingest {packet.digest[:8]}").start(work)
+    st.session_state["ingest_weights"] = weights  # the live caption names the terms off
     set_job("ingest", job)
 
 
@@ -168,8 +171,9 @@ def live(j, snap: dict) -> None:
         st.progress(snap["fraction"], text=visible(snap["message"], 200))
     if snap["steps"]:
         st.plotly_chart(loss_curves(snap["steps"]), width="stretch")
-        st.caption("Each term is plotted unweighted; a term whose λ is 0 (structural, by "
-                   "default) is logged but not trained on.")
+        off = [t for t, v in st.session_state.get("ingest_weights", {}).items() if v == 0]
+        st.caption("Each term is plotted unweighted; a term whose λ is 0 is logged but not "
+                   f"trained on{' (here: ' + ', '.join(off) + ')' if off else ''}.")
     if snap["state"] == "running":
         if st.button("Cancel", key="cancel_job"):
             j.cancel()

@@ -18,7 +18,8 @@ from m2kt.domains.base import Task
 #: the most public words a packet may carry
 MAX_WORDS = 20_000
 #: public words in a packet when its builder does not say (language class tasks): what the
-#: default ingestion variant (``transductive-words``) was chosen with on dev
+#: language default (``transductive-words``; the default variant is it on that track) was
+#: chosen with on dev
 #: (docs/research-log.md, "Method v2, direction 2")
 DEFAULT_WORDS = 2000
 _WORD = re.compile(r"[a-z]{4,}")

@@ -72,7 +72,9 @@ def ingest(
     for its final report) — after every weight is fixed, so labels never reach training.
     ``extra`` then holds the predictions (``pred``) and, for the specificity control, the
     predictions when every input is swapped for another input of the split, queries kept
-    (``pred_swapped``); ``extra["stages"]`` holds each stage's seconds and figures.
+    (``pred_swapped``); ``extra["stages"]`` holds each stage's seconds and figures and
+    ``extra["weights"]`` the λ it trained with (the variant's for the packet's track, then the
+    caller's).
 
     ``inputs`` (a file of the student's own unlabelled texts) replaces the built-in task's
     ``transfer_pool`` and is required for a user's domain; ``eval_examples`` (labelled JSONL)
@@ -91,5 +93,6 @@ def ingest(
                         run.curves, time.perf_counter() - t0,
                         {"alignment": run.alignment, "method": run.sel.method,
                          "readout": run.sel.readout, "selection": run.sel.table,
-                         "variant": run.var.name, "eval_split": run.eval_split, "stages": stages,
+                         "variant": run.var.name, "weights": dict(run.lam),
+                         "eval_split": run.eval_split, "stages": stages,
                          "pred": ev.get("pred"), "pred_swapped": ev.get("pred_swapped")})

@@ -167,6 +167,11 @@ def test_ingest_page_runs_a_background_job_to_completion(queue) -> None:
         pytest.skip("needs the approved packet of test_review_approves_…")
     # the picker names task and teacher, not only a hex digest
     assert at.selectbox[0].options[0].startswith("multistep · sym-multistep-teacher · ")
+    # λ: the default variant's own on the packet's (symbolic) track, as the engine trains
+    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
+
+    lam = get_variant(DEFAULT_VARIANT).weights("symbolic")
+    assert {n.label: n.value for n in at.number_input[1:]} == lam
     at.number_input[0].set_value(20)
     [b for b in at.button if b.label == "Start ingestion"][0].click().run()
     assert not at.exception
@@ -176,6 +181,7 @@ def test_ingest_page_runs_a_background_job_to_completion(queue) -> None:
     job.join(WALL_LIMIT_S)
     assert job.state == "done", (job.state, job.error)
     assert job.steps and {"geo", "struct", "reason", "safe"} <= set(job.steps[-1])
+    assert job.result.extra["weights"] == lam
     assert job.result.out_dir.is_dir()
     from m2kt.config import workspace
     from m2kt.store import audit

@@ -107,3 +107,43 @@ def test_default_offers_the_relative_map_to_the_anchor_cross_validation(built, t
     assert "relative/cosine" in table  # scored on the anchors, never fitted on them
     assert r.extra["method"] == max(table, key=table.get).split("/")[0]
     assert r.ledger.crossing_inputs == 64 + 24
+
+
+def test_a_variant_s_weights_are_the_engine_s_with_its_overrides_on_their_track() -> None:
+    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
+    from m2kt.ingest.weights import DEFAULT_WEIGHTS, TERMS
+
+    default = get_variant(DEFAULT_VARIANT)
+    assert set(default.weights("symbolic")) == set(TERMS)
+    assert default.weights("symbolic") == DEFAULT_WEIGHTS | {"geo": 0.0}
+    assert default.weights("language") == DEFAULT_WEIGHTS
+    assert get_variant("transductive-words").weights("symbolic") == DEFAULT_WEIGHTS
+
+
+def test_the_default_is_transductive_words_on_the_language_track() -> None:
+    """The language reports made with ``transductive-words`` stand for the default: every
+    setting but its names and the symbolic-only parts (SHOT's stage and λ_geo) is the same."""
+    from dataclasses import asdict
+
+    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
+
+    default, words = get_variant(DEFAULT_VARIANT), get_variant("transductive-words")
+    assert "language" not in default.shot_tracks
+    assert tuple(s for s in default.stages if s != "shot") == words.stages
+    assert default.weights("language") == words.weights("language")
+    skip = {"name", "description", "stages", "shot_tracks", "track_weights"}
+    assert {k: v for k, v in asdict(default).items() if k not in skip} == \
+        {k: v for k, v in asdict(words).items() if k not in skip}
+
+
+def test_ingestion_trains_with_the_variant_s_weights_for_the_packet_s_track(
+        built, tmp_path: Path) -> None:
+    """A symbolic packet: the default trains without the geometric term (its curve is still
+    logged); a caller's weight still wins over the variant's."""
+    r = _ingest(built, tmp_path / "d", steps=5)
+    report = json.loads((tmp_path / "d" / "ingestion_report.json").read_text())
+    assert report["weights"]["geo"] == 0.0 and report["weights"]["reason"] == 1.0
+    assert len(r.curves["geo"]) == 5 and any(v > 0 for v in r.curves["geo"])
+    _ingest(built, tmp_path / "w", steps=5, weights={"geo": 0.5})
+    report = json.loads((tmp_path / "w" / "ingestion_report.json").read_text())
+    assert report["weights"]["geo"] == 0.5
