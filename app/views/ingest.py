@@ -82,10 +82,10 @@ variant = c2.selectbox(
 track = claimed(approved[choice])["track"] if approved else "language"
 
 with st.form("ingest"):
-    c2, c3 = st.columns(2)
-    method = c2.selectbox("Initial map", ["auto", "procrustes", "ridge", "cal"],
+    m1, m2 = st.columns(2)
+    method = m1.selectbox("Initial map", ["auto", "procrustes", "ridge", "cal"],
                           help="auto: chosen by cross-validation on the packet's anchors")
-    steps = c3.number_input("Steps", 10, 2000, 200, step=10)
+    steps = m2.number_input("Steps", 10, 2000, 200, step=10)
     st.caption(f"Loss weights λ — {variant}'s on the {track} track (0 switches a term off)")
     w = st.columns(4)
     lam = VARIANTS[variant].weights(track)  # the engine's own defaults, one source

@@ -220,9 +220,10 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             stages=swap(TRANSDUCTIVE_WORDS.stages, "transductive", "shot", "transductive")),
     TRANSDUCTIVE_SHOT,
     replace(TRANSDUCTIVE_SHOT, name="transductive-shot-geo0",
-            description="transductive-shot with λ_geo = 0 on the symbolic track (the CAL "
-            "keeps the anchors' initial map through its training; SHOT then adapts the "
-            "backbone, holding the anchors); on the language track it is transductive-words",
+            description="transductive-shot with λ_geo = 0 on the symbolic track (from the "
+            "anchors' initial map the CAL trains on the reasoning and safety terms only; SHOT "
+            "then adapts the backbone, holding the anchors); on the language track it is "
+            "transductive-words",
             track_weights=(("symbolic", "geo", 0.0),)),
     Variant("relative-direct", "zero-crossing: the student answers with the packet's relative "
             "readout read on its own profiles (cosines to its own vectors of the concept "
