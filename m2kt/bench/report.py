@@ -26,6 +26,8 @@ COMMITTED_REPORTS: dict[str, str] = {
         "docs/results/cross/bench.json",
     "zero crossing, read directly (relative-direct), language tasks":
         "docs/results/zero-direct/bench.json",
+    "zero crossing across architectures (relative-direct, SmolLM2-135M → MiniLM-L3)":
+        "docs/results/cross-direct/bench.json",
 }
 
 
