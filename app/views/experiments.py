@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app.widgets import page_header, show_error
-from m2kt.bench.report import COMMITTED_REPORTS, PAPER, summary_rows, verdicts
+from m2kt.bench.report import COMMITTED_REPORTS, PAPER, summary_rows, variant_note, verdicts
 from m2kt.render.bench import accuracy_vs_inputs
 from m2kt.render.escape import visible
 
@@ -83,6 +83,8 @@ else:
                     f"{meta.get('started')}, method variant {meta.get('variant', 'frozen')}.",
                     400))
     st.text(visible(f"Made by: {meta.get('command', 'python -m m2kt bench')}", 400))
+    if default_note := variant_note(result):
+        st.caption(default_note)
     try:
         df = pd.DataFrame(summary_rows(result))
         st.subheader("Can the task show a transfer? (validity)")

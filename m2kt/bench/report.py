@@ -328,3 +328,24 @@ def readme_block(*reports: Path) -> str:
                      f"{meta['seeds']}, {meta['seconds'] / 60:.0f} min; {meta['started']}):\n\n"
                      + readme_table(path))
     return "\n".join(parts)
+
+
+def variant_note(result: dict[str, Any]) -> str:
+    """One line relating a report's method variant to the default ingestion variant: "" when it
+    is the default; whether it computes what the default does on the report's tracks; or that
+    it is another variant. Only names of this version's variants are echoed (a report file is
+    untrusted text)."""
+    from m2kt.ingest.variants import DEFAULT_VARIANT, VARIANTS, same_as_default
+
+    name = result.get("meta", {}).get("variant")
+    if name == DEFAULT_VARIANT:
+        return ""
+    if name not in VARIANTS:
+        return (f"This report's method variant is not one of this version's; the default is "
+                f"{DEFAULT_VARIANT}.")
+    tracks = {t.get("track") for t in result.get("tasks", {}).values()} & {"language", "symbolic"}
+    if tracks and same_as_default(name, tracks):
+        return (f"On this report's track ({', '.join(sorted(tracks))}), {name} computes exactly "
+                f"what the default variant ({DEFAULT_VARIANT}) does: these are the default's "
+                "figures.")
+    return f"Not the default variant ({DEFAULT_VARIANT}): a report of {name}."

@@ -7,7 +7,7 @@ against KD on every task.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 from m2kt.concepts.words import DEFAULT_WORDS
 from m2kt.errors import UsageError
@@ -133,6 +133,19 @@ class Variant:
         :data:`~m2kt.ingest.weights.TERMS`): the engine's defaults with the variant's overrides
         for that track."""
         return dict(DEFAULT_WEIGHTS) | {t: w for tr, t, w in self.track_weights if tr == track}
+
+    def effective(self, track: str) -> dict:
+        """What this variant computes on ``track``: every setting but its name and description,
+        with the stages skipped on that track dropped (``shot`` off its ``shot_tracks``) and
+        the per-track weights resolved. Two variants with equal ``effective(track)`` ingest
+        alike there."""
+        out = asdict(self)
+        for k in ("name", "description", "shot_tracks", "track_weights"):
+            out.pop(k)
+        out["stages"] = tuple(s for s in self.stages
+                              if s != "shot" or track in self.shot_tracks)
+        out["weights"] = self.weights(track)
+        return out
 
     def distinct_stages(self) -> tuple[str, ...]:
         """The stages that set this variant apart (its initial map and any refinement), in
@@ -260,6 +273,13 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
 #: students that pass their own gates at least as often as the one it replaces:
 #: `transductive-shot-geo0` is the default.
 DEFAULT_VARIANT = "transductive-shot-geo0"
+
+
+def same_as_default(name: str, tracks: set[str]) -> bool:
+    """Whether variant ``name`` computes what the default does on every track in ``tracks``
+    (a report made with it stands for the default there)."""
+    v, d = get_variant(name), get_variant(DEFAULT_VARIANT)
+    return all(v.effective(t) == d.effective(t) for t in tracks)
 
 
 def get_variant(name: str) -> Variant:

@@ -294,3 +294,23 @@ def test_beats_prior_is_a_one_sided_binomial_test_against_the_prior() -> None:
     e["methods"]["prior"] = {}
     assert beats_prior(e) == {"beats": None, "p": None, "bar": None}
     assert "beats_prior" in derived(_entry(0.55, 0, [(16, 0.6), (4000, 0.9)]))
+
+
+def test_variant_note_relates_each_committed_report_to_the_default() -> None:
+    """The Experiments page says whether a report's variant is the default's computation on its
+    tracks; a name that is not a variant is never echoed (report files are untrusted)."""
+    import json
+    from pathlib import Path
+
+    from m2kt.bench.report import COMMITTED_REPORTS, variant_note
+    from m2kt.ingest.variants import DEFAULT_VARIANT
+
+    root = Path(__file__).resolve().parents[2]
+    notes = {p: variant_note(json.loads((root / p).read_text()))
+             for p in COMMITTED_REPORTS.values()}
+    assert notes["docs/results/symbolic/bench.json"] == ""  # made with the default itself
+    assert "computes exactly" in notes["docs/results/full/bench.json"]
+    assert notes["docs/results/multistep/bench.json"].startswith("Not the default variant")
+    assert notes["docs/results/zero-direct/bench.json"].startswith("Not the default variant")
+    odd = variant_note({"meta": {"variant": "<b>x</b>"}, "tasks": {}})
+    assert "<b>" not in odd and DEFAULT_VARIANT in odd
