@@ -63,13 +63,16 @@ def probe(tasks: list[str], variants: list[str], settings: list[str],
             teacher = load_teacher(task)
             res: dict = {v: {s: {"runs": []} for s in settings} for v in variants}
             for seed in seeds:
+                builds: dict = {}  # one packet per way of building it (variant_probe's rule)
                 for v in variants:
                     var = get_variant(v)
-                    built = build_and_approve(task, teacher, 64, Path(tmp), seed=seed,
-                                              anchor_selection=var.anchor_selection,
-                                              relative_words=packet_words(task, var))
+                    how = (var.anchor_selection, packet_words(task, var))
+                    if how not in builds:
+                        builds[how] = build_and_approve(task, teacher, 64, Path(tmp), seed=seed,
+                                                        anchor_selection=how[0],
+                                                        relative_words=how[1])
                     for s in settings:
-                        run = one_run(built, seed, v, parse_setting(s))
+                        run = one_run(builds[how], seed, v, parse_setting(s))
                         res[v][s]["runs"].append(run)
                         print(json.dumps({"task": name, "seed": seed, "variant": v,
                                           "setting": s, **run}), flush=True)
