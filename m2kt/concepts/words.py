@@ -18,10 +18,13 @@ from m2kt.domains.base import Task
 #: the most public words a packet may carry
 MAX_WORDS = 20_000
 #: public words in a packet when its builder does not say (language class tasks): what the
-#: language default (``transductive-words``; the default variant is it on that track) was
-#: chosen with on dev
-#: (docs/research-log.md, "Method v2, direction 2")
-DEFAULT_WORDS = 2000
+#: default variant reads on that track, chosen on dev (docs/research-log.md, "Where the
+#: language ceiling gap comes from"; 10,000 words over 2,000: supersense +0.014 ± 0.006,
+#: gloss +0.007 ± 0.005, higher on every seed, docs/results/research/words10k-probe.json)
+DEFAULT_WORDS = 10_000
+#: the public words of the variants chosen with 2,000 (``transductive-words`` and those built
+#: on it, ``relative-direct``): kept so that their rows and reports stay reproducible
+WORDS_V1 = 2000
 _WORD = re.compile(r"[a-z]{4,}")
 
 

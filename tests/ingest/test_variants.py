@@ -120,18 +120,24 @@ def test_a_variant_s_weights_are_the_engine_s_with_its_overrides_on_their_track(
     assert get_variant("transductive-words").weights("symbolic") == DEFAULT_WEIGHTS
 
 
-def test_the_default_is_transductive_words_on_the_language_track() -> None:
-    """The language reports made with ``transductive-words`` stand for the default: every
-    setting but its names and the symbolic-only parts (SHOT's stage and λ_geo) is the same."""
+def test_the_default_is_words10k_on_language_and_shot_geo0_on_symbolic() -> None:
+    """A report made with ``transductive-words10k`` stands for the default on the language
+    track, one made with ``transductive-shot-geo0`` on the symbolic track: every setting but
+    the names, the symbolic-only parts (SHOT's stage and λ_geo) and the public words (which
+    only language packets carry) is the same."""
+    from m2kt.concepts.words import DEFAULT_WORDS
     from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant, same_as_default
 
-    default, words = get_variant(DEFAULT_VARIANT), get_variant("transductive-words")
+    default, w10k = get_variant(DEFAULT_VARIANT), get_variant("transductive-words10k")
+    assert default.relative_words == DEFAULT_WORDS  # the packet builder's default
     assert "language" not in default.shot_tracks
-    assert tuple(s for s in default.stages if s != "shot") == words.stages
-    assert default.effective("language") == words.effective("language")
-    assert default.effective("symbolic") != words.effective("symbolic")
-    assert same_as_default("transductive-words", {"language"})
-    assert not same_as_default("transductive-words", {"language", "symbolic"})
+    assert tuple(s for s in default.stages if s != "shot") == w10k.stages
+    assert default.effective("language") == w10k.effective("language")
+    assert default.effective("symbolic") != w10k.effective("symbolic")
+    assert same_as_default("transductive-words10k", {"language"})
+    assert same_as_default("transductive-shot-geo0", {"symbolic"})
+    assert not same_as_default("transductive-shot-geo0", {"language"})  # 2,000 words
+    assert not same_as_default("transductive-words", {"language"})
     assert not same_as_default("transductive-shot", {"symbolic"})  # its λ_geo differs
 
 
