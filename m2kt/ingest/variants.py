@@ -137,8 +137,8 @@ class Variant:
     def effective(self, track: str) -> dict:
         """What this variant computes on ``track``: every setting but its name and description,
         with the stages skipped on that track dropped (``shot`` off its ``shot_tracks``), the
-        public words dropped off the language track and the per-track weights resolved. Two variants with equal ``effective(track)`` ingest
-        alike there."""
+        public words dropped off the language track and the per-track weights resolved. Two
+        variants with equal ``effective(track)`` ingest alike there."""
         out = asdict(self)
         for k in ("name", "description", "shot_tracks", "track_weights"):
             out.pop(k)
