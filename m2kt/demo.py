@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from m2kt.models.spec import Progress
 from m2kt.verify.gates import status_of
+
+if TYPE_CHECKING:
+    from m2kt.domains.base import Task
 
 #: the tasks the guided demo offers (Home page, ``python -m m2kt demo``)
 DEMO_TASKS = ("supersense", "gloss", "hypernymy", "multistep")
@@ -24,6 +27,19 @@ DEMO_REVIEWER = "guided demo (automatic approval)"
 #: ``build-packet`` use up to 20,000): a fifth of the teacher's encoding and readout fitting,
 #: so a language demo finishes in about two minutes on 2 cores from an empty workspace
 DEMO_MAX_INPUTS = 4000
+#: ... and its relative readout reads at most this many public words (``build-packet`` and the
+#: benchmark: :data:`~m2kt.concepts.words.DEFAULT_WORDS`, 10,000): the teacher-side fit of that
+#: readout grows with the cube of its strings, and 10,000 would take a language demo from
+#: about a minute to several on 2 cores
+DEMO_MAX_WORDS = 2000
+
+
+def demo_words(task: Task) -> int:
+    """The public words in the demo's packet of ``task``: the builder's default for the task
+    (0 on symbolic and pair tasks), at most :data:`DEMO_MAX_WORDS`."""
+    from m2kt.concepts.words import default_words
+
+    return min(default_words(task), DEMO_MAX_WORDS)
 
 
 def run_demo(task_name: str, anchors: int, progress: Progress,
@@ -64,7 +80,8 @@ def run_demo(task_name: str, anchors: int, progress: Progress,
         conn.close()
     tmp = ws.packets / f".demo-{task_name}.m2kt"
     built = build_packet(task, key, tmp, seq, teacher=teacher, anchors=anchors,
-                         max_inputs=DEMO_MAX_INPUTS, creator="guided demo",
+                         max_inputs=DEMO_MAX_INPUTS, relative_words=demo_words(task),
+                         creator="guided demo",
                          progress=stage(2, 0.1, 0.35))
     data = tmp.read_bytes()
     tmp.unlink()

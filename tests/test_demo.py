@@ -21,3 +21,15 @@ def test_demo_cli_prints_the_card_of_the_engines_report(capsys) -> None:
     student = Path(out.out.split("student at ")[1].split()[0])
     report = json.loads((student / "ingestion_report.json").read_text())
     assert f"accuracy {report['accuracy']:.3f}" in out.out
+
+
+def test_the_demo_packet_carries_at_most_2000_public_words() -> None:
+    """The demo keeps its language packet's relative readout to 2,000 public words (the
+    builder's default is 10,000); symbolic and pair tasks carry none, as the builder's."""
+    from m2kt.concepts.words import DEFAULT_WORDS
+    from m2kt.demo import DEMO_MAX_WORDS, demo_words
+    from m2kt.domains.registry import get_task
+
+    assert DEMO_MAX_WORDS == 2000 < DEFAULT_WORDS
+    assert demo_words(get_task("supersense")) == demo_words(get_task("gloss")) == 2000
+    assert demo_words(get_task("hypernymy")) == demo_words(get_task("multistep")) == 0
