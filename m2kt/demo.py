@@ -29,8 +29,8 @@ DEMO_REVIEWER = "guided demo (automatic approval)"
 DEMO_MAX_INPUTS = 4000
 #: ... and its relative readout reads at most this many public words (``build-packet`` and the
 #: benchmark: :data:`~m2kt.concepts.words.DEFAULT_WORDS`, 10,000): the teacher-side fit of that
-#: readout grows with the cube of its strings, and 10,000 would take a language demo from
-#: about a minute to several on 2 cores
+#: readout decomposes a (strings × strings) matrix, whose cost grows with the cube of the
+#: strings (:func:`m2kt.heads._row_span`)
 DEMO_MAX_WORDS = 2000
 
 
