@@ -158,9 +158,9 @@ def register(sub: Any) -> None:
     b.add_argument("--relative-words", type=int, default=None,
                    help="W public words (the MiniLM vocabulary's whole words that no task input "
                    "contains) join the concept labels as the relative readout's reference "
-                   "strings; each side encodes them itself (default: 10,000 on language class "
-                   "tasks, what the default ingestion variant reads, chosen on dev; 0 on the "
-                   "others; docs/research-log.md, direction 2 and the language ceiling gap)")
+                   "strings; each side encodes them itself (default: 10,000 on the built-in "
+                   "language class tasks, what the default ingestion variant reads, chosen on "
+                   "dev; 2,000 on your own domains; 0 on the others; docs/research-log.md)")
     b.add_argument("--graph", choices=list(GRAPH_METHODS), default="auto",
                    help="how the abstraction graph is extracted from the teacher: auto "
                    "(default: containment probes on pair tasks, readout-confusion on class "

@@ -216,7 +216,8 @@ def build_packet(
     so a builder sharing its key with other processes reserves its number last.
     ``relative_words`` public words (:mod:`m2kt.concepts.words`) join the concept labels as
     the relative readout's reference strings (class tasks; shipped in ``anchors.json``);
-    ``None``: :func:`m2kt.concepts.words.default_words` (10,000 on language class tasks).
+    ``None``: :func:`m2kt.concepts.words.default_words` (10,000 on the built-in language
+    class tasks, 2,000 on a user's own domain).
     ``stream``: read the teacher's inputs (a file's, or ``teacher_train``) in shards, in-process
     or on Ray (:mod:`m2kt.packet.engine`): the manifolds sum every input, the readouts and
     traces read a bounded sample of ``max_inputs`` (class tasks; memory stays flat).

@@ -24,3 +24,17 @@ def test_public_words_bounds() -> None:
     assert public_words(task, 0) == []
     with pytest.raises(ValueError):
         public_words(task, MAX_WORDS + 1)
+
+
+def test_default_words_per_kind_of_task() -> None:
+    """10,000 on the built-in language class tasks (the default variant's), 2,000 on a user's
+    own domain (marked by its examples' digest), none on pair or symbolic tasks."""
+    from dataclasses import replace
+
+    from m2kt.concepts.words import DEFAULT_WORDS, WORDS_V1, default_words
+
+    supersense = get_task("supersense")
+    assert default_words(supersense) == DEFAULT_WORDS == 10_000
+    own = replace(supersense, name="topics", params={"examples_sha256": "0" * 64})
+    assert default_words(own) == WORDS_V1 == 2000
+    assert default_words(get_task("hypernymy")) == default_words(get_task("multistep")) == 0
