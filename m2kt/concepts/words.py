@@ -53,8 +53,9 @@ def default_words(task: Task) -> int:
     on the built-in language class tasks, :data:`WORDS_V1` on a user's own domain (its
     examples' digest in ``task.params``: 10,000 was chosen on the built-in tasks' dev, and
     the teacher-side fit grows with the cube of the strings: the browser test that uploads a
-    domain and ingests its packet took 209 s with 10,000, 41 s with 2,000), 0 otherwise (the words are read by the relative readout,
-    which pair tasks do not have; a symbolic teacher cannot read English words)."""
+    domain and ingests its packet took 209 s with 10,000, 41 s with 2,000), 0 otherwise (the
+    words are read by the relative readout, which pair tasks do not have; a symbolic teacher
+    cannot read English words)."""
     from m2kt.concepts.teacher import QUERY_TASKS
 
     if task.track != "language" or task.name in QUERY_TASKS:
