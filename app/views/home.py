@@ -7,7 +7,7 @@ import streamlit as st
 
 from app.state import get_job, set_job
 from app.widgets import job_panel, page_header, show_error
-from m2kt.demo import DEMO_MAX_INPUTS, DEMO_TASKS
+from m2kt.demo import DEMO_MAX_INPUTS, DEMO_MAX_WORDS, DEMO_TASKS
 from m2kt.errors import M2KTError
 from m2kt.jobs import Job
 from m2kt.models import list_models
@@ -52,7 +52,8 @@ st.caption(
     "`python -m m2kt prepare` does that ahead, with progress) and about 25 s after "
     "(docs/results/perf/); "
     f"multistep (tiny models) takes seconds. The demo's packet summarises {DEMO_MAX_INPUTS:,} "
-    "of the teacher's own inputs; `build-packet` and the benchmark use up to 20,000.")
+    f"of the teacher's own inputs and its relative readout reads {DEMO_MAX_WORDS:,} public "
+    "words; `build-packet` and the benchmark use up to 20,000 inputs and 10,000 words.")
 demo_task = st.selectbox(
     "Task", DEMO_TASKS,
     help="supersense: which of 26 noun categories a word belongs to (WordNet); gloss: the same "
