@@ -40,16 +40,16 @@ OUT = ROOT / "docs" / "results" / "research" / "route-probe.json"
 PAIRS = (("supersense", None), ("gloss", None), ("supersense", "smollm2-135m"))
 
 
-def map_answers(s_fit: np.ndarray, t_fit: np.ndarray, s_eval: np.ndarray, head
-                ) -> np.ndarray:
-    """Teacher-head logits (m, k) of ``s_eval`` (m, d_s) mapped by a ridge student → teacher
-    fitted on the paired rows ``(s_fit, t_fit)`` ((n, d_s), (n, d_t)), each side centred on
-    its fit rows and the teacher's mean added back."""
+def map_answers(s_fit: np.ndarray, t_fit: np.ndarray, head, *s_evals: np.ndarray
+                ) -> list[np.ndarray]:
+    """Teacher-head logits (m, k) of each ``s_evals`` array (m, d_s) mapped by one ridge
+    student → teacher fitted on the paired rows ``(s_fit, t_fit)`` ((n, d_s), (n, d_t)), each
+    side centred on its fit rows and the teacher's mean added back."""
     from m2kt.align import make
 
     ms, mt = s_fit.mean(0), t_fit.mean(0)
     fitted = make("ridge").fit(s_fit - ms, t_fit - mt)
-    return head.logits((fitted.transform(s_eval - ms) + mt).astype(np.float32))
+    return [head.logits((fitted.transform(x - ms) + mt).astype(np.float32)) for x in s_evals]
 
 
 def probe_pair(task_name: str, teacher_name: str | None, sizes: list[int], seeds: int
@@ -80,10 +80,10 @@ def probe_pair(task_name: str, teacher_name: str | None, sizes: list[int], seeds
         n_eff = len(pool) if n <= 0 or n >= len(pool) else n
         runs: dict[str, list[float]] = {"map": [], "map+prior": [], "kd": []}
         for seed in range(1 if n_eff == len(pool) else seeds):
+            # the draw of TaskBench.subset (the bench's KD inputs for this N and seed)
             rows = (np.arange(len(pool)) if n_eff == len(pool) else
                     np.sort(np.random.default_rng(1000 + seed).permutation(len(pool))[:n_eff]))
-            z_dev = map_answers(s_pool[rows], t_pool[rows], s_dev, teacher.head)
-            z_pool = map_answers(s_pool[rows], t_pool[rows], s_pool, teacher.head)
+            z_dev, z_pool = map_answers(s_pool[rows], t_pool[rows], teacher.head, s_dev, s_pool)
             prior = np.bincount(p_pool[rows].argmax(1), minlength=k) / len(rows)
             off = ssl.prior_offsets(z_pool, prior)
             runs["map"].append(float((z_dev.argmax(1) == y).mean()))

@@ -50,17 +50,19 @@ def task_words(task: Task) -> set[str]:
 
 def default_words(task: Task) -> int:
     """The number of public words a packet of ``task`` carries by default: :data:`DEFAULT_WORDS`
-    on the built-in language class tasks, :data:`WORDS_V1` on a user's own domain (its
-    examples' digest in ``task.params``: 10,000 was chosen on the built-in tasks' dev, and
+    on the built-in language class tasks, :data:`WORDS_V1` on a user's own domain (a name
+    outside :data:`~m2kt.domains.names.LANGUAGE_TASKS`, which domain names may not take:
+    10,000 was chosen on the built-in tasks' dev, and
     the teacher-side fit grows with the cube of the strings: the browser test that uploads a
     domain and ingests its packet took 209 s with 10,000, 41 s with 2,000), 0 otherwise (the
     words are read by the relative readout, which pair tasks do not have; a symbolic teacher
     cannot read English words)."""
     from m2kt.concepts.teacher import QUERY_TASKS
+    from m2kt.domains.names import LANGUAGE_TASKS
 
     if task.track != "language" or task.name in QUERY_TASKS:
         return 0
-    return WORDS_V1 if "examples_sha256" in task.params else DEFAULT_WORDS
+    return DEFAULT_WORDS if task.name in LANGUAGE_TASKS else WORDS_V1
 
 
 def public_words(task: Task, k: int) -> list[str]:

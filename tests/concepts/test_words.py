@@ -28,7 +28,8 @@ def test_public_words_bounds() -> None:
 
 def test_default_words_per_kind_of_task() -> None:
     """10,000 on the built-in language class tasks (the default variant's), 2,000 on a user's
-    own domain (marked by its examples' digest), none on pair or symbolic tasks."""
+    own domain (any other name: domain names may not take a built-in task's), none on pair or
+    symbolic tasks."""
     from dataclasses import replace
 
     from m2kt.concepts.words import DEFAULT_WORDS, WORDS_V1, default_words
