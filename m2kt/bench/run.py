@@ -327,13 +327,18 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
     if opts.workers > 1:
         from m2kt.bench.spread import RaySpread
 
+        # each task's material first, here with every core: it fills the workspace's caches
+        # (a teacher trained, each split encoded) that the workers then read, instead of the
+        # driver and every worker encoding the same splits at once on one thread each
+        material = {name: task_bench(name, opts, progress) for name in names}
         spread = RaySpread(opts, progress)
         lock = threading.Lock()
 
         def entry(name: str, runner: Callable[[list], list]) -> dict[str, Any]:
             t1 = time.perf_counter()
             with tempfile.TemporaryDirectory(prefix=f"m2kt-bench-{name}-") as tmp:
-                e = bench_task(name, opts, Path(tmp), no_progress, runner=runner)
+                e = bench_task(name, opts, Path(tmp), no_progress, tb=material[name],
+                               runner=runner)
             e["seconds"] = round(time.perf_counter() - t1, 1)
             if on_task:
                 with lock:
