@@ -22,8 +22,10 @@ COMMITTED_REPORTS: dict[str, str] = {
     "symbolic tasks (tiny teachers → tiny students)": "docs/results/symbolic/bench.json",
     "SHOT on the symbolic student (transductive-shot), multistep":
         "docs/results/multistep/bench.json",
-    "cross-architecture pair (SmolLM2-135M → MiniLM-L3), language tasks":
+    "cross-architecture pair (SmolLM2-135M → MiniLM-L3), supersense":
         "docs/results/cross/bench.json",
+    "cross-architecture pair (SmolLM2-135M → MiniLM-L3), gloss":
+        "docs/results/cross-gloss/bench.json",
     "zero crossing, read directly (relative-direct), language tasks":
         "docs/results/zero-direct/bench.json",
     "zero crossing across architectures (relative-direct, SmolLM2-135M → MiniLM-L3)":

@@ -6,8 +6,12 @@ thread each, on a local Ray started for the bench (N CPUs) or on the cluster at
 ``RAY_ADDRESS``. The tasks of the benchmark run at once (one driver thread each); each thread
 submits its task's runs in two batches (the second needs M2KT's budget and anchors) and
 assembles the entry exactly as a serial run does, so the report is the same for the same
-seeds. A Ray worker keeps the material of each task it met (:class:`~m2kt.bench.arms.TaskBench`)
-between runs. Progress: one line per finished run, ``runs done / total``.
+seeds. Before any run is queued, the driver builds each task's material
+(:class:`~m2kt.bench.arms.TaskBench`) with every core — on a cold workspace that trains the
+teacher and encodes every split into the workspace's caches — so that the workers read those
+caches instead of encoding the same splits at once, one thread each; a Ray worker keeps the
+material of each task it met between runs. Progress: one line per finished run,
+``runs done / total``.
 """
 
 from __future__ import annotations
