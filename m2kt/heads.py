@@ -122,16 +122,55 @@ def fit_softmax(
     return LinearHead(w, b, mean.astype(np.float32), scale.astype(np.float32), best)
 
 
-def _row_span(z: np.ndarray, rtol: float = 1e-7) -> np.ndarray | None:
+def _row_span(z: np.ndarray, rtol: float = 1e-7, sample: int = 2048) -> np.ndarray | None:
     """An orthonormal basis (d, r) of the span of the rows of ``z`` (n, d) — the eigenvectors
     of ``zᵀz`` above ``rtol`` of the largest eigenvalue — or ``None`` when that span is (nearly)
-    all of the d dimensions, where a reduced fit would save nothing."""
+    all of the d dimensions, where a reduced fit would save nothing.
+
+    When both n and d exceed ``sample`` (the relative readout: thousands of inputs × 10,000
+    strings, rank ≤ 385) the (d, d) ``zᵀz``, whose eigendecomposition costs d³, is not formed:
+    see :func:`_sampled_span`, which falls back to it when its check fails."""
+    n, d = z.shape
+    if n > sample and d > sample:
+        basis = _sampled_span(z, rtol, sample)
+        if basis is not None:
+            return None if basis.shape[1] > 0.75 * d else basis
     gram = z.T @ z
     ev, vec = np.linalg.eigh(gram)
     keep = ev > rtol * max(float(ev[-1]), 1e-30)
     if keep.sum() > 0.75 * z.shape[1]:
         return None
     return np.ascontiguousarray(vec[:, keep])
+
+
+def _sampled_span(z: np.ndarray, rtol: float, sample: int, block: int = 4096
+                  ) -> np.ndarray | None:
+    """:func:`_row_span` through a sample: the span of ``sample`` seeded rows of ``z`` (n, d)
+    (from their (sample, sample) Gram matrix), kept only if every row lies in it — the energy
+    outside it at most ``rtol`` of the total, summed in row blocks — and then rotated onto the
+    eigenvectors of ``zᵀz`` within it (from the (r, r) matrix ``(zB)ᵀ(zB)``), so the basis is
+    the one the full decomposition gives, up to signs. ``None`` when the check fails or the
+    sample fills its own dimension (the span may then be larger than the sample)."""
+    rows = z[np.sort(np.random.default_rng(0).choice(len(z), sample, replace=False))]
+    ev, vec = np.linalg.eigh(rows @ rows.T)
+    keep = ev > rtol * max(float(ev[-1]), 1e-30)
+    if keep.sum() > 0.9 * sample:
+        return None
+    basis, _ = np.linalg.qr(rows.T @ (vec[:, keep] / np.sqrt(ev[keep])))
+    outside = total = 0.0
+    inner = np.zeros((basis.shape[1], basis.shape[1]))
+    for s in range(0, len(z), block):
+        zb = z[s:s + block]
+        proj = zb @ basis
+        inner += proj.T @ proj
+        r = zb - proj @ basis.T
+        total += float((zb * zb).sum())
+        outside += float((r * r).sum())
+    if outside > rtol * max(total, 1e-30):
+        return None
+    ev, vec = np.linalg.eigh(inner)
+    keep = ev > rtol * max(float(ev[-1]), 1e-30)
+    return np.ascontiguousarray(basis @ vec[:, keep])
 
 
 def _restandardise(head: LinearHead, mean: np.ndarray, scale: np.ndarray

@@ -76,3 +76,37 @@ def test_span_is_skipped_when_the_features_fill_their_space() -> None:
     basis = _row_span(np.repeat(x.astype(np.float64), 4, axis=1))
     assert basis is not None and basis.shape == (128, 32)
     np.testing.assert_allclose(basis.T @ basis, np.eye(32), atol=1e-8)
+
+
+def test_the_sampled_span_is_the_full_decompositions_basis() -> None:
+    """Many rows and columns of low rank (the relative readout's shape, scaled down): the basis
+    found from a sample of rows spans every row and equals the eigenvectors of ``zᵀz`` up to
+    signs — what the (d, d) decomposition it replaces gives."""
+    from m2kt.heads import _row_span
+
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(900, 12)) @ rng.normal(size=(12, 700))
+    z = (z - z.mean(0)) / z.std(0)  # standardised, as fit_softmax does: rank 12
+    full = _row_span(z)  # n and d below the default sample: the (d, d) decomposition
+    sampled = _row_span(z, sample=200)
+    assert full is not None and sampled is not None and sampled.shape == full.shape == (700, 12)
+    np.testing.assert_allclose(np.abs(sampled.T @ full), np.eye(12), atol=1e-6)
+    np.testing.assert_allclose(z @ sampled @ sampled.T, z, atol=1e-8)
+
+
+def test_the_sampled_span_falls_back_when_rows_escape_the_sample() -> None:
+    """A row outside the sampled rows' span fails the check: the full decomposition is used,
+    so the basis still spans every row; a sample that fills its own dimension falls back too."""
+    from m2kt.heads import _row_span, _sampled_span
+
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(900, 12)) @ rng.normal(size=(12, 700))
+    z = np.vstack([z, rng.normal(size=(1, 700))])  # one row in a 13th direction
+    picked = np.sort(np.random.default_rng(0).choice(len(z), 200, replace=False))
+    assert len(z) - 1 not in picked  # the sample (seeded) misses it
+    assert _sampled_span(z, 1e-7, 200) is None
+    basis = _row_span(z, sample=200)
+    assert basis is not None and basis.shape == (700, 13)
+    np.testing.assert_allclose(z @ basis @ basis.T, z, atol=1e-8)
+    wide = rng.normal(size=(900, 700))  # rank 700: the 200 sampled rows fill their dimension
+    assert _sampled_span(wide, 1e-7, 200) is None

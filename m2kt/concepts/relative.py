@@ -69,7 +69,7 @@ def fit_cached(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: i
     from m2kt.config import workspace
     from m2kt.packet.writer import write_atomic
 
-    digest = hashlib.sha256(f"relative-readout/1|{seed}".encode())
+    digest = hashlib.sha256(f"relative-readout/2|{seed}".encode())
     for a in (h, label_vecs, proba):
         a = np.ascontiguousarray(a, np.float32)
         digest.update(repr(a.shape).encode())
