@@ -143,34 +143,42 @@ def _row_span(z: np.ndarray, rtol: float = 1e-7, sample: int = 2048) -> np.ndarr
     return np.ascontiguousarray(vec[:, keep])
 
 
+#: the sample's span: its Gram matrix's eigenvalues above this share of the largest (float64
+#: rounding sits near 1e-16 of it); far below ``rtol``, so that the span holds every direction
+#: the cut keeps, even when a few directions dominate (a decoder LM's cosine profiles)
+NUMERIC_RANK_TOL = 1e-12
+
+
 def _sampled_span(z: np.ndarray, rtol: float, sample: int, block: int = 4096
                   ) -> np.ndarray | None:
     """:func:`_row_span` through a sample: the span of ``sample`` seeded rows of ``z`` (n, d)
-    (from their (sample, sample) Gram matrix), kept only if every row lies in it — the energy
-    outside it at most ``rtol`` of the total, summed in row blocks — and then rotated onto the
-    eigenvectors of ``zᵀz`` within it (from the (r, r) matrix ``(zB)ᵀ(zB)``), so the basis is
-    the one the full decomposition gives, up to signs. ``None`` when the check fails or the
-    sample fills its own dimension (the span may then be larger than the sample)."""
+    (from their (sample, sample) Gram matrix), rotated onto the eigenvectors of ``zᵀz`` within
+    it (from the (r, r) matrix ``(zB)ᵀ(zB)``) and cut where the full decomposition cuts (above
+    ``rtol`` of the largest eigenvalue), so the basis is the one it gives, up to signs — kept
+    only if the rows' energy outside the span, summed in row blocks, is below that cut.
+    ``None`` when the check fails or the sample fills its own dimension (the span may then be
+    larger than the sample)."""
     rows = z[np.sort(np.random.default_rng(0).choice(len(z), sample, replace=False))]
     ev, vec = np.linalg.eigh(rows @ rows.T)
-    keep = ev > rtol * max(float(ev[-1]), 1e-30)
+    keep = ev > NUMERIC_RANK_TOL * max(float(ev[-1]), 1e-30)  # the sample's whole span
     if keep.sum() > 0.9 * sample:
         return None
     basis, _ = np.linalg.qr(rows.T @ (vec[:, keep] / np.sqrt(ev[keep])))
-    outside = total = 0.0
+    outside = 0.0
     inner = np.zeros((basis.shape[1], basis.shape[1]))
     for s in range(0, len(z), block):
         zb = z[s:s + block]
         proj = zb @ basis
         inner += proj.T @ proj
         r = zb - proj @ basis.T
-        total += float((zb * zb).sum())
         outside += float((r * r).sum())
-    if outside > rtol * max(total, 1e-30):
-        return None
     ev, vec = np.linalg.eigh(inner)
-    keep = ev > rtol * max(float(ev[-1]), 1e-30)
-    return np.ascontiguousarray(basis @ vec[:, keep])
+    top = max(float(ev[-1]), 1e-30)
+    # every row's energy outside the sample's span, summed, bounds the largest eigenvalue of
+    # zᵀz the span misses: below the cut, the full decomposition would drop that direction too
+    if outside > rtol * top:
+        return None
+    return np.ascontiguousarray(basis @ vec[:, ev > rtol * top])
 
 
 def _restandardise(head: LinearHead, mean: np.ndarray, scale: np.ndarray
