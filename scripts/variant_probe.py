@@ -30,7 +30,7 @@ def probe(variants: tuple[str, str], tasks: list[str], seeds: int) -> dict:
     from graph_probe import paired
 
     from m2kt.bench.m2kt_run import build_and_approve, ingest_approved
-    from m2kt.bench.run import packet_words
+    from m2kt.bench.run import packet_l2, packet_words
     from m2kt.concepts.teacher import load_teacher
     from m2kt.domains.registry import get_task
     from m2kt.ingest.variants import get_variant
@@ -46,11 +46,13 @@ def probe(variants: tuple[str, str], tasks: list[str], seeds: int) -> dict:
                 built = {}
                 for v in variants:
                     var = get_variant(v)
-                    how = (var.anchor_selection, packet_words(task, var))
+                    how = (var.anchor_selection, packet_words(task, var),
+                           packet_l2(task, var))
                     if how not in built:
                         built[how] = build_and_approve(task, teacher, 64, Path(tmp), seed=seed,
                                                        anchor_selection=how[0],
-                                                       relative_words=how[1])
+                                                       relative_words=how[1],
+                                                       relative_l2=how[2])
                     r = ingest_approved(built[how], seed, variant=v, eval_split="dev")
                     acc[v].append(r.accuracy)
                     figs[v].append({s["stage"]: s["figures"] for s in r.extra["stages"]

@@ -51,9 +51,11 @@ def bench_key(name: str = "bench"):
 def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
                       progress: Progress = no_progress,
                       anchor_selection: str = "random", seed: int = 0,
-                      relative_words: int = 0, graph_method: str = "auto") -> BuiltPacket:
+                      relative_words: int = 0, graph_method: str = "auto",
+                      relative_l2: float | None = None) -> BuiltPacket:
     """Build a packet with ``anchors`` anchors drawn with ``seed`` into ``out_dir``, verify it
-    like any packet, and record the bench policy's approval in the audit log."""
+    like any packet, and record the bench policy's approval in the audit log.
+    ``relative_words``, ``relative_l2``: :func:`m2kt.packet.build.build_packet`'s."""
     from m2kt.packet.build import build_packet
     from m2kt.packet.reader import open_packet
     from m2kt.packet.trust import load_store, next_sequence
@@ -68,13 +70,15 @@ def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
             # this packet's reservation and its reading: the reader then refuses it as a
             # replay. The number is reserved when the packet is signed (the window is the
             # write and the read), and on a clash the packet is rebuilt
-            path = (out_dir / f"{task.name}-a{anchors}-s{seed}-w{relative_words}"
+            l2 = "" if relative_l2 is None else f"-l2{relative_l2:g}"
+            path = (out_dir / f"{task.name}-a{anchors}-s{seed}-w{relative_words}{l2}"
                     f"-g{graph_method}.m2kt")
             res = build_packet(task, key, path, lambda: next_sequence(conn, key.keyid),
                                teacher=teacher, anchors=anchors,
                                creator="m2kt bench", progress=progress,
                                anchor_selection=anchor_selection, anchor_seed=seed,
-                               relative_words=relative_words, graph_method=graph_method)
+                               relative_words=relative_words, graph_method=graph_method,
+                               relative_l2=relative_l2)
             try:
                 p = open_packet(path, load_store(), conn)
                 break

@@ -149,6 +149,13 @@ def packet_words(task: Task, var: Variant) -> int:
     return var.relative_words if default_words(task) else 0
 
 
+def packet_l2(task: Task, var: Variant) -> float | None:
+    """The relative readout's fixed L2 strength in the packets the bench builds for ``var`` on
+    ``task``: the variant's ``relative_l2`` where its packets carry words (as
+    :func:`packet_words`), else ``None`` (chosen by agreement with the teacher)."""
+    return var.relative_l2 if packet_words(task, var) else None
+
+
 def _m2kt_entry(tb: TaskBench, opts: BenchOptions, runs: list[M2KTRun]) -> dict[str, Any]:
     """The M2KT arm's entry from its per-seed runs (each seed's packet re-draws its anchors);
     records the arm's correctness."""
@@ -291,7 +298,7 @@ def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions
         try:
             b = built if k == opts.anchors else build_and_approve(
                 tb.task, tb.teacher, k, workdir, anchor_selection=how, seed=seed,
-                relative_words=words)
+                relative_words=words, relative_l2=packet_l2(tb.task, var))
             r = ingest_approved(b, seed, variant=opts.variant, eval_split=opts.split)
             out["anchors"][str(k)] = {"acc": r.accuracy,
                                       "crossing_inputs": r.ledger.crossing_inputs}

@@ -110,13 +110,14 @@ class LocalRunner:
 
     def _build(self, seed: int):
         from m2kt.bench.m2kt_run import build_and_approve
-        from m2kt.bench.run import packet_words
+        from m2kt.bench.run import packet_l2, packet_words
         from m2kt.ingest.variants import get_variant
 
         var = get_variant(self.opts.variant)
         b = build_and_approve(self.tb.task, self.tb.teacher, self.opts.anchors, self.workdir,
                               anchor_selection=var.anchor_selection, seed=seed,
-                              relative_words=packet_words(self.tb.task, var))
+                              relative_words=packet_words(self.tb.task, var),
+                              relative_l2=packet_l2(self.tb.task, var))
         self.builts[seed] = b
         return b
 

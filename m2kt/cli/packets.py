@@ -60,10 +60,24 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
                        parent=args.parent, expires_days=args.expires_days, progress=progress,
                        anchor_selection=args.anchor_selection,
                        relative_words=args.relative_words, stream=stream,
+                       relative_l2=args.relative_l2,
                        graph_method=args.graph)
     print(f"built {res.path}: {res.size:,} bytes in {res.seconds:.1f} s; sequence {res.sequence}; "
           f"inputs {res.counts}")
     return 0
+
+
+def _l2(text: str) -> float:
+    """``--relative-l2``: a finite number above 0, or argparse's readable error."""
+    import math
+
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"a number above 0, not {text!r}")
+    return v
 
 
 def _stream_options(args: argparse.Namespace):
@@ -161,6 +175,10 @@ def register(sub: Any) -> None:
                    "strings; each side encodes them itself (default: 10,000 on the built-in "
                    "language class tasks, what the default ingestion variant reads, chosen on "
                    "dev; 2,000 on your own domains; 0 on the others; docs/research-log.md)")
+    b.add_argument("--relative-l2", type=_l2, default=None, metavar="L2",
+                   help="fix the L2 strength of the class tasks' relative readout (a number "
+                   "above 0; default: the strength that best copies the teacher on its own "
+                   "held-out inputs; variant transductive-shot-geo0-w10k-l2 builds with 0.01)")
     b.add_argument("--graph", choices=list(GRAPH_METHODS), default="auto",
                    help="how the abstraction graph is extracted from the teacher: auto "
                    "(default: containment probes on pair tasks, readout-confusion on class "

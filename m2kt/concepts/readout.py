@@ -30,15 +30,17 @@ def features(h: np.ndarray, centroids: np.ndarray, queries: np.ndarray | None) -
     return np.concatenate([h, mu, h * mu, np.abs(h - mu)], axis=1)
 
 
-def fit_head(x: np.ndarray, proba: np.ndarray, seed: int = 0, span: bool = False
-             ) -> tuple[LinearHead, float]:
+def fit_head(x: np.ndarray, proba: np.ndarray, seed: int = 0, span: bool = False,
+             l2: float | None = None) -> tuple[LinearHead, float]:
     """A softmax head on features ``x`` (n, f) fitted to answer distributions ``proba``
     (n, L); returns it and its agreement with the argmax on a seeded 20 % held out (the L2
-    strength is chosen on the other 80 %). ``span``: see :func:`m2kt.heads.fit_softmax`."""
+    strength is chosen on the other 80 %, or fixed at ``l2``). ``span``: see
+    :func:`m2kt.heads.fit_softmax`."""
     perm = np.random.default_rng(seed).permutation(len(x))
     cut = max(1, len(x) // 5)
     va, tr = perm[:cut], perm[cut:]
-    probe = fit_softmax(x[tr], proba[tr], proba.shape[1], seed=seed, span=span)
+    grid = {} if l2 is None else {"l2_grid": (l2,)}
+    probe = fit_softmax(x[tr], proba[tr], proba.shape[1], seed=seed, span=span, **grid)
     agreement = float((probe.predict(x[va]) == proba[va].argmax(1)).mean())
     return (fit_softmax(x, proba, proba.shape[1], l2_grid=(probe.l2,), seed=seed, init=probe,
                         span=span),

@@ -45,23 +45,26 @@ def zscore(r: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return (r - ref.mean(0)) / (ref.std(0) + 1e-6)
 
 
-def fit(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: int = 0
-        ) -> tuple[LinearHead, float]:
+def fit(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: int = 0,
+        l2: float | None = None) -> tuple[LinearHead, float]:
     """Teacher side: fit the head on z-scored profiles of the teacher's own inputs ``h``
     (n, d) to its answer distributions ``proba`` (n, L); returns it and its agreement with the
     teacher's argmax on a seeded held-out fifth. The profiles have rank ≤ d + 1 however many
-    strings there are, so the head is fitted in their span (the same optimum, far cheaper)."""
+    strings there are, so the head is fitted in their span (the same optimum, far cheaper).
+    ``l2``: the head's L2 strength, fixed (default: chosen by agreement on a held-out part of
+    the teacher's inputs — the head that best copies the teacher, not necessarily the one that
+    transfers best; see the research log, "the relative head's L2 strength")."""
     r = profiles(h, label_vecs)
-    return concept_readout.fit_head(zscore(r, r), proba, seed, span=True)
+    return concept_readout.fit_head(zscore(r, r), proba, seed, span=True, l2=l2)
 
 
-def fit_cached(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: int = 0
-               ) -> tuple[LinearHead, float]:
+def fit_cached(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: int = 0,
+               l2: float | None = None) -> tuple[LinearHead, float]:
     """:func:`fit`, remembered in the workspace (``cache/relative-readouts/``, safetensors)
     under a digest of its inputs — ``h`` (n, d), ``label_vecs`` (S, d), ``proba`` (n, L) and
-    ``seed`` — so that a packet rebuilt from the same teacher read (a bench seed's, a
-    workbench rebuild's) skips the fit: the largest part of building a packet with public
-    words. A missing or unreadable entry is fitted afresh and rewritten."""
+    ``seed`` (and ``l2`` when fixed) — so that a packet rebuilt from the same teacher read (a
+    bench seed's, a workbench rebuild's) skips the fit: the largest part of building a packet
+    with public words. A missing or unreadable entry is fitted afresh and rewritten."""
     import hashlib
 
     from safetensors.numpy import load_file, save
@@ -69,7 +72,8 @@ def fit_cached(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: i
     from m2kt.config import workspace
     from m2kt.packet.writer import write_atomic
 
-    digest = hashlib.sha256(f"relative-readout/2|{seed}".encode())
+    digest = hashlib.sha256(f"relative-readout/2|{seed}".encode()
+                            + (b"" if l2 is None else f"|l2={l2!r}".encode()))
     for a in (h, label_vecs, proba):
         a = np.ascontiguousarray(a, np.float32)
         digest.update(repr(a.shape).encode())
@@ -86,7 +90,7 @@ def fit_cached(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: i
             return head, float(t["agreement"][0])
     except Exception:  # noqa: BLE001 — absent or unreadable: fit afresh and rewrite it
         pass
-    head, agreement = fit(h, label_vecs, proba, seed)
+    head, agreement = fit(h, label_vecs, proba, seed, l2)
     write_atomic(path, save({**head.tensors(), "l2": np.array([head.l2], np.float64),
                              "agreement": np.array([agreement], np.float64)}))
     return head, agreement

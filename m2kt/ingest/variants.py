@@ -124,6 +124,9 @@ class Variant:
     #: (language class tasks; :mod:`m2kt.concepts.words`); 0 for every variant chosen before
     #: direction 2, so their research-log rows stay reproducible
     relative_words: int = 0
+    #: the L2 strength of that relative readout, fixed when the packet is built (``None``:
+    #: chosen by the teacher's agreement with itself, as in every variant chosen before it)
+    relative_l2: float | None = None
     #: λ overrides of the composite loss per track, ``(track, term, λ)``: applied over
     #: :data:`~m2kt.ingest.weights.DEFAULT_WEIGHTS` before any weight the caller gives
     track_weights: tuple[tuple[str, str, float], ...] = ()
@@ -144,6 +147,7 @@ class Variant:
             out.pop(k)
         if track != "language":  # only language packets carry public words
             out.pop("relative_words")
+            out.pop("relative_l2")
         out["stages"] = tuple(s for s in self.stages
                               if s != "shot" or track in self.shot_tracks)
         out["weights"] = self.weights(track)
@@ -252,6 +256,11 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             "relative readout instead of 2,000: on the language track it is "
             "transductive-words10k, on the symbolic track transductive-shot-geo0",
             relative_words=10_000),
+    replace(TRANSDUCTIVE_SHOT_GEO0, name="transductive-shot-geo0-w10k-l2",
+            description="transductive-shot-geo0-w10k with the packet's relative readout "
+            "fitted at L2 strength 0.01 instead of the one that best copies the teacher "
+            "(scripts/relative_transform_probe.py, dev: a smoother head transfers better "
+            "between the MiniLMs)", relative_words=10_000, relative_l2=0.01),
     Variant("relative-direct", "zero-crossing: the student answers with the packet's relative "
             "readout read on its own profiles (cosines to its own vectors of the concept "
             "labels and 2,000 public words, answers following the packet's concept prior; "

@@ -208,7 +208,7 @@ def build_packet(
     expires_days: int | None = None, progress: Progress = no_progress,
     anchor_selection: str = "kmeans", anchor_seed: int | None = None,
     relative_words: int | None = None, stream: StreamOptions | None = None,
-    graph_method: str = "auto",
+    graph_method: str = "auto", relative_l2: float | None = None,
 ) -> BuildResult:
     """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc.
     ``anchor_seed`` draws the anchors (default: the task's seed; the benchmark re-draws them
@@ -217,7 +217,9 @@ def build_packet(
     ``relative_words`` public words (:mod:`m2kt.concepts.words`) join the concept labels as
     the relative readout's reference strings (class tasks; shipped in ``anchors.json``);
     ``None``: :func:`m2kt.concepts.words.default_words` (10,000 on the built-in language
-    class tasks, 2,000 on a user's own domain).
+    class tasks, 2,000 on a user's own domain). ``relative_l2``: the class tasks' relative
+    readout's L2 strength, fixed (default: chosen by agreement with the teacher,
+    :func:`m2kt.concepts.relative.fit`).
     ``stream``: read the teacher's inputs (a file's, or ``teacher_train``) in shards, in-process
     or on Ray (:mod:`m2kt.packet.engine`): the manifolds sum every input, the readouts and
     traces read a bounded sample of ``max_inputs`` (class tasks; memory stays flat).
@@ -251,6 +253,7 @@ def build_packet(
                                                   seed=task.seed)
     relative_tensors: dict[str, np.ndarray] = {}
     relative_agreement = None
+    queries_task = task.name in QUERY_TASKS
     if relative_words is None:
         relative_words = default_words(task)
     words = public_words(task, relative_words) if task.name not in QUERY_TASKS else []
@@ -258,8 +261,8 @@ def build_packet(
         strings = concept_relative.reference_strings([c.label for c in task.concepts], words)
         label_vecs = teacher.hidden([Example(text=x, label=0, key=f"ref:{x}") for x in strings],
                                     [main])[0]
-        rel_head, relative_agreement = concept_relative.fit_cached(hidden_all, label_vecs,
-                                                                   proba, seed=task.seed)
+        rel_head, relative_agreement = concept_relative.fit_cached(
+            hidden_all, label_vecs, proba, seed=task.seed, l2=relative_l2)
         relative_tensors = concept_relative.to_tensors(rel_head)
     elif task.track == "language":  # pair tasks: one relative readout per queried concept
         label_vecs = teacher.hidden([Example(text=c.label, label=0, key=f"ref:{c.label}")
@@ -366,6 +369,9 @@ def build_packet(
                                       "fitted to the teacher's own answers",
                                       "relative_readout_agreement":
                                           round(relative_agreement, 4),
+                                      "relative_readout_l2": float(rel_head.l2),
+                                      "relative_readout_l2_fixed": (relative_l2 is not None
+                                                                    and not queries_task),
                                       "relative_words": len(words)}
                                      if relative_agreement is not None else {})}},
             "counts": {"teacher_inputs": read.n_read + len(probes) + pool_seen

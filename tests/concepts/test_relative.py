@@ -47,9 +47,10 @@ def test_the_fit_is_remembered_under_a_digest_of_its_inputs(monkeypatch) -> None
     again, agree2 = relative.fit_cached(h, strings, proba, seed=3)
     np.testing.assert_array_equal(again.weight, first.weight)
     assert agree2 == agree and again.l2 == first.l2
-    for other in ((h, strings, proba[:, ::-1], 3), (h, strings, proba, 4)):
+    for other in ((h, strings, proba[:, ::-1], 3, None), (h, strings, proba, 4, None),
+                  (h, strings, proba, 3, 0.5)):  # a fixed L2 strength: another key too
         try:
-            relative.fit_cached(*other[:3], seed=other[3])
+            relative.fit_cached(*other[:3], seed=other[3], l2=other[4])
         except AssertionError:
             continue  # another input or seed: a new key, so it fits
         raise AssertionError("a different input reused the cached fit")
@@ -59,3 +60,20 @@ def test_the_fit_is_remembered_under_a_digest_of_its_inputs(monkeypatch) -> None
         f.write_bytes(b"\x00garbage")
     fresh, _ = relative.fit_cached(h, strings, proba, seed=3)
     np.testing.assert_allclose(fresh.weight, first.weight, atol=1e-5)
+
+
+def test_a_fixed_l2_strength_is_the_head_s() -> None:
+    """``l2`` fixes the relative head's L2 strength instead of choosing it by agreement with
+    the teacher; a stronger one shrinks the weights."""
+    rng = np.random.default_rng(2)
+    c, d, n = 4, 16, 600
+    y = rng.integers(0, c, n)
+    protos = rng.normal(size=(c, d)) * 3
+    h = protos[y] + rng.normal(size=(n, d))
+    proba = np.eye(c)[y] * 0.9 + 0.1 / c
+    chosen, _ = relative.fit(h, protos, proba)
+    weak, _ = relative.fit(h, protos, proba, l2=1e-4)
+    strong, agree = relative.fit(h, protos, proba, l2=1.0)
+    assert chosen.l2 in (1e-4, 1e-3, 1e-2) and weak.l2 == 1e-4 and strong.l2 == 1.0
+    assert np.abs(strong.weight).sum() < np.abs(weak.weight).sum()
+    assert 0.0 <= agree <= 1.0

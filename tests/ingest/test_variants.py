@@ -141,6 +141,27 @@ def test_the_default_is_words10k_on_language_and_shot_geo0_on_symbolic() -> None
     assert not same_as_default("transductive-shot", {"symbolic"})  # its λ_geo differs
 
 
+def test_the_l2_variant_is_the_default_but_for_its_relative_readout_s_l2_strength() -> None:
+    """``transductive-shot-geo0-w10k-l2`` differs from the default only in the fixed L2
+    strength of its packets' relative readout, which only language packets' words use: the
+    bench builds it only there (``packet_l2``)."""
+    from m2kt.bench.run import packet_l2
+    from m2kt.domains.registry import get_task
+    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant, same_as_default
+
+    default, l2 = get_variant(DEFAULT_VARIANT), get_variant("transductive-shot-geo0-w10k-l2")
+    assert default.relative_l2 is None and l2.relative_l2 == 0.01
+    lang = l2.effective("language")
+    assert lang.pop("relative_l2") == 0.01
+    assert lang == {k: v for k, v in default.effective("language").items()
+                    if k != "relative_l2"}
+    assert same_as_default("transductive-shot-geo0-w10k-l2", {"symbolic"})
+    assert not same_as_default("transductive-shot-geo0-w10k-l2", {"language"})
+    assert packet_l2(get_task("supersense"), l2) == 0.01
+    assert packet_l2(get_task("multistep"), l2) is None  # no words: no relative fit to fix
+    assert packet_l2(get_task("supersense"), default) is None
+
+
 def test_ingestion_trains_with_the_variant_s_weights_for_the_packet_s_track(
         built, tmp_path: Path) -> None:
     """A symbolic packet: the default trains without the geometric term (its curve is still

@@ -94,6 +94,10 @@ def test_build_packet_refuses_bad_anchor_counts_before_loading_anything(home) ->
     res = run_cli("build-packet", "--domain", "taxonomy", "--key", "/nonexistent/key",
                   "--out", "/tmp/never.m2kt", "--anchors", "-5", env=home)
     assert res.returncode == 2 and "--anchors must be 0 or more" in res.stderr
+    for bad in ("0", "-1", "nan", "inf", "x"):  # the relative readout's L2 strength
+        res = run_cli("build-packet", "--domain", "taxonomy", "--key", "/nonexistent/key",
+                      "--out", "/tmp/never.m2kt", "--relative-l2", bad, env=home)
+        assert res.returncode == 2 and f"a number above 0, not '{bad}'" in res.stderr
 
 
 @pytest.mark.slow  # the default tier runs the README's flow on multistep and taxonomy
