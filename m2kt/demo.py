@@ -28,9 +28,9 @@ DEMO_REVIEWER = "guided demo (automatic approval)"
 #: so a language demo finishes in about two minutes on 2 cores from an empty workspace
 DEMO_MAX_INPUTS = 4000
 #: ... and its relative readout reads at most this many public words (``build-packet`` and the
-#: benchmark: :data:`~m2kt.concepts.words.DEFAULT_WORDS`, 10,000): the teacher-side fit of that
-#: readout decomposes a (strings × strings) matrix, whose cost grows with the cube of the
-#: strings (:func:`m2kt.heads._row_span`)
+#: benchmark: :data:`~m2kt.concepts.words.DEFAULT_WORDS`, 10,000): the demo's two-minute figure
+#: was measured with 2,000, when the teacher-side fit of that readout still decomposed a
+#: (strings × strings) matrix (:func:`m2kt.heads._row_span` now finds its span from a sample)
 DEMO_MAX_WORDS = 2000
 
 

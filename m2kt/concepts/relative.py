@@ -53,7 +53,7 @@ def fit(h: np.ndarray, label_vecs: np.ndarray, proba: np.ndarray, seed: int = 0,
     strings there are, so the head is fitted in their span (the same optimum, far cheaper).
     ``l2``: the head's L2 strength, fixed (default: chosen by agreement on a held-out part of
     the teacher's inputs — the head that best copies the teacher, not necessarily the one that
-    transfers best; see the research log, "the relative head's L2 strength")."""
+    transfers best; the research log, "The relative readout itself")."""
     r = profiles(h, label_vecs)
     return concept_readout.fit_head(zscore(r, r), proba, seed, span=True, l2=l2)
 

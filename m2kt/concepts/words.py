@@ -52,9 +52,9 @@ def default_words(task: Task) -> int:
     """The number of public words a packet of ``task`` carries by default: :data:`DEFAULT_WORDS`
     on the built-in language class tasks, :data:`WORDS_V1` on a user's own domain (a name
     outside :data:`~m2kt.domains.names.LANGUAGE_TASKS`, which domain names may not take:
-    10,000 was chosen on the built-in tasks' dev, and
-    the teacher-side fit grows with the cube of the strings: the browser test that uploads a
-    domain and ingests its packet took 209 s with 10,000, 41 s with 2,000), 0 otherwise (the
+    10,000 was chosen on the built-in tasks' dev, and when the teacher-side fit still grew
+    with the cube of the strings the browser test that uploads a domain and ingests its packet
+    took 209 s with 10,000, 41 s with 2,000), 0 otherwise (the
     words are read by the relative readout, which pair tasks do not have; a symbolic teacher
     cannot read English words)."""
     from m2kt.concepts.teacher import QUERY_TASKS

@@ -259,8 +259,10 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
     replace(TRANSDUCTIVE_SHOT_GEO0, name="transductive-shot-geo0-w10k-l2",
             description="transductive-shot-geo0-w10k with the packet's relative readout "
             "fitted at L2 strength 0.01 instead of the one that best copies the teacher "
-            "(scripts/relative_transform_probe.py, dev: a smoother head transfers better "
-            "between the MiniLMs)", relative_words=10_000, relative_l2=0.01),
+            "(scripts/relative_transform_probe.py, dev: read directly, a smoother head "
+            "transfers better between the MiniLMs; through the pipeline within the noise, not "
+            "adopted: docs/results/research/l2-probe.json)", relative_words=10_000,
+            relative_l2=0.01),
     Variant("relative-direct", "zero-crossing: the student answers with the packet's relative "
             "readout read on its own profiles (cosines to its own vectors of the concept "
             "labels and 2,000 public words, answers following the packet's concept prior; "
