@@ -253,7 +253,6 @@ def build_packet(
                                                   seed=task.seed)
     relative_tensors: dict[str, np.ndarray] = {}
     relative_agreement = None
-    queries_task = task.name in QUERY_TASKS
     if relative_words is None:
         relative_words = default_words(task)
     words = public_words(task, relative_words) if task.name not in QUERY_TASKS else []
@@ -370,8 +369,9 @@ def build_packet(
                                       "relative_readout_agreement":
                                           round(relative_agreement, 4),
                                       "relative_readout_l2": float(rel_head.l2),
-                                      "relative_readout_l2_fixed": (relative_l2 is not None
-                                                                    and not queries_task),
+                                      "relative_readout_l2_fixed": (
+                                          relative_l2 is not None
+                                          and task.name not in QUERY_TASKS),
                                       "relative_words": len(words)}
                                      if relative_agreement is not None else {})}},
             "counts": {"teacher_inputs": read.n_read + len(probes) + pool_seen

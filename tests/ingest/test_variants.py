@@ -173,3 +173,20 @@ def test_ingestion_trains_with_the_variant_s_weights_for_the_packet_s_track(
     _ingest(built, tmp_path / "w", steps=5, weights={"geo": 0.5})
     report = json.loads((tmp_path / "w" / "ingestion_report.json").read_text())
     assert report["weights"]["geo"] == 0.5
+
+
+def test_a_packet_records_its_relative_readout_s_l2_strength(built, tmp_path: Path) -> None:
+    """The manifest says which L2 strength the relative readout was fitted at and whether it
+    was fixed (``build-packet --relative-l2``) or chosen by agreement with the teacher."""
+    from m2kt.bench.m2kt_run import build_and_approve
+    from m2kt.concepts.teacher import load_teacher
+    from m2kt.domains.registry import get_task
+
+    chosen = built.packet.manifest.provenance.recipe.params
+    assert chosen["relative_readout_l2_fixed"] is False
+    assert chosen["relative_readout_l2"] in (1e-4, 1e-3, 1e-2)
+    task = get_task("multistep")
+    fixed = build_and_approve(task, load_teacher(task), 64, tmp_path, relative_l2=0.5)
+    params = fixed.packet.manifest.provenance.recipe.params
+    assert params["relative_readout_l2"] == 0.5 and params["relative_readout_l2_fixed"] is True
+    assert fixed.path.name.endswith("-l20.5-gauto.m2kt")
