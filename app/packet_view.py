@@ -21,8 +21,17 @@ from m2kt.store.queue import queued
 def claimed(path: Path) -> dict[str, str]:
     """What a queued packet claims (task, track, teacher, creator, created; not verified —
     only ``open_packet`` verifies), as visible text; ``task`` is ``(unreadable)`` (and
-    ``track`` ``language``) when the manifest does not parse."""
-    m = peek_manifest(path.read_bytes())
+    ``track`` ``language``) when the manifest does not parse.  Cached per file version (path,
+    size, modification time), so the pickers of a page that reruns every second while a job
+    runs do not re-read every approved packet (≈ 30 ms each for a 4 MB language packet)."""
+    st_ = path.stat()
+    return dict(_claimed(str(path), st_.st_size, st_.st_mtime_ns))
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)  # shared, never pickled; copied out
+def _claimed(path: str, size: int, mtime_ns: int) -> dict[str, str]:
+    """:func:`claimed` of one file version; ``size`` and ``mtime_ns`` only key the cache."""
+    m = peek_manifest(Path(path).read_bytes())
     if m is None:
         return {"task": "(unreadable)", "track": "language", "teacher": "", "creator": "",
                 "created": ""}
