@@ -122,6 +122,41 @@ def fit_softmax(
     return LinearHead(w, b, mean.astype(np.float32), scale.astype(np.float32), best)
 
 
+def refit_towards(head: LinearHead, x: np.ndarray, targets: np.ndarray, mu: float,
+                  iters: int = 200) -> LinearHead:
+    """``head`` adapted to a few labelled rows: its weights W minimise the mean cross-entropy of
+    ``softmax(((x - mean) / scale) Wᵀ + b)`` to ``targets`` plus ``mu``·‖W − W₀‖², W₀ the
+    given weights (L2-SP, Li et al., 2018; the bias is free), by L-BFGS from W₀.
+
+    ``x`` (n, d) rows in the head's feature space (standardised by the head's own ``mean`` and
+    ``scale``, which are kept); ``targets`` (n, k) soft answers (rows summing to 1). Returns a
+    new head; ``mu`` → ∞ returns W₀, a small ``mu`` fits the rows. Used by ingestion to correct
+    the packet's relative readout for the student's own profiles with the packet's anchors."""
+    import torch
+
+    if mu <= 0 or not np.isfinite(mu):
+        raise ValueError(f"refit_towards needs a finite mu > 0, not {mu!r}")
+    dt = torch.float32
+    zt = torch.as_tensor((np.asarray(x, np.float64) - head.mean) / head.scale, dtype=dt)
+    pt = torch.as_tensor(np.asarray(targets), dtype=dt)
+    w0 = torch.tensor(np.array(head.weight), dtype=dt)  # copies: a packet's arrays are read-only
+    w = w0.clone().requires_grad_(True)
+    b = torch.tensor(np.array(head.bias), dtype=dt, requires_grad=True)
+    opt = torch.optim.LBFGS([w, b], lr=1, max_iter=iters, history_size=20,
+                            line_search_fn="strong_wolfe", tolerance_grad=1e-7)
+
+    def closure():
+        opt.zero_grad()
+        logp = torch.log_softmax(torch.addmm(b, zt, w.T), dim=1)
+        loss = -(pt * logp).sum(1).mean() + mu * ((w - w0) ** 2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return LinearHead(w.detach().numpy().astype(np.float32),
+                      b.detach().numpy().astype(np.float32), head.mean, head.scale, head.l2)
+
+
 def _row_span(z: np.ndarray, rtol: float = 1e-7, sample: int = 2048) -> np.ndarray | None:
     """An orthonormal basis (d, r) of the span of the rows of ``z`` (n, d) — the eigenvectors
     of ``zᵀz`` above ``rtol`` of the largest eigenvalue — or ``None`` when that span is (nearly)

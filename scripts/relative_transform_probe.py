@@ -26,6 +26,13 @@ makes the teacher's head read the student's profiles better:
 - ``cos@λ``: ``cos`` with the head's L2 strength fixed at λ instead of chosen on the teacher's
   own held-out inputs (of 1e-4, 1e-3, 1e-2, by agreement with itself): a smoother head may
   transfer better than the one that best copies the teacher (agreement is then not measured).
+- ``anchors@μ``: ``cos``, then the student adapts the packet's head on 88 crossing inputs
+  (drawn at random from its pool, seeds 0–2; a packet's anchors carry their teacher vectors,
+  which the packet's readout turns into the teacher's answers): the cross-entropy to those
+  answers on the student's own profiles of them, plus μ‖W − W₀‖² towards the shipped weights
+  (L2-SP, Li et al., 2018; ``m2kt.heads.refit_towards``) — a correction of the profile's
+  distortion learnt from the anchors.
+  Rows report the mean over the three draws (``dev_*_seeds``: each).
 
 Each head is fitted as the packet's is (``concept_readout.fit_head``, the L2 strength chosen on
 a held-out part of the teacher's own inputs, in the span of the profiles) and read directly by
@@ -53,12 +60,14 @@ PAIRS = (("supersense", "minilm-l6", "minilm-l3"), ("gloss", "minilm-l6", "minil
          ("gloss", "smollm2-135m", "minilm-l3"))
 KINDS = ("cos", "row", "rank", "top50", "cos+layers")  # the default; ``--kinds`` takes
 L2_KINDS = ("centre", "cos@0.01", "cos@0.1", "cos@1")  # these too
+SP_KINDS = tuple(f"anchors@{m}" for m in ("0.001", "0.01", "0.1", "1", "3", "10", "30"))
+N_ANCHORS, SP_SEEDS = 88, (0, 1, 2)
 
 
 def transform(r: np.ndarray, kind: str) -> np.ndarray:
     """(n, S) cosines → (n, S) transformed profile rows (``kind`` as in the module doc)."""
     kind = kind.partition("@")[0]
-    if kind.startswith("cos") or kind == "centre":
+    if kind.startswith("cos") or kind in ("centre", "anchors"):
         return r
     if kind == "row":
         return (r - r.mean(1, keepdims=True)) / (r.std(1, keepdims=True) + 1e-9)
@@ -72,7 +81,7 @@ def transform(r: np.ndarray, kind: str) -> np.ndarray:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--words", type=int, default=2000)
-    ap.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS + L2_KINDS)
+    ap.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS + L2_KINDS + SP_KINDS)
     ap.add_argument("--pairs", type=int, nargs="+", default=list(range(len(PAIRS))),
                     help="indices into PAIRS (default: all)")
     ap.add_argument("--out", default=str(ROOT / "docs/results/research/"
@@ -85,7 +94,7 @@ def main() -> None:
     from m2kt.concepts.words import public_words
     from m2kt.domains.base import Example
     from m2kt.domains.registry import get_task
-    from m2kt.heads import fit_softmax
+    from m2kt.heads import fit_softmax, refit_towards
     from m2kt.models import load
     from m2kt.models.embcache import cached_encode
     from m2kt.ssl import prior_offsets
@@ -112,6 +121,7 @@ def main() -> None:
         a_s = cached_encode(student, strings).astype(np.float64)
         prior = np.bincount(proba.argmax(1), minlength=proba.shape[1]).astype(float)
         prior /= prior.sum()
+        base = None  # the ``anchors@μ`` kinds' shared head
         for kind in args.kinds:
             t1 = time.time()
             mu_s = s_pool.mean(0) if kind == "centre" else 0.0
@@ -124,21 +134,38 @@ def main() -> None:
                 r_t = transform(profiles(h_t[j] - mu_t, a_t[j] - mu_t), kind)
                 feats.append(zscore(r_t, r_t))
             x, p = np.concatenate(feats), np.concatenate([proba] * len(layers))
-            if "@" in kind:  # the L2 strength fixed: one fit on every input
+            if kind.startswith("anchors@"):  # the packet's head, as ``cos`` fits it: once
+                base = base or concept_readout.fit_head(x, p, span=True)
+                head, agree = base
+            elif "@" in kind:  # the L2 strength fixed: one fit on every input
                 l2 = float(kind.partition("@")[2])
                 head = fit_softmax(x, p, p.shape[1], l2_grid=(l2,), span=True)
                 agree = float("nan")
             else:
                 head, agree = concept_readout.fit_head(x, p, span=True)
             ref = transform(r_s_pool, kind)
-            sc_pool = head.logits(zscore(ref, ref))
-            sc_dev = head.logits(zscore(transform(r_s_dev, kind), ref))
-            off = prior_offsets(sc_pool, prior)
+            z_pool, z_dev = zscore(ref, ref), zscore(transform(r_s_dev, kind), ref)
+            heads = [head]
+            if kind.startswith("anchors@"):
+                mu, heads = float(kind.partition("@")[2]), []
+                for sd in SP_SEEDS:
+                    idx = np.random.default_rng(sd).choice(len(pool), N_ANCHORS, replace=False)
+                    p_a = teacher.proba([task.splits["transfer_pool"][i] for i in idx])
+                    heads.append(refit_towards(head, z_pool[idx], p_a, mu))
+            plain, calib = [], []
+            for h in heads:
+                sc_pool, sc_dev = h.logits(z_pool), h.logits(z_dev)
+                off = prior_offsets(sc_pool, prior)
+                plain.append(float((sc_dev.argmax(1) == y).mean()))
+                calib.append(float(((sc_dev + off).argmax(1) == y).mean()))
             row = {"task": task_name, "teacher": tname, "student": sname, "words": args.words,
                    "kind": kind, "teacher_agreement": None if agree != agree else round(agree, 4),
-                   "dev_plain": round(float((sc_dev.argmax(1) == y).mean()), 4),
-                   "dev_prior": round(float(((sc_dev + off).argmax(1) == y).mean()), 4),
+                   "dev_plain": round(float(np.mean(plain)), 4),
+                   "dev_prior": round(float(np.mean(calib)), 4),
                    "seconds": round(time.time() - t1, 1)}
+            if len(heads) > 1:
+                row |= {"dev_plain_seeds": [round(a, 4) for a in plain],
+                        "dev_prior_seeds": [round(a, 4) for a in calib]}
             rows.append(row)
             print(json.dumps(row), flush=True)
         print(f"{task_name} {tname}→{sname}: {time.time() - t0:.0f} s", flush=True)

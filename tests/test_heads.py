@@ -110,3 +110,31 @@ def test_the_sampled_span_falls_back_when_rows_escape_the_sample() -> None:
     np.testing.assert_allclose(z @ basis @ basis.T, z, atol=1e-8)
     wide = rng.normal(size=(900, 700))  # rank 700: the 200 sampled rows fill their dimension
     assert _sampled_span(wide, 1e-7, 200) is None
+
+
+def _ce(head, x: np.ndarray, t: np.ndarray) -> float:
+    s = head.logits(x).astype(np.float64)
+    s -= s.max(1, keepdims=True)
+    return float(-(t * (s - np.log(np.exp(s).sum(1, keepdims=True)))).sum(1).mean())
+
+
+def test_refit_towards_fits_the_rows_and_a_large_mu_keeps_the_weights() -> None:
+    """L2-SP: a head fitted on one rule, adapted to a few rows of a shifted rule, fits those
+    rows better than before; the pull towards the shipped weights decides by how much."""
+    import pytest
+
+    from m2kt.heads import refit_towards
+
+    x, y, k = _data()
+    head = fit_softmax(x, y, k)
+    rng = np.random.default_rng(1)
+    few = rng.choice(len(x), 40, replace=False)
+    t = np.eye(k)[(y[few] + 1) % k]  # a rule the head does not follow
+    loose, tight = refit_towards(head, x[few], t, 1e-3), refit_towards(head, x[few], t, 1e6)
+    assert _ce(loose, x[few], t) < _ce(tight, x[few], t) <= _ce(head, x[few], t) + 1e-6
+    assert (loose.predict(x[few]) == t.argmax(1)).mean() > 0.9
+    np.testing.assert_allclose(tight.weight, head.weight, atol=1e-4)
+    assert tight.mean is head.mean and tight.scale is head.scale and tight.l2 == head.l2
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="finite mu"):
+            refit_towards(head, x[few], t, bad)

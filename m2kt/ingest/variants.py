@@ -127,6 +127,11 @@ class Variant:
     #: the L2 strength of that relative readout, fixed when the packet is built (``None``:
     #: chosen by the teacher's agreement with itself, as in every variant chosen before it)
     relative_l2: float | None = None
+    #: the student adapts the packet's relative readout to its own profiles on the packet's
+    #: anchors before reading it (language class tasks): L2-SP towards the shipped weights
+    #: with this μ (:func:`m2kt.heads.refit_towards`), the targets the packet readout's answers
+    #: on the anchors' teacher vectors; ``None``: read as shipped (every variant before it)
+    relative_adapt: float | None = None
     #: λ overrides of the composite loss per track, ``(track, term, λ)``: applied over
     #: :data:`~m2kt.ingest.weights.DEFAULT_WEIGHTS` before any weight the caller gives
     track_weights: tuple[tuple[str, str, float], ...] = ()
@@ -148,6 +153,7 @@ class Variant:
         if track != "language":  # only language packets carry public words
             out.pop("relative_words")
             out.pop("relative_l2")
+            out.pop("relative_adapt")
         out["stages"] = tuple(s for s in self.stages
                               if s != "shot" or track in self.shot_tracks)
         out["weights"] = self.weights(track)
@@ -263,6 +269,17 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             "transfers better between the MiniLMs; through the pipeline within the noise, not "
             "adopted: docs/results/research/l2-probe.json)", relative_words=10_000,
             relative_l2=0.01),
+    replace(TRANSDUCTIVE_SHOT_GEO0, name="transductive-shot-geo0-w10k-sp1",
+            description="transductive-shot-geo0-w10k with the packet's relative readout "
+            "adapted to the student's own profiles on the packet's anchors before it names the "
+            "pool's concepts (L2-SP towards the shipped weights, μ 1: the best μ read directly "
+            "with 2,000 words, docs/results/research/relative-anchor-sp-probe.json); language "
+            "class tasks. Its relative candidate's agreement on the anchors is in-sample",
+            relative_words=10_000, relative_adapt=1.0),
+    replace(TRANSDUCTIVE_SHOT_GEO0, name="transductive-shot-geo0-w10k-sp10",
+            description="transductive-shot-geo0-w10k-sp1 with μ 10: the best μ read directly "
+            "with the default's 10,000 words (relative-anchor-sp-probe-w10k.json)",
+            relative_words=10_000, relative_adapt=10.0),
     Variant("relative-direct", "zero-crossing: the student answers with the packet's relative "
             "readout read on its own profiles (cosines to its own vectors of the concept "
             "labels and 2,000 public words, answers following the packet's concept prior; "

@@ -75,6 +75,33 @@ def test_map_relative_names_concepts_and_falls_back_on_pair_tasks(built, pair_bu
     assert map_relative(p)["method"] == "unsupervised"  # pair task: the mixture map
 
 
+def test_the_relative_head_adapts_to_the_student_s_profiles_of_the_anchors(
+        built, tmp_path: Path) -> None:
+    """``relative_adapt``: the packet's relative head refitted towards the packet readout's
+    answers on the fitting anchors (L2-SP) answers those anchors' student profiles closer to
+    the teacher than the shipped head; without anchors it is left as shipped."""
+    from m2kt.concepts import relative as concept_relative
+    from m2kt.ingest.readout import class_scores
+    from m2kt.ingest.relative_reader import reader_for
+    from m2kt.ingest.stages.initial_map import _adapted
+
+    run = _run(built, tmp_path, variant="transductive-shot-geo0-w10k-sp1")
+    encode(run)
+    assert run.var.relative_adapt == 1.0
+    head = concept_relative.from_tensors(run.packet.tensors)
+    ref = run.encode_texts([c.label for c in run.task.concepts])
+    adapted = _adapted(run, head, ref)
+    assert not np.allclose(adapted.weight, head.weight)
+    fit = run.fit_idx
+    teacher = class_scores(run.t_anchor[fit], run.man, run.head).argmax(1)
+    agree = {name: float((reader_for(h, ref, run.s_pool, None).answer(run.s_anchor[fit])
+                          == teacher).mean()) for name, h in (("shipped", head),
+                                                              ("adapted", adapted))}
+    assert agree["adapted"] > agree["shipped"], agree
+    run.fit_idx = np.zeros(0, dtype=int)
+    assert _adapted(run, head, ref) is head
+
+
 def test_map_mixture_needs_no_anchor(pair_built, tmp_path: Path) -> None:
     run = _run(pair_built, tmp_path, variant="zero")
     encode(run)

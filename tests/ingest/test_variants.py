@@ -162,6 +162,21 @@ def test_the_l2_variant_is_the_default_but_for_its_relative_readout_s_l2_strengt
     assert packet_l2(get_task("supersense"), default) is None
 
 
+def test_the_sp_variant_is_the_default_but_for_adapting_the_relative_readout() -> None:
+    """``transductive-shot-geo0-w10k-sp1`` differs from the default only in ``relative_adapt``,
+    which acts on language packets only: on the symbolic track the two ingest alike."""
+    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant, same_as_default
+
+    default, sp = get_variant(DEFAULT_VARIANT), get_variant("transductive-shot-geo0-w10k-sp1")
+    assert default.relative_adapt is None and sp.relative_adapt == 1.0
+    lang = sp.effective("language")
+    assert lang.pop("relative_adapt") == 1.0
+    assert lang == {k: v for k, v in default.effective("language").items()
+                    if k != "relative_adapt"}
+    assert same_as_default("transductive-shot-geo0-w10k-sp1", {"symbolic"})
+    assert not same_as_default("transductive-shot-geo0-w10k-sp1", {"language"})
+
+
 def test_ingestion_trains_with_the_variant_s_weights_for_the_packet_s_track(
         built, tmp_path: Path) -> None:
     """A symbolic packet: the default trains without the geometric term (its curve is still

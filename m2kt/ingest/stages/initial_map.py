@@ -32,7 +32,9 @@ def map_anchors(run: Run) -> dict[str, Any]:
     rel = _relative(run) if run.var.relative_candidate and run.method == "auto" else None
     fit = run.fit_idx
     # the relative map never saw an anchor: its agreement on all of them is out-of-sample,
-    # like the cross-validated agreement of the anchor-fitted maps it competes with
+    # like the cross-validated agreement of the anchor-fitted maps it competes with — except
+    # with ``relative_adapt``, whose head was refitted on these anchors (in-sample; the
+    # research variants `-sp1`/`-sp10` only)
     extra = ({"relative": (rel[0].transform(run.s_anchor[fit]), run.var.relative_readout)}
              if rel is not None else None)
     sel = select(run.s_anchor[fit], run.t_anchor[fit], run.man, run.head,
@@ -95,9 +97,30 @@ def _relative(run: Run):
     # the answers follow the packet's concept prior (label-free) on the language track
     prior = (run.concept_prior() if run.var.relative_prior and run.task.track == "language"
              else None)
+    if run.var.relative_adapt is not None and run.task.track == "language":
+        rel_head = _adapted(run, rel_head, label_vecs)
     pseudo = reader_for(rel_head, label_vecs, run.s_pool, None, prior).answer(run.s_pool)
     targets = np.asarray(run.man.centroids, np.float64)[pseudo]
     return make("ridge").fit(run.s_pool, targets), int((np.bincount(pseudo) > 0).sum())
+
+
+def _adapted(run: Run, rel_head, ref: np.ndarray):
+    """The packet's relative head (a ``LinearHead`` over S profile features) adapted to the
+    student's profiles of the packet's fitting anchors (``run.fit_idx``; the held-out ones are
+    the gates'): L2-SP towards the shipped weights with the variant's μ, the targets the
+    packet readout's answers (softmax) on the anchors' teacher vectors. ``ref`` (S, d_s): the
+    student's vectors of the reference strings. Unchanged without anchors or teacher head."""
+    from m2kt.heads import refit_towards
+    from m2kt.ingest.readout import class_scores
+
+    fit = run.fit_idx
+    if run.head is None or run.s_anchor is None or len(fit) == 0:
+        return rel_head
+    base = reader_for(rel_head, ref, run.s_pool, None, None)  # the pool's profile statistics
+    z = (concept_relative.profiles(run.s_anchor[fit], ref) - base.mean) / base.std
+    scores = class_scores(run.t_anchor[fit], run.man, run.head)
+    p = np.exp(scores - scores.max(1, keepdims=True))
+    return refit_towards(rel_head, z, p / p.sum(1, keepdims=True), run.var.relative_adapt)
 
 
 def _affine(method: str, xs: np.ndarray, yt: np.ndarray, seed: int):
