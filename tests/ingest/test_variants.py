@@ -141,40 +141,37 @@ def test_the_default_is_words10k_on_language_and_shot_geo0_on_symbolic() -> None
     assert not same_as_default("transductive-shot", {"symbolic"})  # its λ_geo differs
 
 
-def test_the_l2_variant_is_the_default_but_for_its_relative_readout_s_l2_strength() -> None:
-    """``transductive-shot-geo0-w10k-l2`` differs from the default only in the fixed L2
-    strength of its packets' relative readout, which only language packets' words use: the
-    bench builds it only there (``packet_l2``)."""
+@pytest.mark.parametrize(("name", "field", "value"), [
+    ("transductive-shot-geo0-w10k-l2", "relative_l2", 0.01),
+    ("transductive-shot-geo0-w10k-sp1", "relative_adapt", 1.0),
+    ("transductive-shot-geo0-w10k-sp10", "relative_adapt", 10.0)])
+def test_a_relative_readout_variant_is_the_default_but_for_one_language_setting(
+        name: str, field: str, value: float) -> None:
+    """The research variants of the default's relative readout differ from it only in one
+    setting that acts on language packets (the L2 strength they are built with; the μ of the
+    student's L2-SP adaptation): on the symbolic track they ingest alike."""
+    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant, same_as_default
+
+    default, var = get_variant(DEFAULT_VARIANT), get_variant(name)
+    assert getattr(default, field) is None and getattr(var, field) == value
+    lang = var.effective("language")
+    assert lang.pop(field) == value
+    assert lang == {k: v for k, v in default.effective("language").items() if k != field}
+    assert same_as_default(name, {"symbolic"})
+    assert not same_as_default(name, {"language"})
+
+
+def test_only_language_packets_of_the_l2_variant_are_built_at_a_fixed_l2() -> None:
+    """``packet_l2``: the bench fixes the relative readout's L2 strength only where the packet
+    carries public words (language class tasks)."""
     from m2kt.bench.run import packet_l2
     from m2kt.domains.registry import get_task
-    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant, same_as_default
+    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
 
-    default, l2 = get_variant(DEFAULT_VARIANT), get_variant("transductive-shot-geo0-w10k-l2")
-    assert default.relative_l2 is None and l2.relative_l2 == 0.01
-    lang = l2.effective("language")
-    assert lang.pop("relative_l2") == 0.01
-    assert lang == {k: v for k, v in default.effective("language").items()
-                    if k != "relative_l2"}
-    assert same_as_default("transductive-shot-geo0-w10k-l2", {"symbolic"})
-    assert not same_as_default("transductive-shot-geo0-w10k-l2", {"language"})
+    l2 = get_variant("transductive-shot-geo0-w10k-l2")
     assert packet_l2(get_task("supersense"), l2) == 0.01
     assert packet_l2(get_task("multistep"), l2) is None  # no words: no relative fit to fix
-    assert packet_l2(get_task("supersense"), default) is None
-
-
-def test_the_sp_variant_is_the_default_but_for_adapting_the_relative_readout() -> None:
-    """``transductive-shot-geo0-w10k-sp1`` differs from the default only in ``relative_adapt``,
-    which acts on language packets only: on the symbolic track the two ingest alike."""
-    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant, same_as_default
-
-    default, sp = get_variant(DEFAULT_VARIANT), get_variant("transductive-shot-geo0-w10k-sp1")
-    assert default.relative_adapt is None and sp.relative_adapt == 1.0
-    lang = sp.effective("language")
-    assert lang.pop("relative_adapt") == 1.0
-    assert lang == {k: v for k, v in default.effective("language").items()
-                    if k != "relative_adapt"}
-    assert same_as_default("transductive-shot-geo0-w10k-sp1", {"symbolic"})
-    assert not same_as_default("transductive-shot-geo0-w10k-sp1", {"language"})
+    assert packet_l2(get_task("supersense"), get_variant(DEFAULT_VARIANT)) is None
 
 
 def test_ingestion_trains_with_the_variant_s_weights_for_the_packet_s_track(
