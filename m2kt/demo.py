@@ -27,19 +27,16 @@ DEMO_REVIEWER = "guided demo (automatic approval)"
 #: ``build-packet`` use up to 20,000): a fifth of the teacher's encoding and readout fitting,
 #: so a language demo finishes in about two minutes on 2 cores from an empty workspace
 DEMO_MAX_INPUTS = 4000
-#: ... and its relative readout reads at most this many public words (``build-packet`` and the
-#: benchmark: :data:`~m2kt.concepts.words.DEFAULT_WORDS`, 10,000): the demo's two-minute figure
-#: was measured with 2,000, when the teacher-side fit of that readout still decomposed a
-#: (strings × strings) matrix (:func:`m2kt.heads._row_span` now finds its span from a sample)
-DEMO_MAX_WORDS = 2000
-
-
 def demo_words(task: Task) -> int:
     """The public words in the demo's packet of ``task``: the builder's default for the task
-    (0 on symbolic and pair tasks), at most :data:`DEMO_MAX_WORDS`."""
+    (:func:`~m2kt.concepts.words.default_words`: 10,000 on the built-in language class tasks,
+    0 on symbolic and pair tasks). The demo capped them at 2,000 while the relative readout's
+    fit decomposed a (strings × strings) matrix; with its span found from a sample the
+    builder's 10,000 cost the supersense demo ≈ 30 s more from an empty workspace
+    (``scripts/bench_demo.py``, ``docs/results/perf/demo.json``)."""
     from m2kt.concepts.words import default_words
 
-    return min(default_words(task), DEMO_MAX_WORDS)
+    return default_words(task)
 
 
 def run_demo(task_name: str, anchors: int, progress: Progress,

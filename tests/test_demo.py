@@ -23,13 +23,13 @@ def test_demo_cli_prints_the_card_of_the_engines_report(capsys) -> None:
     assert f"accuracy {report['accuracy']:.3f}" in out.out
 
 
-def test_the_demo_packet_carries_at_most_2000_public_words() -> None:
-    """The demo keeps its language packet's relative readout to 2,000 public words (the
-    builder's default is 10,000); symbolic and pair tasks carry none, as the builder's."""
+def test_the_demo_packet_carries_the_builder_s_public_words() -> None:
+    """The demo's language packets carry the builder's 10,000 public words, like the
+    benchmark's; symbolic and pair tasks carry none, as the builder's."""
     from m2kt.concepts.words import DEFAULT_WORDS
-    from m2kt.demo import DEMO_MAX_WORDS, demo_words
+    from m2kt.demo import demo_words
     from m2kt.domains.registry import get_task
 
-    assert DEMO_MAX_WORDS == 2000 < DEFAULT_WORDS
-    assert demo_words(get_task("supersense")) == demo_words(get_task("gloss")) == 2000
+    assert demo_words(get_task("supersense")) == demo_words(get_task("gloss")) == DEFAULT_WORDS
+    assert DEFAULT_WORDS == 10_000
     assert demo_words(get_task("hypernymy")) == demo_words(get_task("multistep")) == 0

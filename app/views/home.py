@@ -7,7 +7,8 @@ import streamlit as st
 
 from app.state import get_job, set_job
 from app.widgets import job_panel, page_header, show_error
-from m2kt.demo import DEMO_MAX_INPUTS, DEMO_MAX_WORDS, DEMO_TASKS
+from m2kt.concepts.words import DEFAULT_WORDS
+from m2kt.demo import DEMO_MAX_INPUTS, DEMO_TASKS
 from m2kt.errors import M2KTError
 from m2kt.jobs import Job
 from m2kt.models import list_models
@@ -47,13 +48,13 @@ st.caption(
     "Runs the whole pipeline on the default models (MiniLM-L6 teacher → MiniLM-L3 student): "
     "the teacher builds and signs a packet, the reader verifies it, the demo records its "
     "approval in the audit log (as an automatic approval by the demo), the student ingests it, "
-    "and the gates verify the result. On 2 CPU cores supersense takes about 75 s the first "
+    "and the gates verify the result. On 2 CPU cores supersense takes about 95 s the first "
     "time (WordNet, the models and the teacher's encodings are prepared once; "
-    "`python -m m2kt prepare` does that ahead, with progress) and about 25 s after "
+    "`python -m m2kt prepare` does that ahead, with progress) and about 35 s after "
     "(docs/results/perf/); "
     f"multistep (tiny models) takes seconds. The demo's packet summarises {DEMO_MAX_INPUTS:,} "
-    f"of the teacher's own inputs and its relative readout reads {DEMO_MAX_WORDS:,} public "
-    "words; `build-packet` and the benchmark use up to 20,000 inputs and 10,000 words.")
+    f"of the teacher's own inputs (`build-packet` and the benchmark: up to 20,000) and its "
+    f"relative readout reads {DEFAULT_WORDS:,} public words, as theirs does.")
 demo_task = st.selectbox(
     "Task", DEMO_TASKS,
     help="supersense: which of 26 noun categories a word belongs to (WordNet); gloss: the same "
