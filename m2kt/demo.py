@@ -27,6 +27,8 @@ DEMO_REVIEWER = "guided demo (automatic approval)"
 #: ``build-packet`` use up to 20,000): a fifth of the teacher's encoding and readout fitting,
 #: so a language demo finishes in about two minutes on 2 cores from an empty workspace
 DEMO_MAX_INPUTS = 4000
+
+
 def demo_words(task: Task) -> int:
     """The public words in the demo's packet of ``task``: the builder's default for the task
     (:func:`~m2kt.concepts.words.default_words`: 10,000 on the built-in language class tasks,
