@@ -41,9 +41,11 @@ class LinearHead:
 
 
 def _fit(x, targets, k: int, l2: float, iters: int,
-         init: tuple[np.ndarray, np.ndarray] | None = None):
+         init: tuple[np.ndarray, np.ndarray] | None = None,
+         centre: np.ndarray | None = None):
     """Minimise the (convex) L2-regularised cross-entropy by L-BFGS from ``init`` (weights
-    (k, d), bias (k,)) or zeros. Warm starts change the path, not the optimum.
+    (k, d), bias (k,)) or zeros. Warm starts change the path, not the optimum. ``centre``
+    (k, d): the penalty is ``l2``·‖W − centre‖² instead of ``l2``·‖W‖² (L2-SP).
 
     Computed in float32: on the packet readouts' problems it reaches float64's objective to
     a relative 1e-5 or better, 2-3× faster (``scripts/bench_heads.py``,
@@ -59,13 +61,14 @@ def _fit(x, targets, k: int, l2: float, iters: int,
     else:
         w = torch.tensor(init[0], dtype=dt, requires_grad=True)
         b = torch.tensor(init[1], dtype=dt, requires_grad=True)
+    c = 0.0 if centre is None else torch.tensor(np.array(centre), dtype=dt)
     opt = torch.optim.LBFGS([w, b], lr=1, max_iter=iters, history_size=20,
                             line_search_fn="strong_wolfe", tolerance_grad=1e-7)
 
     def closure():
         opt.zero_grad()
         logp = torch.log_softmax(torch.addmm(b, xt, w.T), dim=1)
-        loss = -(tt * logp).sum(1).mean() + l2 * (w * w).sum()
+        loss = -(tt * logp).sum(1).mean() + l2 * ((w - c) ** 2).sum()
         loss.backward()
         return loss
 
@@ -132,29 +135,12 @@ def refit_towards(head: LinearHead, x: np.ndarray, targets: np.ndarray, mu: floa
     ``scale``, which are kept); ``targets`` (n, k) soft answers (rows summing to 1). Returns a
     new head; ``mu`` → ∞ returns W₀, a small ``mu`` fits the rows. Used by ingestion to correct
     the packet's relative readout for the student's own profiles with the packet's anchors."""
-    import torch
-
     if mu <= 0 or not np.isfinite(mu):
         raise ValueError(f"refit_towards needs a finite mu > 0, not {mu!r}")
-    dt = torch.float32
-    zt = torch.as_tensor((np.asarray(x, np.float64) - head.mean) / head.scale, dtype=dt)
-    pt = torch.as_tensor(np.asarray(targets), dtype=dt)
-    w0 = torch.tensor(np.array(head.weight), dtype=dt)  # copies: a packet's arrays are read-only
-    w = w0.clone().requires_grad_(True)
-    b = torch.tensor(np.array(head.bias), dtype=dt, requires_grad=True)
-    opt = torch.optim.LBFGS([w, b], lr=1, max_iter=iters, history_size=20,
-                            line_search_fn="strong_wolfe", tolerance_grad=1e-7)
-
-    def closure():
-        opt.zero_grad()
-        logp = torch.log_softmax(torch.addmm(b, zt, w.T), dim=1)
-        loss = -(pt * logp).sum(1).mean() + mu * ((w - w0) ** 2).sum()
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return LinearHead(w.detach().numpy().astype(np.float32),
-                      b.detach().numpy().astype(np.float32), head.mean, head.scale, head.l2)
+    z = (np.asarray(x, np.float64) - head.mean) / head.scale
+    w0, b0 = np.array(head.weight), np.array(head.bias)  # copies: a packet's are read-only
+    w, b = _fit(z, np.asarray(targets), w0.shape[0], mu, iters, (w0, b0), centre=w0)
+    return LinearHead(w, b, head.mean, head.scale, head.l2)
 
 
 def _row_span(z: np.ndarray, rtol: float = 1e-7, sample: int = 2048) -> np.ndarray | None:
