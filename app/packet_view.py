@@ -75,6 +75,29 @@ def _verified(files: tuple, trust: tuple, root: str) -> list[VerifiedPacket]:
     return out
 
 
+def show_crossing(lg: dict) -> None:
+    """What crosses with this packet, counted as the benchmark counts it (BENCHMARK v3): the
+    student's strings the teacher read, and every string the packet carries per-string teacher
+    information for, by member."""
+    by = lg["task_strings_by_member"]
+    st.markdown("**What crosses with this packet** (every string for which per-string "
+                "information passes between the two sides)")
+    rows = [("student strings the teacher read", lg["to_teacher"],
+             "anchors sent to it, or the pool it read to choose them"),
+            ("strings with the teacher's task information", lg["task_strings"],
+             "the three rows below, counted once each"),
+            ("· anchors (their teacher vectors)", by["anchors"], ""),
+            ("· traces (queries and the steps they answer)", by["traces"], ""),
+            ("· relative readout (one column per label or public word)", by["relative"],
+             "a per-string projection of the teacher's vector"),
+            ("crossing strings in all", lg["crossing_inputs"],
+             "the figure the benchmark compares with knowledge distillation"),
+            ("bytes", lg["bytes"], "the file and the texts sent to the teacher")]
+    st.dataframe(pd.DataFrame([{"what": w, "count": f"{n:,}", "note": note}
+                               for w, n, note in rows]),
+                 hide_index=True, width="stretch", height=36 * (len(rows) + 1) + 4)
+
+
 def show_report(rep: ReadReport, size: int) -> None:
     """Verdict, every issue found, and what could be read (provenance, concepts, graph)."""
     if rep.ok:
@@ -96,11 +119,13 @@ def show_report(rep: ReadReport, size: int) -> None:
         prov["teacher"]["weights_sha256"], "task": prov["domain"]["task"],
         "creator": prov["creator"], "created": prov["created_at"], "sequence":
         prov["sequence"], "concepts": s["concepts"], "labels": s["labels"],
-        "teacher inputs": prov["counts"]["teacher_inputs"], "anchors (crossing)":
+        "teacher inputs": prov["counts"]["teacher_inputs"], "anchors":
         prov["counts"]["anchor_inputs"], "file bytes": size}
     st.dataframe(pd.DataFrame({"value": [visible(v, 120) for v in facts.values()]},
                               index=list(facts)), width="stretch",
                  height=36 * (len(facts) + 1) + 4)
+    if "ledger" in s:
+        show_crossing(s["ledger"])
     st.caption("Concepts (labels and descriptions as written in the packet, shown as plain "
                "text)")
     st.dataframe(pd.DataFrame([{"id": visible(c.id, 80), "label": visible(c.label, 80),

@@ -20,26 +20,30 @@ MAX_REPORT_BYTES = 16 * 1024 * 1024
 #: the report's columns in two narrower tables, so none is cut off on a laptop screen
 VALIDITY_COLS = ("task", "models", "valid", "teacher", "student before", "prior", "beats prior",
                  "KD full")
-#: M2KT against the baselines at M2KT's own count of crossing inputs
-TRANSFER_COLS = ("task", "M2KT", "beats start", "crossing inputs", "KD @ same inputs",
-                 "KD + pool @ same inputs", "KD on M2KT's anchors", "labels @ same inputs")
+#: M2KT against the baselines at M2KT's own count of crossing strings
+TRANSFER_COLS = ("task", "M2KT", "beats start", "crossing strings", "bytes", "KD @ same count",
+                 "KD + pool @ same count", "KD on M2KT's anchors",
+                 "KD on the packet's public strings", "labels @ same count")
 #: whether its students passed their gates, how much of the teacher / of full KD that is, and
-#: at how many fewer inputs
+#: at how many fewer crossing strings
 EFFICIENCY_COLS = ("task", "gates passed", "retention", "ceiling retention",
-                   "KD parity inputs", "reduction at parity [95 % CI]", "reduction vs KD full",
-                   "specificity (swapped inputs)")
+                   "KD parity strings", "reduction at parity [95 % CI]", "bytes at parity",
+                   "controls (permuted; random head)", "test reports before")
 GLOSSARY = (
-    "Crossing inputs: inputs whose teacher-side information reached the student (M2KT: anchors "
-    "+ trace queries; KD: every input). Gates passed: of M2KT's students (one per seed), how "
+    "Crossing strings (BENCHMARK v3): every string for which per-string information passed "
+    "between the two sides — student strings the teacher read, and strings with the teacher's "
+    "task information (M2KT: anchors, traces, one per reference string of the packet's relative "
+    "readout; KD: every input, and every public string KD got answers for). KD arms may also "
+    "use the teacher's class histogram. Gates passed: of M2KT's students (one per seed), how "
     "many passed every post-ingestion gate — a student that fails one is marked \"do not "
     "deploy\", whatever its accuracy. Retention: M2KT / teacher; ceiling retention: M2KT / KD "
     "on the full pool. Beats prior: M2KT above the prior arm by a one-sided binomial test "
-    "(p < 0.05). KD parity inputs: where the strongest KD curve reaches M2KT's accuracy "
-    "(interpolated). Reduction at parity = 1 − M2KT's crossing inputs / those KD inputs: 66 % "
-    "means M2KT needed a third of KD's inputs; a negative value means KD needed fewer — −450 % "
-    "is KD matching M2KT with 1/5.5 of M2KT's inputs. Specificity: M2KT's accuracy when every "
-    "input is swapped for another (queries kept) — near the start means the answers depend on "
-    "the input.")
+    "(p < 0.05). KD parity strings: where the strongest KD curve reaches M2KT's accuracy "
+    "(interpolated; the arm in brackets). Reduction at parity = 1 − M2KT's crossing strings / "
+    "KD's: 66 % means M2KT needed a third of KD's; a negative value means KD needed fewer — "
+    "−450 % is KD matching M2KT with 1/5.5 of M2KT's strings. Controls: M2KT with a packet whose "
+    "concepts are permuted, and one built with a random head — both should fall to the prior "
+    "or below.")
 
 page_header(
     "Experiments",
@@ -88,9 +92,10 @@ else:
     try:
         df = pd.DataFrame(summary_rows(result))
         st.subheader("Can the task show a transfer? (validity)")
-        st.caption("BENCHMARK.md: the teacher beats the student's start by ≥ 0.10; the *prior* "
-                   "(the teacher's answer rates alone, nothing per input) closes ≤ 25 % of that "
-                   "gap; KD on the student's whole pool closes ≥ 75 % of it. A task that fails "
+        st.caption("BENCHMARK v3: the teacher beats the student's start by ≥ 0.10; the *prior* "
+                   "(the student's own label-free answers re-balanced to the teacher's class "
+                   "histogram, nothing per input) closes ≤ 25 % of that gap; KD on the "
+                   "student's whole pool closes ≥ 75 % of it. A task that fails "
                    "cannot show a transfer by any method; its figures are kept for the record.")
         st.dataframe(df[[c for c in VALIDITY_COLS if c in df]], hide_index=True,
                      width="stretch")
@@ -104,10 +109,10 @@ else:
         st.subheader("Against the paper's claim")
         for line in verdicts(result):
             st.text(line.replace("**", "").removeprefix("- "))
-        st.subheader("Accuracy against inputs that crossed")
-        st.caption("Each KD point is the student trained on the teacher's answers for N pool "
-                   "inputs; the star is M2KT with its ledger's crossing inputs (anchors and "
-                   "trace queries). Higher and further left is better.")
+        st.subheader("Accuracy against strings that crossed")
+        st.caption("Each KD point is the student trained on the teacher's answers for its "
+                   "crossing strings; the star is M2KT with its ledger's crossing strings. "
+                   "Higher and further left is better.")
         cols = st.columns(2)
         for i, (name, entry) in enumerate(result["tasks"].items()):
             with cols[i % 2]:

@@ -1,22 +1,26 @@
 """The benchmark's baseline arms on one task: ``prior``, ``kd``, ``kd_anchor``, ``kd_ssl``,
-``labels_budget`` (BENCHMARK.md v2), sharing once-computed material — the teacher's answers,
-the student's features (language track) or its fine-tuner (symbolic track), the evaluation
-split's labels — so every arm sees the same models, seeds and items.
+``kd_words``, their ``_prior`` variants and ``labels_budget`` (BENCHMARK v3), sharing
+once-computed material — the teacher's answers, the student's features (language track) or its
+fine-tuner (symbolic track), the teacher's class histogram, the evaluation split's labels — so
+every arm sees the same models, seeds and items.
 
 Only the evaluation split (``dev`` or ``test``, chosen by the caller) is read for labels, and
-only to score; KD arms read the teacher's answers on their own inputs and, for ``kd_ssl``, the
-unlabelled pool.
+only to score; KD arms read the teacher's answers on their own inputs (``kd_words``: also on
+the public strings a packet uses) and, for ``kd_ssl``, the unlabelled pool; ``_prior`` answers
+also use the teacher's class histogram (the one a packet ships: its answers on the
+``teacher_train`` inputs a packet reads).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from m2kt.bench.kd import BaselineResult, frozen_head, kd_head, kd_ssl_head
+from m2kt.bench.kd import BaselineResult, frozen_head, kd_head, kd_ssl_head, prior_result
 from m2kt.domains.base import Example, Task
 from m2kt.models.spec import Progress
 
@@ -32,12 +36,47 @@ FULL_BUDGET, QUICK_BUDGET = (300, 3000), (150, 600)
 KD_SETTINGS = {"modular": (512, 360, 3600)}
 
 
+def teacher_histogram(task: Task, teacher, max_inputs: int = 20000) -> np.ndarray:
+    """The teacher's class histogram (k,) as a packet ships it: the share of each class among
+    its answers on the ``teacher_train`` inputs a packet reads (the same seeded sample of at
+    most ``max_inputs``, :func:`m2kt.packet.build.teacher_sample`)."""
+    from m2kt.packet.build import teacher_sample
+
+    pred = teacher.proba(teacher_sample(task, max_inputs)).argmax(1)
+    h = np.bincount(pred, minlength=len(task.labels)).astype(np.float64)
+    return h / max(h.sum(), 1.0)
+
+
+def prior_answers(student, task: Task, f_pool: np.ndarray, f_eval: np.ndarray,
+                  graph: tuple[np.ndarray, np.ndarray], hist: np.ndarray) -> np.ndarray:
+    """The language ``prior`` arm's answers (n_eval,) on class tasks (see
+    :meth:`TaskBench.prior`): label-free, the student's own vectors only, and ``hist``."""
+    from m2kt import ssl
+    from m2kt.bench.kd import PSEUDO_ROWS, soften, with_prior
+    from m2kt.concepts.relative import profiles
+    from m2kt.heads import fit_softmax
+    from m2kt.models.embcache import cached_encode
+
+    lab = cached_encode(student, [c.label for c in task.concepts])
+    s_pool = profiles(f_pool, lab)
+    z = s_pool + ssl.prior_offsets(s_pool, hist)
+    z = z / ssl.margin_temperature(z)
+    y0 = np.exp(z - z.max(1, keepdims=True))
+    y0 /= y0.sum(1, keepdims=True)
+    p = ssl.balance(ssl.spread(*graph, y0), hist + 1e-3)
+    keep = ssl.confident(p, 0.5)
+    if len(keep) > PSEUDO_ROWS:
+        keep = np.sort(np.random.default_rng(0).choice(keep, PSEUDO_ROWS, replace=False))
+    head = fit_softmax(f_pool[keep], soften(p[keep], 0.5), len(hist), l2_grid=(1e-3,), seed=0)
+    return with_prior(head.logits(f_pool), head.logits(f_eval), hist)
+
+
 class TaskBench:
     """See module doc. ``correct[(arm, N)]`` collects (seeds, items) correctness of every
     measurement for the parity bootstrap."""
 
     def __init__(self, task: Task, split: str, device: str, progress: Progress,
-                 quick: bool = False, teacher: str | None = None):
+                 quick: bool = False, teacher: str | None = None, words: int = 0):
         from m2kt.concepts.teacher import load_teacher
         from m2kt.models import load
 
@@ -56,12 +95,39 @@ class TaskBench:
         progress(f"{task.name}: the teacher answers the pool ({len(self.pool)} inputs)", None)
         self._pool_pos = {id(e): i for i, e in enumerate(self.pool)}
         self.t_pool = self.teacher.proba(self.pool)
+        #: the teacher's class histogram (k,) that a packet ships (class tasks; None on pair
+        #: tasks): its answers on the teacher_train inputs a packet reads
+        self.hist = None if self.pair else teacher_histogram(task, self.teacher)
+        #: the public strings a packet of the bench's variant uses (concept labels, then its
+        #: public words; class tasks of the language track with words only), for kd_words
+        self.words: list[Example] = self._public(words)
         if task.track == "language":
             from m2kt.domains.language import features
 
             self.f_pool = features(self.student, task, self.pool, progress)
             self.f_eval = features(self.student, task, self.eval, progress)
         self._quick = quick
+
+    def _public(self, words: int) -> list[Example]:
+        """The reference strings of a packet with ``words`` public words (see ``words``)."""
+        if not words or self.task.track != "language" or self.pair:
+            return []
+        from m2kt.concepts.relative import reference_strings
+        from m2kt.concepts.words import public_words
+
+        strings = reference_strings([c.label for c in self.task.concepts],
+                                    public_words(self.task, words))
+        return [Example(text=w, label=0, key=f"ref:{w}") for w in strings]
+
+    def with_words(self, words: int) -> TaskBench:
+        """This material for packets with ``words`` public words: a shallow copy sharing every
+        measurement already made (KD does not depend on the words; kd_words is keyed by
+        them)."""
+        import copy
+
+        other = copy.copy(self)
+        other.words = self._public(words)
+        return other
 
     @property
     def ft(self):
@@ -113,12 +179,21 @@ class TaskBench:
     def _queries(self, exs: Sequence[Example]) -> np.ndarray | None:
         return np.array([self.cidx[e.query] for e in exs]) if self.pair else None
 
-    def ledger(self, n: int, pool: bool = False) -> dict[str, int]:
-        """A KD/labels run on ``n`` inputs (the teacher answers them and all of it crosses);
-        ``pool``: the student also reads the whole unlabelled pool (kd_ssl)."""
+    def ledger(self, n: int, pool: bool = False, words: bool = False, prior: bool = False,
+               seed: int = 0, exs: Sequence[Example] | None = None) -> dict[str, int]:
+        """The ledger of a KD/labels run on ``n`` pool inputs drawn with ``seed`` (or on
+        ``exs``): the teacher reads and answers them and all of it crosses
+        (:func:`m2kt.ledger.kd_ledger`); ``words``: it also answers the public strings
+        (kd_words); ``pool``: the student also reads the whole unlabelled pool (kd_ssl);
+        ``prior``: the arm also uses the teacher's class histogram."""
+        from m2kt.ledger import kd_ledger
+
         extra = len(self.task.concepts) if self.task.name == "hypernymy" else 0
-        return {"student_inputs": n + extra + (len(self.pool) if pool else 0),
-                "crossing_inputs": n, "teacher_inputs": n}
+        exs = self.subset(n, seed) if exs is None else exs
+        return kd_ledger([e.text for e in exs], self.k,
+                         words=[w.text for w in self.words] if words else (),
+                         pool=len(self.pool) if pool else 0, prior=prior,
+                         extra_student=extra).as_dict()
 
     # --------------------------------------------------------------------------------- arms
     def kd_subset(self, n: int, seeds: Sequence[int]
@@ -160,27 +235,58 @@ class TaskBench:
                 x = features(self.student, self.task, list(exs))
                 t0 = time.perf_counter()
                 head, temp = kd_head(x, t, s)
-                pred = head.predict(self.f_eval)
-                kd.append(BaselineResult(float((pred == self.y_eval).mean()),
-                                         time.perf_counter() - t0, pred, temp))
-                if ssl_too:
-                    pos = [self._pool_pos.get(id(e)) for e in exs]
+                z = head.logits(self.f_eval)
+                pred = z.argmax(1)
+                kd.append(prior_result(BaselineResult(float((pred == self.y_eval).mean()),
+                                                      time.perf_counter() - t0, pred, temp),
+                                       head.logits(self.f_pool), z, self.hist, self.y_eval))
+                pos = [self._pool_pos.get(id(e)) for e in exs]
+                if ssl_too and len({p for p in pos if p is not None}) == len(self.pool):
+                    # every pool input is already a KD input: no unlabelled input is left
+                    ssl.append(replace(kd[-1], choice="kd (no unlabelled pool input left)"))
+                elif ssl_too:
                     inside = all(p is not None for p in pos)
+                    graph = self.pool_graph() if inside else self._graph_with(x)
+                    where = np.array(pos) if inside else len(self.pool) + np.arange(len(x))
+
                     ssl.append(kd_ssl_head(x, t, self.f_pool, self.f_eval, self.y_eval, s,
                                            self._queries(exs), self._queries(self.pool),
                                            self._queries(self.eval), kd=(head, temp),
-                                           pool_graph=self.pool_graph() if inside else None,
-                                           in_pool=np.array(pos) if inside else None))
+                                           pool_graph=graph, in_pool=where, prior=self.hist))
             else:
                 from m2kt.bench.finetune import kd_and_ssl
 
                 a, b = kd_and_ssl(self.ft, [e.text for e in exs], t,
                                   [e.text for e in self.pool], [e.text for e in self.eval],
-                                  self.y_eval, s, self._queries(self.pool), ssl_too)
+                                  self.y_eval, s, self._queries(self.pool), ssl_too,
+                                  prior=self.hist)
                 kd.append(a)
                 if b is not None:
                     ssl.append(b)
         return kd, ssl
+
+    def _graph_with(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A kNN graph over the pool's features and then ``x``'s rows (KD inputs that are not
+        pool rows: kd_words's public strings), remembered for the last ``x``."""
+        key = ("graph-with", x.shape, hash(x.tobytes()))
+        if self._memo.get("graph-with-key") != key:
+            from m2kt import ssl
+
+            self._memo["graph-with"] = ssl.knn_graph(np.concatenate([self.f_pool, x]))
+            self._memo["graph-with-key"] = key
+        return self._memo["graph-with"]  # type: ignore[return-value]
+
+    def kd_words(self, n: int, seeds: Sequence[int], ssl_too: bool = True
+                 ) -> tuple[list[BaselineResult], list[BaselineResult]]:
+        """``kd_words`` (and ``kd_words_ssl``) per seed: KD on the teacher's answers on the
+        public strings a packet uses (:attr:`words`) plus ``n`` pool inputs drawn with the
+        seed (and the pool), each with its ``_prior`` answers; computed once per
+        ``(n, seeds)``."""
+        key = ("kd_words", len(self.words), n, tuple(seeds), ssl_too)
+        if key not in self._memo:
+            sets = [[*self.words, *(self.subset(n, s) if n else [])] for s in seeds]
+            self._memo[key] = self.kd_pair(sets, seeds, ssl_too=ssl_too)
+        return self._memo[key]  # type: ignore[return-value]
 
     def labels(self, sets: Sequence[Sequence[Example]], seeds: Sequence[int]
                ) -> list[BaselineResult]:
@@ -202,9 +308,18 @@ class TaskBench:
         return out
 
     def prior(self, n_seeds: int) -> dict[str, Any]:
-        """The ``prior`` arm: the best zero-crossing teacher-side aggregate of the teacher's own
-        answers on ``teacher_train`` — its most frequent class (class tasks), or each queried
-        concept's majority answer (pair tasks). Deterministic: the same for every seed."""
+        """The ``prior`` arm (BENCHMARK v3): the strongest zero-crossing baseline — the
+        student's own label-free answers re-balanced to the teacher's class histogram. On the
+        language track's class tasks: its nearest-label scores (cosine to its own vectors of
+        the concept labels) with offsets that make its answers on its pool follow the
+        histogram, spread over the pool's kNN graph, a head fitted on the confident half and
+        offset the same way (:func:`prior_answers`); on hypernymy: "yes" when its cosine to the
+        queried concept's label passes the pool quantile that gives each queried concept the
+        teacher's "yes" rate on teacher_train. The symbolic students have no label-free
+        answers: the histogram's most frequent class (class tasks), each queried concept's
+        majority answer of the teacher (taxonomy). Deterministic: the same for every seed."""
+        from m2kt.ledger import Ledger
+
         train = list(self.task.splits["teacher_train"])
         pred_t = self.teacher.proba(train).argmax(1)
         if self.pair:
@@ -214,18 +329,50 @@ class TaskBench:
             for c in np.unique(q):
                 rate[c] = float((pred_t[q == c] == yes).mean())
             qe = self._queries(self.eval)
-            pred = np.where(rate[qe] >= 0.5, yes, 1 - yes)
-            rule = "each queried concept's majority answer of the teacher on teacher_train"
+            if self.task.track == "language":
+                pred = self._pair_prior(rate, yes)
+                rule = ("the student's cosine of the word to the queried concept's label, "
+                        "thresholded per queried concept at the pool quantile that gives the "
+                        "teacher's 'yes' rate on teacher_train")
+            else:
+                pred = np.where(rate[qe] >= 0.5, yes, 1 - yes)
+                rule = "each queried concept's majority answer of the teacher on teacher_train"
+            n_floats = len(rate)
+        elif self.task.track == "language":
+            pred = prior_answers(self.student, self.task, self.f_pool, self.f_eval,
+                                 self.pool_graph(), self.hist)
+            rule = ("the student's nearest-label answers re-balanced to the teacher's class "
+                    "histogram on its own pool, spread over the pool's kNN graph, then a head "
+                    "on the confident half, offset the same way")
+            n_floats = self.k
         else:
-            pred = np.full(len(self.eval), int(np.bincount(pred_t, minlength=self.k).argmax()))
-            rule = "the teacher's most frequent answer on teacher_train"
+            pred = np.full(len(self.eval), int(np.argmax(self.hist)))
+            rule = "the most frequent class of the teacher's class histogram"
+            n_floats = self.k
         correct = pred == self.y_eval
         self.correct[("prior", 0)] = np.stack([correct] * n_seeds)
         acc = float(correct.mean())
         return {"acc": acc, "acc_std": 0.0, "acc_ci": None, "accs": [acc] * n_seeds,
                 "seconds": 0.0, "rule": rule,
-                "ledger": {"student_inputs": 0, "crossing_inputs": 0,
-                           "teacher_inputs": len(train)}}
+                "ledger": Ledger(bytes=4 * n_floats, student_inputs=len(self.pool),
+                                 teacher_inputs=len(train)).as_dict()}
+
+    def _pair_prior(self, rate: np.ndarray, yes: int) -> np.ndarray:
+        """hypernymy's ``prior`` answers (see :meth:`prior`): (n_eval,) label indices."""
+        d = self.f_pool.shape[1] // 4
+
+        def cos(f: np.ndarray) -> np.ndarray:
+            x, y = f[:, :d], f[:, d:2 * d]
+            return (x * y).sum(1) / np.maximum(np.linalg.norm(x, axis=1)
+                                               * np.linalg.norm(y, axis=1), 1e-12)
+
+        cp, ce = cos(self.f_pool), cos(self.f_eval)
+        qp, qe = self._queries(self.pool), self._queries(self.eval)
+        th = np.full(len(rate), 0.0)
+        for c in range(len(rate)):
+            rows = cp[qp == c] if (qp == c).any() else cp
+            th[c] = np.quantile(rows, 1.0 - rate[c])
+        return np.where(ce > th[qe], yes, 1 - yes)
 
     # ---------------------------------------------------------------------- reference points
     def teacher_acc(self) -> float:

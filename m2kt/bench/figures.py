@@ -1,4 +1,4 @@
-"""Figures derived from one task entry of the bench JSON (BENCHMARK.md v2, "Figures").
+"""Figures derived from one task entry of the bench JSON (BENCHMARK v3, "Figures").
 
 :func:`derived` recomputes, from the entry's own measurements only, everything the report
 quotes: validity, both retentions, the strongest-KD envelope, interpolated parity and the data
@@ -67,16 +67,64 @@ def validity(entry: dict[str, Any]) -> dict[str, Any]:
                       "kd_full_share": f">= {MIN_KD_FULL_SHARE}"}}
 
 
-def kd_curves(methods: dict[str, Any]) -> dict[str, list[tuple[float, float]]]:
-    """Every KD measurement as ``arm → [(inputs, acc)]``: the sweeps, KD and KD + pool at
-    M2KT's budget, and KD on M2KT's anchors."""
-    curves: dict[str, list[tuple[float, float]]] = {"kd": [], "kd_ssl": [], "kd_anchor": []}
-    for arm, key in (("kd", "kd_sweep"), ("kd_ssl", "kd_ssl_sweep")):
-        curves[arm] += [(p["inputs"], p["acc"]) for p in methods.get(key, [])]
-    for arm in ("kd", "kd_ssl", "kd_anchor"):
-        if arm in methods and methods[arm].get("inputs"):
-            curves[arm].append((methods[arm]["inputs"], methods[arm]["acc"]))
+#: every KD arm measured along a sweep: arm → the method key of its sweep (points with their
+#: own ledgers); the ``_prior`` arms also use the teacher's class histogram
+SWEEPS = {"kd": "kd_sweep", "kd_ssl": "kd_ssl_sweep", "kd_prior": "kd_prior_sweep",
+          "kd_ssl_prior": "kd_ssl_prior_sweep", "kd_words": "kd_words_sweep",
+          "kd_words_ssl": "kd_words_ssl_sweep", "kd_words_prior": "kd_words_prior_sweep",
+          "kd_words_ssl_prior": "kd_words_ssl_prior_sweep"}
+#: KD arms measured at one point each (M2KT's crossing budget, M2KT's anchors)
+POINTS = ("kd", "kd_ssl", "kd_prior", "kd_ssl_prior", "kd_anchor", "kd_anchor_prior")
+
+
+def _crossing(p: dict[str, Any]) -> float:
+    """A point's crossing count: its ledger's (reports before v3: its inputs)."""
+    led = p.get("ledger") or {}
+    return float(led.get("crossing_inputs", p.get("inputs", 0)))
+
+
+def kd_points(methods: dict[str, Any]) -> list[tuple[str, float, float | None, float]]:
+    """Every KD measurement as ``(arm, crossing_inputs, bytes, acc)``: each arm's sweep, the
+    arms at M2KT's budget and on M2KT's anchors, and the ``prior`` arm at zero crossing
+    (the envelope's origin: KD with no input but the class histogram)."""
+    out: list[tuple[str, float, float | None, float]] = []
+    for arm, key in SWEEPS.items():
+        for p in methods.get(key, []):
+            out.append((arm, _crossing(p), (p.get("ledger") or {}).get("bytes"), p["acc"]))
+    for arm in POINTS:
+        m = methods.get(arm)
+        if m and m.get("inputs"):
+            out.append((arm, _crossing(m), (m.get("ledger") or {}).get("bytes"), m["acc"]))
+    if "prior" in methods:
+        pr = methods["prior"]
+        out.append(("prior", 0.0, (pr.get("ledger") or {}).get("bytes", 0), pr["acc"]))
+    return out
+
+
+def kd_curves(methods: dict[str, Any], by: str = "crossing"
+              ) -> dict[str, list[tuple[float, float]]]:
+    """Every KD measurement as ``arm → [(x, acc)]`` with ``x`` its crossing count
+    (``by="crossing"``) or its bytes (``by="bytes"``; points without bytes left out)."""
+    curves: dict[str, list[tuple[float, float]]] = {}
+    for arm, n, b, acc in kd_points(methods):
+        x = n if by == "crossing" else b
+        if x is not None:
+            curves.setdefault(arm, []).append((float(x), acc))
     return curves
+
+
+def bytes_at_parity(entry: dict[str, Any]) -> dict[str, Any]:
+    """Parity in bytes: the bytes the strongest KD envelope (by bytes) needs for M2KT's
+    accuracy, beside the bytes M2KT's transfer moved (packet and texts sent to the teacher)."""
+    m = entry["methods"]
+    mine = (m["m2kt"].get("ledger") or {}).get("bytes")
+    env = envelope(kd_curves(m, by="bytes"))
+    kd = parity_inputs([(p["inputs"], p["acc"]) for p in env], m["m2kt"]["acc"],
+                       entry["student_before"]["acc"])
+    if entry.get("kd_parity_inputs") is None:
+        kd = None
+    return {"m2kt": mine, "kd": kd,
+            "ratio": (mine / kd) if (mine is not None and kd) else None}
 
 
 def derived(entry: dict[str, Any]) -> dict[str, Any]:
@@ -86,20 +134,23 @@ def derived(entry: dict[str, Any]) -> dict[str, Any]:
     crossing = m["m2kt"]["ledger"]["crossing_inputs"]
     env = envelope(kd_curves(m))
     b = beats_start({**entry, "methods": m})
+    bp = beats_prior(entry)
     n_star = parity_inputs([(p["inputs"], p["acc"]) for p in env], acc,
                            entry["student_before"]["acc"])
     full = m["kd_full"]["inputs"]
     if b["beats"] is False:
         status, n_star = "no transfer: M2KT does not beat the student's start", None
+    elif bp["beats"] is False:
+        status, n_star = "no transfer: M2KT does not beat the prior arm", None
     elif n_star is None:
         status = "M2KT above every KD point (even the full pool)"
     else:
         status = "interpolated"
     teacher = entry["teacher"]["acc"]
-    return {
+    out = {
         "validity": validity(entry),
         "beats_start": b,
-        "beats_prior": beats_prior(entry),
+        "beats_prior": bp,
         "retention": acc / teacher if teacher else None,
         "ceiling_retention": acc / m["kd_full"]["acc"] if m["kd_full"]["acc"] else None,
         "envelope": env,
@@ -108,14 +159,19 @@ def derived(entry: dict[str, Any]) -> dict[str, Any]:
         "data_reduction_at_parity": reduction(crossing, n_star),
         "data_reduction_vs_kd_full": 1.0 - crossing / full if full else None,
     }
+    out["bytes_at_parity"] = bytes_at_parity({**entry, **out})
+    return out
 
 
 def parity_ci(entry: dict[str, Any], correct: dict[tuple[str, float], np.ndarray]
               ) -> list[float] | None:
-    """Bootstrap 95 % interval of the reduction at parity (None where there is no parity)."""
+    """Bootstrap 95 % interval of the reduction at parity (None where there is no parity).
+    ``correct[(arm, crossing)]``: per-seed, per-item correctness of each KD point (and of the
+    ``prior`` arm at 0)."""
     if entry.get("kd_parity_inputs") is None:
         return None
-    kd = {k: v for k, v in correct.items() if k[0] in ("kd", "kd_ssl", "kd_anchor")}
+    arms = {*SWEEPS, *POINTS, "prior"}
+    kd = {k: v for k, v in correct.items() if k[0] in arms}
     return bootstrap_reduction(correct[("m2kt", 0)], kd,
                                entry["methods"]["m2kt"]["ledger"]["crossing_inputs"],
                                entry["student_before"]["acc"])

@@ -184,18 +184,32 @@ def _slice(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _eval(ft: Finetuner, model, texts: Sequence[str], y: np.ndarray, t0: float, temp,
-          choice=None) -> BaselineResult:
-    pred = ft.proba(model, texts).argmax(1)
-    return BaselineResult(float((pred == y).mean()), time.perf_counter() - t0, pred, temp, choice)
+          choice=None, prior: np.ndarray | None = None,
+          pool_texts: Sequence[str] = ()) -> BaselineResult:
+    """The fine-tuned ``model``'s answers on ``texts`` scored against ``y``; with a ``prior``
+    (class tasks) also its ``_prior`` answers: offsets on its log-probabilities that make its
+    answers on ``pool_texts`` follow the teacher's class histogram."""
+    from m2kt.bench.kd import prior_result
+
+    p = ft.proba(model, texts)
+    pred = p.argmax(1)
+    res = BaselineResult(float((pred == y).mean()), time.perf_counter() - t0, pred, temp, choice)
+    if prior is None or not len(pool_texts):
+        return res
+    logp = np.log(np.clip(ft.proba(model, pool_texts), 1e-9, 1.0))
+    return prior_result(res, logp, np.log(np.clip(p, 1e-9, 1.0)), prior, y)
 
 
 def kd_and_ssl(ft: Finetuner, texts: Sequence[str], targets: np.ndarray,
                pool_texts: Sequence[str], eval_texts: Sequence[str], y_eval: np.ndarray,
                seed: int, pool_queries: np.ndarray | None = None, ssl_too: bool = True,
-               soft: bool = True) -> tuple[BaselineResult, BaselineResult | None]:
+               soft: bool = True, prior: np.ndarray | None = None,
+               ) -> tuple[BaselineResult, BaselineResult | None]:
     """The ``kd`` student on ``(texts, targets)`` and, with ``ssl_too``, the ``kd_ssl``
     student continued from it on the pool (see module doc). ``pool_queries``: query ids of
-    the pool rows on pair tasks. ``soft=False``: supervised (one-hot targets, T = 1)."""
+    the pool rows on pair tasks. ``soft=False``: supervised (one-hot targets, T = 1).
+    ``prior`` (class tasks): each student's ``_prior`` answers too (:func:`_eval`: offsets
+    only; the continuation's balancing keeps the KD targets' mass)."""
     t0 = time.perf_counter()
     temp = ft.temperature if soft else 1.0
     val = None
@@ -205,7 +219,7 @@ def kd_and_ssl(ft: Finetuner, texts: Sequence[str], targets: np.ndarray,
         val = ([texts[i] for i in va], targets[va].argmax(1))
     tr_texts = [texts[i] for i in rows]
     model, _ = ft.fit(tr_texts, targets[rows], seed, temp, val=val)
-    kd = _eval(ft, model, eval_texts, y_eval, t0, temp)
+    kd = _eval(ft, model, eval_texts, y_eval, t0, temp, prior=prior, pool_texts=pool_texts)
     if not ssl_too:
         return kd, None
     t1 = time.perf_counter()
@@ -224,5 +238,8 @@ def kd_and_ssl(ft: Finetuner, texts: Sequence[str], targets: np.ndarray,
     steps = int(np.clip(ft.budget.steps(len(mix_texts), 128) // 4, 150, 750))
     model2, _ = ft.fit(mix_texts, mix_t, seed + 1, temp, val=val, model=model, steps=steps,
                        lr=5e-4, batch=128)
-    res = _eval(ft, model2, eval_texts, y_eval, t1, temp, "self-train")
-    return kd, BaselineResult(res.acc, res.seconds + kd.seconds, res.pred, temp, res.choice)
+    res = _eval(ft, model2, eval_texts, y_eval, t1, temp, "self-train", prior=prior,
+                pool_texts=pool_texts)
+    from dataclasses import replace
+
+    return kd, replace(res, seconds=res.seconds + kd.seconds)

@@ -14,6 +14,11 @@ frozen student's task features (the same features and linear capacity as M2KT's 
 
 ``targets`` are (n, k) probabilities: the teacher's (KD) or one-hot labels (labels baseline).
 Predictors return label indices for feature rows (and, on pair tasks, their query ids).
+
+The ``_prior`` arms (BENCHMARK v3) may use the teacher's class histogram ``prior`` (k,) — the
+one a packet ships: :func:`with_prior` adds per-class offsets that make a head's answers on the
+student's pool follow it (:func:`m2kt.ssl.prior_offsets`), and :func:`kd_ssl_head` given a
+``prior`` balances its pseudo-labels to it as well.
 """
 
 from __future__ import annotations
@@ -47,7 +52,30 @@ class BaselineResult:
     pred: np.ndarray
     temperature: float | None = None
     choice: str | None = None
+    #: the same student's answers with per-class offsets to the teacher's class histogram
+    #: (the ``_prior`` arm; class tasks), and their accuracy
+    pred_prior: np.ndarray | None = None
+    acc_prior: float | None = None
 
+
+def with_prior(logits_pool: np.ndarray, logits_eval: np.ndarray, prior: np.ndarray
+               ) -> np.ndarray:
+    """Answers (n_eval,) of a scorer whose per-class offsets make its answers on the pool
+    (``logits_pool`` (n, k)) follow the class histogram ``prior`` (k,); label-free."""
+    from m2kt.ssl import prior_offsets
+
+    return (logits_eval + prior_offsets(logits_pool, prior)).argmax(1)
+
+
+def prior_result(res: BaselineResult, logits_pool: np.ndarray, logits_eval: np.ndarray,
+                 prior: np.ndarray | None, y_eval: np.ndarray) -> BaselineResult:
+    """``res`` with its ``_prior`` answers added (unchanged without a ``prior``)."""
+    if prior is None:
+        return res
+    from dataclasses import replace
+
+    pred = with_prior(logits_pool, logits_eval, prior)
+    return replace(res, pred_prior=pred, acc_prior=float((pred == y_eval).mean()))
 
 def soften(proba: np.ndarray, t: float) -> np.ndarray:
     """Teacher probabilities (n, k) → softmax(log p / t), (n, k) float64."""
@@ -86,12 +114,18 @@ def kd_head(x: np.ndarray, targets: np.ndarray, seed: int, soft: bool = True
 
 
 def frozen_head(x: np.ndarray, targets: np.ndarray, x_eval: np.ndarray, y_eval: np.ndarray,
-                seed: int, soft: bool = True) -> BaselineResult:
-    """KD (``soft``) or supervised training of a head; accuracy on ``(x_eval, y_eval)``."""
+                seed: int, soft: bool = True, pool: np.ndarray | None = None,
+                prior: np.ndarray | None = None) -> BaselineResult:
+    """KD (``soft``) or supervised training of a head; accuracy on ``(x_eval, y_eval)``; with
+    ``pool`` features and a ``prior``, its ``_prior`` answers too (:func:`prior_result`)."""
     t0 = time.perf_counter()
     head, t = kd_head(x, targets, seed, soft)
-    pred = head.predict(x_eval)
-    return BaselineResult(float((pred == y_eval).mean()), time.perf_counter() - t0, pred, t)
+    z = head.logits(x_eval)
+    pred = z.argmax(1)
+    res = BaselineResult(float((pred == y_eval).mean()), time.perf_counter() - t0, pred, t)
+    if pool is None:
+        return res
+    return prior_result(res, head.logits(pool), z, prior, y_eval)
 
 
 # ------------------------------------------------------------------------------ kd + pool (SSL)
@@ -103,40 +137,54 @@ def _head(x: np.ndarray, targets: np.ndarray, t: float, l2: float, seed: int) ->
 
 def _recipes(x: np.ndarray, targets: np.ndarray, rows: np.ndarray, pool: np.ndarray,
              graph: tuple[np.ndarray, np.ndarray], where: np.ndarray, t: float, l2: float,
-             seed: int, q_pool: np.ndarray | None) -> dict[str, Predictor]:
+             seed: int, q_pool: np.ndarray | None, prior: np.ndarray | None = None,
+             only: str | None = None) -> dict[str, Predictor]:
     """Every kd_ssl recipe fitted on the KD rows ``rows`` of ``(x, targets)`` and the
     unlabelled ``pool`` (temperature ``t`` and L2 ``l2`` fixed, as chosen for KD): a
     predictor ``(features, queries) → labels`` per recipe. ``graph``: a kNN graph whose first
     ``len(pool)`` nodes are the pool; ``where[i]``: the node of KD row ``i`` in it (label
-    propagation seeds only ``rows``). ``q_pool``: pool query ids."""
+    propagation seeds only ``rows``). ``q_pool``: pool query ids. ``prior`` (class tasks): the
+    teacher's class histogram, to which pseudo-labels are balanced (instead of the KD targets'
+    mass) and whose offsets every predictor adds (:func:`with_prior`). ``only``: fit that
+    recipe alone (its predictor is the only one returned)."""
     xr, tr = x[rows], targets[rows]
     base = _head(xr, tr, t, l2, seed)
     n = len(pool)
     k = targets.shape[1]
-    y0 = np.full((len(graph[0]), k), 1.0 / k)  # nodes past the pool: the KD rows, unknown
-    y0[:n] = np.eye(k)[base.predict(pool)] * 0.9 + 0.1 / k
-    y0[where[rows]] = tr
-    pseudo = {"self-train": _softmax(base.logits(pool).astype(np.float64)),
-              "label-prop": ssl.propagate(*graph, tr, where[rows])[:n],
-              "spread": ssl.spread(*graph, y0)[:n]}
-    heads = {"kd": base}
+    want = RECIPES if only is None else (only,)
+    pseudo: dict[str, np.ndarray] = {}
+    if "self-train" in want:
+        pseudo["self-train"] = _softmax(base.logits(pool).astype(np.float64))
+    if "label-prop" in want:
+        pseudo["label-prop"] = ssl.propagate(*graph, tr, where[rows])[:n]
+    if "spread" in want:
+        y0 = np.full((len(graph[0]), k), 1.0 / k)  # nodes past the pool: the KD rows, unknown
+        y0[:n] = np.eye(k)[base.predict(pool)] * 0.9 + 0.1 / k
+        y0[where[rows]] = tr
+        pseudo["spread"] = ssl.spread(*graph, y0)[:n]
+    heads = {"kd": base} if "kd" in want else {}
     for name, p in pseudo.items():
         if q_pool is None:  # class tasks: balance the pseudo-labels to the KD targets' mass
-            p = ssl.balance(p, tr.mean(0) + 1e-3)
+            p = ssl.balance(p, (tr.mean(0) if prior is None else prior) + 1e-3)
         keep = ssl.confident(p, 0.5)
         if len(keep) > PSEUDO_ROWS:
             keep = np.sort(np.random.default_rng(seed).choice(keep, PSEUDO_ROWS, replace=False))
         heads[name] = fit_softmax(np.concatenate([xr, pool[keep]]),
                                   np.concatenate([soften(tr, t), soften(p[keep], 0.5)]),
                                   targets.shape[1], l2_grid=(l2,), seed=seed, init=base)
-    return {name: _predictor(h, pool, q_pool) for name, h in heads.items()}
+    return {name: _predictor(h, pool, q_pool, prior) for name, h in heads.items()}
 
 
-def _predictor(head: LinearHead, pool: np.ndarray, q_pool: np.ndarray | None) -> Predictor:
-    """Class tasks: the head's argmax. Pair tasks: "yes" when the head's yes-margin exceeds
+def _predictor(head: LinearHead, pool: np.ndarray, q_pool: np.ndarray | None,
+               prior: np.ndarray | None = None) -> Predictor:
+    """Class tasks: the head's argmax (with a ``prior``: after the offsets that make its
+    answers on the pool follow it). Pair tasks: "yes" when the head's yes-margin exceeds
     the query's median margin over the pool (each query's "yes" rate one half there)."""
     if q_pool is None:
-        return lambda f, q=None: head.predict(f)
+        if prior is None:
+            return lambda f, q=None: head.predict(f)
+        offsets = ssl.prior_offsets(head.logits(pool), prior)
+        return lambda f, q=None: (head.logits(f) + offsets).argmax(1)
     z = head.logits(pool)
     th = ssl.balance_pairs(z[:, 1] - z[:, 0], q_pool)
 
@@ -169,13 +217,17 @@ def kd_ssl_head(x: np.ndarray, targets: np.ndarray, pool: np.ndarray, x_eval: np
                 q_pool: np.ndarray | None = None, q_eval: np.ndarray | None = None,
                 kd: tuple[LinearHead, float | None] | None = None,
                 pool_graph: tuple[np.ndarray, np.ndarray] | None = None,
-                in_pool: np.ndarray | None = None) -> BaselineResult:
+                in_pool: np.ndarray | None = None,
+                prior: np.ndarray | None = None) -> BaselineResult:
     """KD on ``(x, targets)`` plus the unlabelled ``pool`` features; see module doc. ``q``,
     ``q_pool``, ``q_eval``: query ids of the rows on pair tasks (None on class tasks).
     ``kd``: the plain KD head and temperature already fitted on ``(x, targets)`` (their
     temperature and L2 are reused; fitted here when absent). ``pool_graph`` and ``in_pool``:
     the pool's kNN graph (:func:`m2kt.ssl.knn_graph`) and each KD row's index in the pool,
-    when the KD inputs are pool inputs (the graph is then built once per pool)."""
+    when the KD inputs are pool inputs (the graph is then built once per pool). ``prior``
+    (class tasks): also the ``kd_ssl_prior`` arm's answers (``pred_prior``) — the recipe the
+    validation chose, refitted with its pseudo-labels balanced to the teacher's class
+    histogram and offsets that make its answers on the pool follow it (:func:`_recipes`)."""
     t0 = time.perf_counter()
     head, t = kd or kd_head(x, targets, seed)
     t = 1.0 if t is None else t
@@ -193,11 +245,19 @@ def kd_ssl_head(x: np.ndarray, targets: np.ndarray, pool: np.ndarray, x_eval: np
                 scores[r].append(float((f(x[va], None if q is None else q[va])
                                         == targets[va].argmax(1)).mean()))
         choice = max(RECIPES, key=lambda r: (np.mean(scores[r]), -RECIPES.index(r)))
-    final = _recipes(x, targets, np.arange(len(x)), pool, graph, where, t, head.l2, seed,
-                     q_pool)
+    every = np.arange(len(x))
+    final = _recipes(x, targets, every, pool, graph, where, t, head.l2, seed, q_pool,
+                     only=choice)
     pred = final[choice](x_eval, q_eval)
-    return BaselineResult(float((pred == y_eval).mean()), time.perf_counter() - t0, pred,
-                          t, choice)
+    res = BaselineResult(float((pred == y_eval).mean()), time.perf_counter() - t0, pred,
+                         t, choice)
+    if prior is None or q_pool is not None:
+        return res
+    fp = _recipes(x, targets, every, pool, graph, where, t, head.l2, seed, q_pool, prior,
+                  only=choice)
+    pp = fp[choice](x_eval, q_eval)
+    return BaselineResult(res.acc, time.perf_counter() - t0, pred, t, choice, pp,
+                          float((pp == y_eval).mean()))
 
 
 def payload_bytes(texts: Sequence[str], n_labels: int) -> int:

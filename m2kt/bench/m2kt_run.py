@@ -9,8 +9,10 @@ trusted on first use) and every approval is written to the workspace audit log w
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from m2kt.concepts.teacher import Teacher
 from m2kt.config import workspace
@@ -48,15 +50,12 @@ def bench_key(name: str = "bench"):
     return key
 
 
-def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
-                      progress: Progress = no_progress,
-                      anchor_selection: str = "random", seed: int = 0,
-                      relative_words: int = 0, graph_method: str = "auto",
-                      relative_l2: float | None = None) -> BuiltPacket:
-    """Build a packet with ``anchors`` anchors drawn with ``seed`` into ``out_dir``, verify it
-    like any packet, and record the bench policy's approval in the audit log.
-    ``relative_words``, ``relative_l2``: :func:`m2kt.packet.build.build_packet`'s."""
-    from m2kt.packet.build import build_packet
+def approve_built(make: Callable[[Callable[[], int]], Any], path: Path, reason: str
+                  ) -> tuple[VerifiedPacket, Any]:
+    """Write a packet with ``make(sequence)`` (``sequence()`` reserves the bench key's next
+    number when called, at signing time) to ``path``, verify it like any packet and record the
+    bench policy's approval with ``reason`` in the audit log. Returns the verified packet and
+    what ``make`` returned."""
     from m2kt.packet.reader import open_packet
     from m2kt.packet.trust import load_store, next_sequence
     from m2kt.store import audit
@@ -70,25 +69,48 @@ def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
             # this packet's reservation and its reading: the reader then refuses it as a
             # replay. The number is reserved when the packet is signed (the window is the
             # write and the read), and on a clash the packet is rebuilt
-            l2 = "" if relative_l2 is None else f"-l2{relative_l2:g}"
-            path = (out_dir / f"{task.name}-a{anchors}-s{seed}-w{relative_words}{l2}"
-                    f"-g{graph_method}.m2kt")
-            res = build_packet(task, key, path, lambda: next_sequence(conn, key.keyid),
-                               teacher=teacher, anchors=anchors,
-                               creator="m2kt bench", progress=progress,
-                               anchor_selection=anchor_selection, anchor_seed=seed,
-                               relative_words=relative_words, graph_method=graph_method,
-                               relative_l2=relative_l2)
+            made = make(lambda: next_sequence(conn, key.keyid))
             try:
                 p = open_packet(path, load_store(), conn)
                 break
             except ReplayError:
                 if attempt == 2:
                     raise
-        audit.append(conn, p.digest, "approved", BENCH_REVIEWER,
-                     f"benchmark run, {task.name}, {anchors} anchors, seed {seed}")
+        audit.append(conn, p.digest, "approved", BENCH_REVIEWER, reason)
     finally:
         conn.close()
+    return p, made
+
+
+def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
+                      progress: Progress = no_progress,
+                      anchor_selection: str = "random", seed: int = 0,
+                      relative_words: int = 0, graph_method: str = "auto",
+                      relative_l2: float | None = None, tag: str = "") -> BuiltPacket:
+    """Build a packet with ``anchors`` anchors drawn with ``seed`` into ``out_dir``, verify it
+    like any packet, and record the bench policy's approval in the audit log.
+    ``relative_words``, ``relative_l2``: :func:`m2kt.packet.build.build_packet`'s.
+    ``anchor_selection`` ``student-kmeans``: the student side chooses the anchors on its own
+    pool (:func:`m2kt.packet.build.student_anchors`) and sends them. ``tag``: a name part
+    (e.g. a control's)."""
+    from m2kt.packet.build import build_packet, student_anchors
+
+    chosen = (student_anchors(task, anchors, seed) if anchor_selection == "student-kmeans"
+              else None)
+    l2 = "" if relative_l2 is None else f"-l2{relative_l2:g}"
+    path = (out_dir / f"{task.name}-a{anchors}-s{seed}-w{relative_words}{l2}"
+            f"-g{graph_method}{tag}.m2kt")
+
+    def make(sequence: Callable[[], int]):
+        return build_packet(task, key, path, sequence, teacher=teacher, anchors=anchors,
+                            creator="m2kt bench", progress=progress,
+                            anchor_selection=anchor_selection, anchor_seed=seed,
+                            relative_words=relative_words, graph_method=graph_method,
+                            relative_l2=relative_l2, anchor_inputs=chosen)
+
+    key = bench_key()
+    p, res = approve_built(make, path, f"benchmark run{tag}, {task.name}, {anchors} anchors, "
+                                       f"seed {seed}")
     return BuiltPacket(p, path, res.size, res.seconds, res.anchors)
 
 

@@ -1,11 +1,13 @@
-"""Seed statistics, the strongest-KD envelope and interpolated parity (BENCHMARK.md v2).
+"""Seed statistics, the strongest-KD envelope and interpolated parity (BENCHMARK v3).
 
 - :func:`seed_stats` — mean, std (ddof = 1) and a 95 % t-interval over per-seed accuracies.
-- :func:`envelope` — the strongest KD curve: at every measured ``N`` the best of the KD arms
-  measured there (``kd``, ``kd_anchor``, ``kd_ssl``).
+- :func:`envelope` — the strongest KD curve: the upper envelope of every KD arm's points
+  against its crossing count (or its bytes) — a point is kept only if no arm does at least as
+  well with no more crossing.
 - :func:`parity_inputs` — ``N*`` where that curve reaches M2KT's accuracy, log-linearly
-  interpolated between the bracketing points (linearly from the student's start at ``N = 0``
-  to the first point). ``None`` when no KD point reaches it (M2KT above ``kd_full``).
+  interpolated between the bracketing points (linearly from the zero-crossing origin — the
+  best of the student's start and the points at ``N = 0`` — to the first point). ``None``
+  when no KD point reaches it (M2KT above ``kd_full``).
 - :func:`bootstrap_reduction` — a 95 % bootstrap interval of ``1 − crossing / N*`` resampling
   seeds and evaluation items together, from per-seed, per-item correctness.
 """
@@ -35,26 +37,37 @@ def seed_stats(accs: Sequence[float]) -> dict[str, object]:
 
 
 def envelope(curves: Mapping[str, Sequence[tuple[float, float]]]) -> list[dict[str, object]]:
-    """``curves`` maps an arm to its ``(inputs, acc)`` points; returns, sorted by inputs, one
-    ``{"inputs", "acc", "arm"}`` per distinct ``N``: the best arm measured at that ``N``."""
+    """``curves`` maps an arm to its ``(inputs, acc)`` points (inputs: its crossing count, or
+    its bytes); returns the upper envelope sorted by inputs: ``{"inputs", "acc", "arm"}`` for
+    each point that beats every point with no more inputs (ties: the fewer inputs, then the
+    first arm)."""
     best: dict[float, tuple[float, str]] = {}
     for arm, pts in curves.items():
         for n, acc in pts:
             if n not in best or acc > best[n][0]:
                 best[n] = (acc, arm)
-    return [{"inputs": n, "acc": a, "arm": arm} for n, (a, arm) in sorted(best.items())]
+    out, top = [], -math.inf
+    for n, (a, arm) in sorted(best.items()):
+        if a > top:
+            out.append({"inputs": n, "acc": a, "arm": arm})
+            top = a
+    return out
 
 
 def parity_inputs(points: Sequence[tuple[float, float]], target: float,
                   start: float | None = None) -> float | None:
-    """The smallest ``N`` at which the piecewise curve through ``points`` (sorted ``(N, acc)``,
-    ``N > 0``) reaches ``target``: log-linear between bracketing points, linear from
-    ``(0, start)`` to the first point. ``None`` if no point reaches ``target``."""
+    """The smallest ``N`` at which the piecewise curve through ``points`` (``(N, acc)``)
+    reaches ``target``: log-linear between bracketing points, linear from ``(0, origin)`` to
+    the first point with ``N > 0`` — the origin being the best of ``start`` and the points at
+    ``N = 0``. ``None`` if no point reaches ``target``."""
+    zero = [float(a) for n, a in points if n <= 0]
+    if zero:
+        start = max([*zero, *([] if start is None else [start])])
     pts = sorted((float(n), float(a)) for n, a in points if n > 0)
-    if not pts:
-        return None
     if start is not None and start >= target:
         return 0.0  # the student already starts there: KD needs no input at all
+    if not pts:
+        return None
     n0, a0 = pts[0]
     if a0 >= target:
         return n0 if start is None else n0 * (target - start) / (a0 - start)
@@ -76,7 +89,8 @@ def bootstrap_reduction(m2kt: np.ndarray, kd: Mapping[tuple[str, float], np.ndar
     """95 % interval of the data reduction at parity.
 
     ``m2kt``: (S, n) per-seed, per-item correctness of M2KT; ``kd[(arm, N)]``: the same for
-    each KD measurement (S rows each, the same seeds and items). Each replicate draws S seeds
+    each KD measurement at ``N`` crossing inputs (S rows each, the same seeds and items;
+    ``N = 0``: a zero-crossing point, e.g. the ``prior`` arm). Each replicate draws S seeds
     and n items with replacement (one draw shared by every arm), recomputes every accuracy,
     the envelope, ``N*`` and the reduction. A replicate without parity counts as the largest
     reduction the sweep can show (M2KT above every KD point: ``1 − crossing / N_max``).

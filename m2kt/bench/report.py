@@ -106,11 +106,65 @@ def _valid(t: dict[str, Any]) -> str:
         f"KD full {_pct(v['kd_full_share'])})")
 
 
+def _best(m: dict[str, Any], *keys: str) -> dict[str, Any] | None:
+    """The most accurate of the arms ``keys`` present in ``m`` (with and without the prior)."""
+    arms = [m[k] for k in keys if m.get(k)]
+    return max(arms, key=lambda a: a["acc"]) if arms else None
+
+
+def _bytes(n: float | None) -> str:
+    if n is None:
+        return "—"
+    for unit, size in (("MB", 1e6), ("KB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n:.0f} B"
+
+
+def _crossing(m: dict[str, Any]) -> str:
+    led = m["ledger"]
+    if "to_teacher" not in led:  # reports before ledger v3
+        return f"{led['crossing_inputs']:,}"
+    return (f"{led['crossing_inputs']:,} (to teacher {led['to_teacher']:,}; "
+            f"task strings {led['task_strings']:,})")
+
+
+def _words_arm(m: dict[str, Any]) -> str:
+    """KD on the packet's public strings alone (the better of with and without the prior)."""
+    w = _best(m, "kd_words", "kd_words_prior", "kd_words_ssl", "kd_words_ssl_prior")
+    if not w:
+        return "—"
+    return f"{_acc(w)} ({w['ledger']['crossing_inputs']:,})"
+
+
+def _controls(t: dict[str, Any]) -> str:
+    c = t.get("controls")
+    if not c:
+        return "—"
+    parts = []
+    for kind, label in (("permuted", "permuted"), ("random_head", "random head")):
+        if c.get(kind):
+            flag = " (above prior!)" if c[kind].get("above_prior") else ""
+            parts.append(f"{label} {c[kind]['acc']:.3f}{flag}")
+    return "; ".join(parts)
+
+
+def _bytes_parity(t: dict[str, Any]) -> str:
+    b = t.get("bytes_at_parity") or {}
+    if b.get("m2kt") is None:
+        return "—"
+    return f"{_bytes(b['m2kt'])} vs KD {_bytes(b.get('kd'))}" if b.get("kd") else \
+        f"{_bytes(b['m2kt'])} (no parity)"
+
+
 def summary_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     """One row per task, every figure read off the result JSON."""
     rows = []
     for name, t in result["tasks"].items():
         m = t["methods"]
+        env = t.get("envelope") or []
+        n = t.get("kd_parity_inputs")
+        arm = next((p["arm"] for p in env if n is not None and p["inputs"] >= n), None)
         rows.append({
             "task": name, "track": t["track"],
             "models": f"{t['teacher']['name']} → {t['student_before']['name']}",
@@ -123,19 +177,23 @@ def summary_rows(result: dict[str, Any]) -> list[dict[str, str]]:
             "gates passed": _gates(m["m2kt"]),
             "beats start": _beats(t),
             "beats prior": _beats_prior(t),
-            "crossing inputs": str(m["m2kt"]["ledger"]["crossing_inputs"]),
-            "KD @ same inputs": _acc(m.get("kd")),
-            "KD + pool @ same inputs": _acc(m.get("kd_ssl")),
-            "KD on M2KT's anchors": _acc(m.get("kd_anchor")),
-            "labels @ same inputs": _acc(m.get("labels_budget")),
+            "crossing strings": _crossing(m["m2kt"]),
+            "bytes": _bytes((m["m2kt"]["ledger"] or {}).get("bytes")),
+            "KD @ same count": _acc(_best(m, "kd", "kd_prior")),
+            "KD + pool @ same count": _acc(_best(m, "kd_ssl", "kd_ssl_prior")),
+            "KD on M2KT's anchors": _acc(_best(m, "kd_anchor", "kd_anchor_prior")),
+            "KD on the packet's public strings": _words_arm(m),
+            "labels @ same count": _acc(m.get("labels_budget")),
             "KD full": f"{_acc(m['kd_full'])} ({m['kd_full']['inputs']:,})",
             "retention": _pct(t["retention"]),
             "ceiling retention": _pct(t.get("ceiling_retention")),
-            "KD parity inputs": _parity(t),
+            "KD parity strings": _parity(t) + (f" ({arm})" if arm else ""),
             "reduction at parity [95 % CI]": _reduction(t),
+            "bytes at parity": _bytes_parity(t),
             "reduction vs KD full": _pct(t["data_reduction_vs_kd_full"]),
-            "specificity (swapped inputs)": (
-                f"{t['specificity']['acc_swapped']:.3f}" if t.get("specificity") else "—"),
+            "controls (permuted; random head)": _controls(t),
+            "test reports before": ("—" if t.get("test_reports_before") is None
+                                    else str(t["test_reports_before"])),
         })
     return rows
 
@@ -163,16 +221,23 @@ def verdicts(result: dict[str, Any]) -> list[str]:
             out.append(f"- **{name}**: the task is not valid on this split ({_valid(t)}), so it "
                        "cannot show a transfer either way; figures are kept for the record.")
             continue
+        bp = t.get("beats_prior") or {}
+        crossing = t["methods"]["m2kt"]["ledger"]["crossing_inputs"]
         if b.get("beats") is False:
             p = (f" (one-sided binomial test p = {b['p']:.2f}, needs < {ALPHA})"
                  if b.get("p") is not None else "")
             where = (f"retention {_pct(ret)}; M2KT does not beat the student's starting point "
                      f"{b['bar']:.3f}{p}, so there is no data reduction to speak of")
+        elif bp.get("beats") is False:
+            where = (f"retention {_pct(ret)}; M2KT does not beat the `prior` arm "
+                     f"({t['methods']['prior']['acc']:.3f}, no string crossing), so there is "
+                     "no data reduction to speak of")
         elif red is not None:
             where = (f"retention {_pct(ret)} of the teacher, "
                      f"{_pct(t.get('ceiling_retention'))} of KD on the full pool; "
-                     f"the strongest KD arm needs {_parity(t)} inputs for M2KT's accuracy: "
-                     f"data reduction at parity {_reduction(t)}")
+                     f"{crossing:,} strings crossed for M2KT, the strongest KD arm needs "
+                     f"{_parity(t)} for its accuracy: data reduction at parity {_reduction(t)}"
+                     + ("" if red >= 0 else " (M2KT needs more than KD)"))
         else:
             where = (f"retention {_pct(ret)}; no KD arm reaches M2KT's accuracy, even on the "
                      "full pool")
@@ -223,14 +288,22 @@ def render_markdown(result: dict[str, Any]) -> str:
     head = (f"# M2KT benchmark report\n\nGenerated by `{cmd}` on {meta['started']} "
             f"({meta['device']}, seeds {meta['seeds']}, "
             f"{meta['seconds']:.0f} s; variant `{meta.get('variant', 'frozen')}`, "
-            f"{meta.get('anchors')} anchors).  Accuracy on each task's held-out `{split}` split; "
-            "mean ± std (ddof = 1) over seeds; every seed re-draws the packet's anchors and the "
-            "KD inputs.  *Crossing inputs*: inputs whose teacher-side per-example information "
-            "reached the student (M2KT: anchors + trace queries; KD: every input).  *Parity*: "
-            "where the strongest KD curve (the best of KD, KD + the student's pool, KD on "
-            "M2KT's anchors at every N) reaches M2KT, log-linearly interpolated; the interval "
-            "is a bootstrap over seeds and items.  *Specificity*: M2KT's accuracy when every "
-            "input is swapped for another input of the split (queries kept).\n")
+            f"{meta.get('anchors')} anchors; commit {meta.get('commit') or 'unknown'}; "
+            f"protocol {meta.get('protocol', 'm2kt-bench/2')}).  Accuracy on each task's "
+            f"held-out `{split}` split; mean ± std (ddof = 1) over seeds; every seed re-draws "
+            "the packet's anchors and the KD inputs.  *Crossing strings* (BENCHMARK v3): every "
+            "string for which per-string information passed between the two sides — student "
+            "strings the teacher read, and strings with task-specific teacher information "
+            "(anchors, traces, each reference string of a relative readout; every KD input "
+            "and every public string KD was given answers for).  *Parity*: where the upper "
+            "envelope of every KD arm (KD, KD + the student's pool, KD on M2KT's anchors, KD "
+            "on the packet's public strings, each also with the teacher's class histogram) "
+            "against its own crossing count reaches M2KT, log-linearly interpolated from the "
+            "`prior` arm at zero; the interval is a bootstrap over seeds and items; beside it "
+            "the same in bytes.  *Controls*: M2KT ingesting a packet with its concepts "
+            "permuted and one built from the teacher with a random head — both should fall "
+            "to the `prior` arm or below.  *Test reports before*: how many committed test "
+            "reports of the task preceded this one.\n")
     body = [head, "## Results\n", markdown_table(summary_rows(result)),
             "\n## Against the paper's claim\n", *verdicts(result)]
     gl = graph_lines(result)
@@ -239,13 +312,33 @@ def render_markdown(result: dict[str, Any]) -> str:
     ab = ablation_lines(result)
     if ab:
         body += ["\n## Ablations (accuracy)\n", *ab]
-    body.append("\n## KD sweeps (inputs: accuracy)\n")
+    body.append("\n## KD sweeps (crossing strings: accuracy)\n")
     for name, t in result["tasks"].items():
-        for key, label in (("kd_sweep", "KD"), ("kd_ssl_sweep", "KD + pool")):
-            pts = ", ".join(f"{p['inputs']}: {p['acc']:.3f}" for p in t["methods"].get(key, []))
+        for key, label in SWEEP_LABELS.items():
+            pts = ", ".join(f"{_point_x(p):,}: {p['acc']:.3f}"
+                            for p in t["methods"].get(key, []))
             if pts:
                 body.append(f"- **{name}**, {label}: {pts}")
+        pub = t.get("public_strings")
+        if pub and pub.get("count"):
+            body.append(f"- **{name}**: the packet's {pub['count']:,} public reference strings "
+                        f"(concept labels and words, chosen without reading dev or test): "
+                        f"{pub['equal_to_an_input']:,} are inputs of the `{pub['split']}` "
+                        "split (reported, not filtered)")
     return "\n".join(body) + "\n"
+
+
+#: the sweeps a report lists and plots, with their labels
+SWEEP_LABELS = {"kd_sweep": "KD", "kd_ssl_sweep": "KD + pool",
+                "kd_prior_sweep": "KD + class histogram",
+                "kd_ssl_prior_sweep": "KD + pool + class histogram",
+                "kd_words_sweep": "KD on public strings (+ N inputs)",
+                "kd_words_prior_sweep": "KD on public strings + class histogram"}
+
+
+def _point_x(p: dict[str, Any]) -> int:
+    """A sweep point's crossing count (reports before v3: its inputs)."""
+    return int((p.get("ledger") or {}).get("crossing_inputs", p["inputs"]))
 
 
 def plot_task(name: str, t: dict[str, Any], path: Path) -> None:
@@ -257,16 +350,21 @@ def plot_task(name: str, t: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     m = t["methods"]
-    fig, ax = plt.subplots(figsize=(5.6, 3.6), dpi=110)
-    for key, label, color in (("kd_sweep", "KD (N random inputs)", "#4c72b0"),
-                              ("kd_ssl_sweep", "KD + student's pool", "#8172b3")):
-        pts = m.get(key) or []
+    fig, ax = plt.subplots(figsize=(5.6, 3.8), dpi=110)
+    colors = ("#4c72b0", "#8172b3", "#4c72b0", "#8172b3", "#937860", "#937860")
+    for (key, label), color in zip(SWEEP_LABELS.items(), colors, strict=True):
+        pts = [p for p in m.get(key) or [] if _point_x(p) > 0]
         if pts:
-            ax.errorbar([p["inputs"] for p in pts], [p["acc"] for p in pts],
-                        yerr=[p.get("acc_std", 0) for p in pts], fmt="o-", ms=4,
-                        color=color, label=label, capsize=2)
-    if m.get("kd_anchor"):
-        ax.errorbar([m["kd_anchor"]["inputs"]], [m["kd_anchor"]["acc"]],
+            ax.errorbar([_point_x(p) for p in pts], [p["acc"] for p in pts],
+                        yerr=[p.get("acc_std", 0) for p in pts],
+                        fmt="o--" if "prior" in key else "o-", ms=3, color=color, label=label,
+                        capsize=2, alpha=0.6 if "prior" in key else 1.0)
+    env = [p for p in t.get("envelope") or [] if p["inputs"] > 0]
+    if env:
+        ax.step([p["inputs"] for p in env], [p["acc"] for p in env], where="post",
+                color="#222222", lw=1, label="strongest KD (envelope)")
+    if m.get("kd_anchor") and m["kd_anchor"].get("inputs"):
+        ax.errorbar([_point_x(m["kd_anchor"])], [m["kd_anchor"]["acc"]],
                     yerr=[m["kd_anchor"].get("acc_std", 0)], fmt="s", ms=6, color="#64b5cd",
                     label="KD on M2KT's anchors", capsize=2)
     ax.errorbar([max(1, m["m2kt"]["ledger"]["crossing_inputs"])], [m["m2kt"]["acc"]],
@@ -280,7 +378,7 @@ def plot_task(name: str, t: dict[str, Any], path: Path) -> None:
         ax.axhline(t["student_before"]["acc"], ls=":", color="#8c8c8c", lw=1,
                    label="student before")
     ax.set_xscale("log")
-    ax.set_xlabel("crossing inputs")
+    ax.set_xlabel("crossing strings (BENCHMARK v3 ledger)")
     ax.set_ylabel(f"{t.get('split', 'test')} accuracy")
     ax.set_title(name)
     ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
@@ -305,12 +403,11 @@ def write_report(result: dict[str, Any], out: Path) -> list[Path]:
 def readme_table(report_json: Path) -> str:
     """The README's results table, generated from a committed report JSON."""
     result = json.loads(report_json.read_text())
-    keep = ("task", "valid", "teacher", "student before", "prior", "M2KT",
-            "gates passed", "beats prior",
-            "crossing inputs",
-            "KD @ same inputs", "KD + pool @ same inputs", "KD full", "retention",
-            "ceiling retention", "KD parity inputs", "reduction at parity [95 % CI]",
-            "specificity (swapped inputs)")
+    keep = ("task", "valid", "teacher", "student before", "prior", "M2KT", "gates passed",
+            "crossing strings", "KD @ same count", "KD on the packet's public strings",
+            "KD full", "ceiling retention", "KD parity strings",
+            "reduction at parity [95 % CI]", "bytes at parity",
+            "controls (permuted; random head)", "test reports before")
     rows = [{k: r[k] for k in keep} for r in summary_rows(result)]
     return markdown_table(rows)
 

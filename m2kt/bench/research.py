@@ -70,15 +70,21 @@ def run_variants(variants: list[str], seeds: int = 1, progress: Progress = no_pr
     from m2kt.bench.run import BenchOptions, bench_task, run_meta, task_bench
 
     opts = {v: BenchOptions(quick=seeds <= 1, seeds=seeds, variant=v, split="dev",
-                            ablations=False, tasks=tasks) for v in variants}
+                            ablations=False, tasks=tasks, controls=False) for v in variants}
     first = opts[variants[0]]
     out: dict[str, dict[str, Any]] = {v: {"tasks": {}} for v in variants}
     t0 = time.perf_counter()
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with tempfile.TemporaryDirectory(prefix="m2kt-research-") as tmp:
         for name in first.task_names():
-            tb = task_bench(name, first, progress)
+            benches: dict[int, object] = {}  # one per count of public words (kd_words)
             for v in variants:
+                words = _words(name, opts[v])
+                if not benches:
+                    benches[words] = task_bench(name, opts[v], progress)
+                elif words not in benches:  # the same material and KD measurements
+                    benches[words] = next(iter(benches.values())).with_words(words)
+                tb = benches[words]
                 progress(f"research log: {name}, variant {v}", None)
                 t1 = time.perf_counter()
                 entry = bench_task(name, opts[v], Path(tmp), progress, tb=tb)
@@ -87,6 +93,16 @@ def run_variants(variants: list[str], seeds: int = 1, progress: Progress = no_pr
     for v in variants:
         out[v]["meta"] = run_meta(opts[v], started, time.perf_counter() - t0)
     return out
+
+
+def _words(name: str, opts) -> int:
+    """The public words a variant's packets of task ``name`` carry (0 where none)."""
+    from m2kt.bench.run import packet_words, uses_words
+    from m2kt.domains.registry import get_task
+    from m2kt.ingest.variants import get_variant
+
+    task = get_task(name)
+    return packet_words(task, get_variant(opts.variant)) if uses_words(task, opts) else 0
 
 
 def research_log(variants: list[str], log: Path, results_dir: Path, seeds: int = 1,

@@ -64,7 +64,8 @@ class BenchOptions:
     """What to run. ``quick``: one seed, the short sweep and no ablations. ``teacher``: a
     model name that replaces the language tasks' teacher (its head is trained on
     ``teacher_train`` like the default one); symbolic tasks keep their own teacher.
-    ``split``: the held-out split every arm is scored on (``dev`` for research choices)."""
+    ``split``: the held-out split every arm is scored on (``dev``, the default, for every
+    research choice; ``test`` only for a final report)."""
 
     track: str = "all"
     quick: bool = False
@@ -76,10 +77,13 @@ class BenchOptions:
     #: teacher model of the language tasks instead of each task's own (cross-architecture)
     teacher: str | None = None
     ablations: bool = True
-    split: str = "test"
+    split: str = "dev"
     #: the bench's runs as Ray tasks on this many workers (one torch thread each;
     #: :mod:`m2kt.bench.spread`); 1: one after another in this process
     workers: int = 1
+    #: run the teacher-specificity controls (the research log's variant comparisons skip
+    #: them: they read M2KT against KD only)
+    controls: bool = True
 
     def __post_init__(self) -> None:
         if self.split not in EVAL_SPLITS:
@@ -110,7 +114,7 @@ class BenchOptions:
             parts.append("--tasks " + " ".join(self.tasks))
         elif self.track != "all":
             parts.append(f"--track {self.track}")
-        if self.split != "test":
+        if self.split != "dev":
             parts.append(f"--split {self.split}")
         if self.variant != DEFAULT_VARIANT:
             parts.append(f"--variant {self.variant}")
@@ -125,14 +129,19 @@ class BenchOptions:
         return " ".join(parts)
 
 
-def _arm(results: list, tb: TaskBench, key: tuple[str, float], inputs: int,
-         pool: bool = False, **extra: Any) -> dict[str, Any]:
-    """One arm's entry from its per-seed results (``BaselineResult``); records correctness.
-    ``pool``: the arm also read the student's unlabelled pool (ledger)."""
-    tb.correct[key] = np.stack([r.pred == tb.y_eval for r in results])
-    out: dict[str, Any] = {**seed_stats([r.acc for r in results]),
+def _arm(results: list, tb: TaskBench, arm: str, inputs: int, ledger: dict[str, int],
+         prior: bool = False, **extra: Any) -> dict[str, Any] | None:
+    """One arm's entry from its per-seed results (``BaselineResult``) on ``inputs`` pool
+    inputs with ``ledger``; records its correctness under ``(arm, crossing_inputs)``.
+    ``prior``: the results' ``_prior`` answers (None when they have none: pair tasks)."""
+    if prior and any(r.pred_prior is None for r in results):
+        return None
+    preds = [r.pred_prior if prior else r.pred for r in results]
+    tb.correct[(arm, ledger["crossing_inputs"])] = np.stack([p == tb.y_eval for p in preds])
+    accs = [float((p == tb.y_eval).mean()) for p in preds]
+    out: dict[str, Any] = {**seed_stats(accs),
                            "seconds": float(np.mean([r.seconds for r in results])),
-                           "inputs": inputs, "ledger": tb.ledger(inputs, pool=pool)}
+                           "inputs": inputs, "ledger": ledger}
     temps = [r.temperature for r in results if r.temperature is not None]
     if temps:
         out["temperature"] = temps
@@ -158,96 +167,160 @@ def packet_l2(task: Task, var: Variant) -> float | None:
 
 def _m2kt_entry(tb: TaskBench, opts: BenchOptions, runs: list[M2KTRun]) -> dict[str, Any]:
     """The M2KT arm's entry from its per-seed runs (each seed's packet re-draws its anchors);
-    records the arm's correctness."""
+    records the arm's correctness. ``ledger``: the first seed's (the counts are the same on
+    every seed but for a few shared strings; ``crossing_by_seed`` lists them)."""
     from m2kt.ingest.variants import get_variant
 
     tb.correct[("m2kt", 0)] = np.stack([r.pred == tb.y_eval for r in runs])
-    swapped = [float((r.pred_swapped == tb.y_eval).mean()) for r in runs]
     return {**seed_stats([r.acc for r in runs]),
             "seconds": float(np.mean([r.seconds + r.build_seconds for r in runs])),
-            "ledger": runs[0].ledger, "packet_bytes": runs[0].packet_bytes,
+            "ledger": runs[0].ledger,
+            "crossing_by_seed": [r.ledger["crossing_inputs"] for r in runs],
+            "packet_bytes": runs[0].packet_bytes,
             "build_seconds": float(np.mean([r.build_seconds for r in runs])),
             "gates_passed": [r.passed for r in runs],
             "alignment": runs[0].alignment,
             "map": [r.method for r in runs],
             "readout": [r.readout for r in runs],
             "variant": opts.variant,
-            "anchor_selection": get_variant(opts.variant).anchor_selection,
-            "accs_swapped": swapped}
+            "anchor_selection": get_variant(opts.variant).anchor_selection}
 
 
-def first_runs(opts: BenchOptions, pool_size: int) -> list[tuple]:
+#: the teacher-specificity controls (:mod:`m2kt.bench.controls`), one run per seed each
+CONTROLS = ("permuted", "random_head")
+
+
+def words_sizes(pool: int, anchors: int) -> list[int]:
+    """``kd_words``'s pool inputs besides the public strings: none, 64, 512 and M2KT's anchor
+    count below the pool size, then the whole pool."""
+    return [*sorted({n for n in (0, 64, 512, anchors) if n < pool}), pool]
+
+
+def uses_words(task: Task, opts: BenchOptions) -> bool:
+    """Whether the bench's packets of ``task`` carry public words (then ``kd_words`` runs)."""
+    from m2kt.concepts.teacher import QUERY_TASKS
+    from m2kt.ingest.variants import get_variant
+
+    return task.name not in QUERY_TASKS and packet_words(task, get_variant(opts.variant)) > 0
+
+
+def first_runs(opts: BenchOptions, task: Task) -> list[tuple]:
     """A task's first batch of runs (:mod:`m2kt.bench.runs`), which needs nothing measured:
-    M2KT per seed, the KD sweep per size and seed (KD + pool only at the full pool with
-    ``--quick``), the ablations on the first seed."""
+    M2KT per seed, the controls per seed, the KD sweep per size and seed (KD + pool only at the
+    full pool with ``--quick``), ``kd_words`` per size and seed where the packets carry public
+    words (KD + pool with ``--quick`` only without pool inputs and at the full pool), the
+    ablations on the first seed."""
     seeds = opts.seed_list()
+    pool_size = len(task.splits["transfer_pool"])
     sizes = sweep_sizes(pool_size, opts.quick)
     sweep = [("kd", n, s, not (opts.quick and n < pool_size)) for n in sizes for s in seeds]
+    words = ([("kd_words", n, s, not opts.quick or n in (0, pool_size))
+              for n in words_sizes(pool_size, opts.anchors) for s in seeds]
+             if uses_words(task, opts) else [])
     want_ablations = not opts.quick and opts.ablations
-    return [*(("m2kt", s) for s in seeds), *sweep,
-            *((("ablations", seeds[0]),) if want_ablations else ())]
+    controls = [("control", c, s) for c in CONTROLS for s in seeds] if opts.controls else []
+    return [*(("m2kt", s) for s in seeds), *controls,
+            *sweep, *words, *((("ablations", seeds[0]),) if want_ablations else ())]
 
 
 def task_bench(name: str, opts: BenchOptions, progress: Progress = no_progress) -> TaskBench:
     """The shared material of task ``name`` for ``opts`` (reusable across variants)."""
     from m2kt.domains.registry import get_task
+    from m2kt.ingest.variants import get_variant
 
-    return TaskBench(get_task(name), opts.split, opts.device, progress, quick=opts.quick,
-                     teacher=opts.teacher)
+    task = get_task(name)
+    words = packet_words(task, get_variant(opts.variant)) if uses_words(task, opts) else 0
+    return TaskBench(task, opts.split, opts.device, progress, quick=opts.quick,
+                     teacher=opts.teacher, words=words)
+
+
+def _sweep(tb: TaskBench, arm: str, sizes: list[int], results: list[list], seeds: list[int],
+           words: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """The sweep points of ``arm`` (``kd`` or ``kd_words``) and its ``_ssl`` and ``_prior``
+    variants from per-size, per-seed ``(kd, kd_ssl)`` results; keyed by method name."""
+    out: dict[str, list[dict[str, Any]]] = {f"{arm}{v}_sweep": [] for v in
+                                            ("", "_ssl", "_prior", "_ssl_prior")}
+    for n, pairs in zip(sizes, results, strict=True):
+        for i, variant in enumerate(("", "_ssl")):
+            res = [p[i] for p in pairs]
+            if res[0] is None:
+                continue
+            for prior in (False, True):
+                name = f"{arm}{variant}{'_prior' if prior else ''}"
+                led = tb.ledger(n, pool=bool(variant), words=words, prior=prior, seed=seeds[0])
+                e = _arm(res, tb, name, n, led, prior=prior)
+                if e is not None:
+                    out[f"{name}_sweep"].append(_point(e))
+    return out
 
 
 def bench_task(name: str, opts: BenchOptions, workdir: Path,
                progress: Progress = no_progress, tb: TaskBench | None = None,
                runner: Callable[[list], list] | None = None) -> dict[str, Any]:
-    """Every arm of BENCHMARK.md on one task; returns the task's JSON entry. ``tb``: shared
+    """Every arm of BENCHMARK v3 on one task; returns the task's JSON entry. ``tb``: shared
     material from :func:`task_bench` (KD measurements are then computed once for every
     variant benched with it). The work is two batches of independent runs
-    (:mod:`m2kt.bench.runs`) — M2KT per seed, the KD sweep and the ablations; then KD and
-    labels at M2KT's budget and KD on its anchors — executed by ``runner`` (default: here,
-    one after another; ``bench --workers``: Ray tasks, :mod:`m2kt.bench.spread`)."""
+    (:mod:`m2kt.bench.runs`) — M2KT and the controls per seed, the KD and kd_words sweeps and
+    the ablations; then KD and labels at M2KT's crossing count and KD on its anchors —
+    executed by ``runner`` (default: here, one after another; ``bench --workers``: Ray tasks,
+    :mod:`m2kt.bench.spread`)."""
     seeds = opts.seed_list()
+    k = len(seeds)
     tb = tb or task_bench(name, opts, progress)
     tb.correct = {}
     run = runner or LocalRunner(tb, opts, workdir, progress)
-    sizes = sweep_sizes(len(tb.pool), opts.quick)
+    pool = len(tb.pool)
+    sizes = sweep_sizes(pool, opts.quick)
+    wsizes = words_sizes(pool, opts.anchors) if tb.words else []
     want_ablations = not opts.quick and opts.ablations
-    first = run(first_runs(opts, len(tb.pool)))
-    m2kt_runs, rest = first[:len(seeds)], first[len(seeds):]
+    it = iter(run(first_runs(opts, tb.task)))
+    m2kt_runs = [next(it) for _ in seeds]
+    control_runs = {c: [next(it) for _ in seeds] for c in CONTROLS} if opts.controls else {}
+    sweep = [[next(it) for _ in seeds] for _ in sizes]
+    wsweep = [[next(it) for _ in seeds] for _ in wsizes]
+    abl = next(it) if want_ablations else {}
     m2kt = _m2kt_entry(tb, opts, m2kt_runs)
-    budget = m2kt["ledger"]["crossing_inputs"]
+    budget = min(m2kt["ledger"]["crossing_inputs"], pool)
     n_anchor = len(m2kt_runs[0].anchors)
     second = run([*(("kd", budget, s, True) for s in seeds if budget),
                   *(("labels", budget, s) for s in seeds if budget),
                   *(("kd_anchor", s, r.anchors) for s, r in zip(seeds, m2kt_runs,
                                                                  strict=True) if n_anchor)])
-    methods: dict[str, Any] = {"m2kt": m2kt}
-    methods["prior"] = tb.prior(len(seeds))
-    k = len(seeds)
+    methods: dict[str, Any] = {"m2kt": m2kt, "prior": tb.prior(k)}
+    # with no input, KD (and labels) leave the student where it starts
+    start = {**seed_stats([tb.start()] * k), "seconds": 0.0, "inputs": 0,
+             "ledger": tb.ledger(0), "note": "no inputs: the student's starting point"}
+    methods.update(kd=start, kd_ssl=start, labels_budget=start, kd_anchor=start)
     if budget:
         pairs, labels = second[:k], second[k:2 * k]
-        methods["kd"] = _arm([p[0] for p in pairs], tb, ("kd", budget), budget)
-        methods["kd_ssl"] = _arm([p[1] for p in pairs], tb, ("kd_ssl", budget), budget,
-                                 pool=True)
-        methods["labels_budget"] = _arm(labels, tb, ("labels", budget), budget)
+        for i, arm in enumerate(("kd", "kd_ssl")):
+            for prior in (False, True):
+                e = _arm([p[i] for p in pairs], tb, arm + ("_prior" if prior else ""), budget,
+                         tb.ledger(budget, pool=bool(i), prior=prior, seed=seeds[0]),
+                         prior=prior)
+                if e is not None:
+                    methods[arm + ("_prior" if prior else "")] = e
+        methods["labels_budget"] = _arm(labels, tb, "labels", budget,
+                                        tb.ledger(budget, seed=seeds[0]))
         second = second[2 * k:]
-    # with no input, KD (and labels) leave the student where it starts
-    start = {**seed_stats([tb.start()] * len(seeds)), "seconds": 0.0, "inputs": 0,
-             "ledger": tb.ledger(0), "note": "no inputs: the student's starting point"}
-    if not budget:  # zero crossing
-        methods.update(kd=start, kd_ssl=start, labels_budget=start)
-    methods["kd_anchor"] = start
     if n_anchor:
-        methods["kd_anchor"] = _arm(second, tb, ("kd_anchor", n_anchor), n_anchor,
-                                    selection=m2kt["anchor_selection"])
-    sweep, ssl_sweep = [], []
-    for i, n in enumerate(sizes):
-        pairs = rest[i * k:(i + 1) * k]
-        sweep.append(_arm([p[0] for p in pairs], tb, ("kd", n), n))
-        if pairs[0][1] is not None:
-            ssl_sweep.append(_arm([p[1] for p in pairs], tb, ("kd_ssl", n), n, pool=True))
-    methods["kd_sweep"] = [_point(p) for p in sweep]
-    methods["kd_ssl_sweep"] = [_point(p) for p in ssl_sweep]
-    best = max((("kd", sweep[-1]), ("kd_ssl", ssl_sweep[-1])), key=lambda a: a[1]["acc"])
+        sent = set(m2kt_runs[0].anchors)
+        exs = [e for e in tb.pool if (e.key, e.text) in sent]
+        for prior in (False, True):
+            e = _arm(second, tb, "kd_anchor" + ("_prior" if prior else ""), n_anchor,
+                     tb.ledger(n_anchor, prior=prior, exs=exs or tb.subset(n_anchor, 0)),
+                     prior=prior, selection=m2kt["anchor_selection"])
+            if e is not None:
+                methods["kd_anchor" + ("_prior" if prior else "")] = e
+    methods.update(_sweep(tb, "kd", sizes, sweep, seeds))
+    if tb.words:
+        methods.update(_sweep(tb, "kd_words", wsizes, wsweep, seeds, words=True))
+        for key in ("kd_words", "kd_words_ssl", "kd_words_prior", "kd_words_ssl_prior"):
+            if methods[f"{key}_sweep"] and methods[f"{key}_sweep"][0]["inputs"] == 0:
+                methods[key] = methods[f"{key}_sweep"][0]  # the public strings alone
+    full = [(arm[:-len("_sweep")], pts[-1]) for arm, pts in methods.items()
+            if arm.endswith("_sweep") and pts and pts[-1]["inputs"] == pool]
+    best = max(full, key=lambda a: a[1]["acc"])
     methods["kd_full"] = {**best[1], "arm": best[0]}
     entry: dict[str, Any] = {
         "track": tb.task.track, "split": opts.split,
@@ -256,17 +329,45 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
                            "method": tb.start_method(), "chance": 1.0 / len(tb.task.labels)},
         "split_sizes": tb.task.split_sizes(), "methods": methods,
         "graph": m2kt_runs[0].graph,  # the first seed's packet (extraction draws no anchors)
+        "public_strings": public_overlap(m2kt_runs[0].public, tb.eval, opts.split),
     }
     entry.update(derived(entry))
     entry["data_reduction_at_parity_ci"] = parity_ci(entry, tb.correct)
-    entry["specificity"] = {"acc": m2kt["acc"], "acc_swapped": float(np.mean(
-        m2kt["accs_swapped"])), "gap": m2kt["acc"] - float(np.mean(m2kt["accs_swapped"]))}
-    entry["ablations"] = rest[len(sizes) * k] if want_ablations else {}
+    entry["controls"] = controls_entry(entry, control_runs, tb) if control_runs else None
+    entry["ablations"] = abl
     return entry
 
 
+def public_overlap(public: tuple[str, ...], eval_split: list, split: str) -> dict[str, Any]:
+    """How many of a packet's public reference strings are, exactly, inputs of the evaluated
+    split (reported, never filtered: the strings are chosen without reading it)."""
+    from m2kt.concepts.words import overlap
+
+    return {"count": len(set(public)), "split": split,
+            "equal_to_an_input": overlap(sorted(set(public)), [e.text for e in eval_split])}
+
+
+def controls_entry(entry: dict[str, Any], runs: dict[str, list], tb: TaskBench
+                   ) -> dict[str, Any]:
+    """The teacher-specificity controls beside M2KT: each control's per-seed accuracy,
+    whether its students passed their gates, and whether it is above the ``prior`` arm (a
+    one-sided binomial test, as :func:`m2kt.bench.figures.beats_prior`); both should not be."""
+    from m2kt.verify.stats import above_start
+
+    prior = entry["methods"]["prior"]["acc"]
+    out: dict[str, Any] = {"prior": prior, "m2kt": entry["methods"]["m2kt"]["acc"]}
+    for kind, rs in runs.items():
+        st = seed_stats([r.acc for r in rs])
+        test = above_start(st["acc"], len(tb.y_eval), prior)
+        out[kind] = {**st, "gates_passed": [r.passed for r in rs],
+                     "above_prior": None if test is None else test.beats,
+                     "p_above_prior": None if test is None else test.p}
+    return out
+
+
 def _point(arm: dict[str, Any]) -> dict[str, Any]:
-    keep = ("inputs", "acc", "acc_std", "acc_ci", "accs", "seconds", "temperature", "choice")
+    keep = ("inputs", "ledger", "acc", "acc_std", "acc_ci", "accs", "seconds", "temperature",
+            "choice")
     return {k: arm[k] for k in keep if k in arm}
 
 
@@ -301,7 +402,8 @@ def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions
                 relative_words=words, relative_l2=packet_l2(tb.task, var))
             r = ingest_approved(b, seed, variant=opts.variant, eval_split=opts.split)
             out["anchors"][str(k)] = {"acc": r.accuracy,
-                                      "crossing_inputs": r.ledger.crossing_inputs}
+                                      "crossing_inputs": r.ledger.crossing_inputs,
+                                      "ledger": r.ledger.as_dict()}
         except M2KTError as exc:  # e.g. 0 anchors: the method needs some
             out["anchors"][str(k)] = {"acc": None, "error": f"{type(exc).__name__}: {exc}"}
     return out
@@ -331,6 +433,18 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     names = opts.task_names()
     tasks: dict[str, Any] = {}
+    before = None
+    if opts.split == "test":
+        from m2kt.bench.discipline import test_report_counts
+
+        before = test_report_counts()
+
+    def finished(name: str, e: dict) -> None:
+        """Record the task's test discipline, then tell the caller."""
+        e["test_reports_before"] = None if before is None else before.get(name, 0)
+        if on_task:
+            on_task(name, e)
+
     if opts.workers > 1:
         from m2kt.bench.spread import RaySpread
 
@@ -347,9 +461,8 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
                 e = bench_task(name, opts, Path(tmp), no_progress, tb=material[name],
                                runner=runner)
             e["seconds"] = round(time.perf_counter() - t1, 1)
-            if on_task:
-                with lock:
-                    on_task(name, e)
+            with lock:
+                finished(name, e)
             return e
 
         try:
@@ -362,8 +475,7 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
                 t1 = time.perf_counter()
                 tasks[name] = bench_task(name, opts, Path(tmp), progress)
                 tasks[name]["seconds"] = round(time.perf_counter() - t1, 1)
-                if on_task:
-                    on_task(name, tasks[name])
+                finished(name, tasks[name])
     return {"meta": run_meta(opts, started, time.perf_counter() - t0), "tasks": tasks}
 
 
@@ -377,8 +489,11 @@ def auto_workers() -> int:
 
 def run_meta(opts: BenchOptions, started: str, seconds: float) -> dict[str, Any]:
     """The ``meta`` block of a bench result."""
-    return {"protocol": "m2kt-bench/2", "quick": opts.quick, "seeds": opts.seed_list(),
+    from m2kt.bench.discipline import commit
+
+    return {"protocol": "m2kt-bench/3", "quick": opts.quick, "seeds": opts.seed_list(),
             "split": opts.split, "device": opts.device, "variant": opts.variant,
             "anchors": opts.anchors, "teacher": opts.teacher,
             "ablations": opts.ablations and not opts.quick, "versions": versions(),
-            "started": started, "seconds": round(seconds, 1), "command": opts.command()}
+            "started": started, "seconds": round(seconds, 1), "command": opts.command(),
+            "commit": commit()}

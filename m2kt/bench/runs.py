@@ -9,6 +9,11 @@ A *run* is one unit of work on one task, named by a tuple:
 - ``("labels", n, seed)``: the ``labels_budget`` arm → ``BaselineResult``;
 - ``("kd_anchor", seed, anchors)``: KD on exactly M2KT's anchors of that seed, given as
   (key, text) pairs (pool inputs are found by key) → ``BaselineResult``;
+- ``("kd_words", n, seed, ssl)``: KD on the teacher's answers on the public strings the
+  packet uses plus ``n`` pool inputs and, when ``ssl``, with the pool →
+  ``(BaselineResult, BaselineResult | None)``;
+- ``("control", kind, seed)``: a teacher-specificity control (:mod:`m2kt.bench.controls`,
+  ``permuted`` or ``random_head``) ingested like the seed's packet → :class:`ControlRun`;
 - ``("ablations", seed)``: each loss term off, each alignment method and the anchor-count
   sweep on the seed's packet → a dict.
 
@@ -33,12 +38,11 @@ Run = tuple
 
 @dataclass
 class M2KTRun:
-    """One seed of the M2KT arm: the student's answers ``pred`` (n_eval,) and, with every
-    input swapped for another, ``pred_swapped`` (n_eval,); the rest as in the report."""
+    """One seed of the M2KT arm: the student's answers ``pred`` (n_eval,); the rest as in the
+    report."""
 
     acc: float
     pred: np.ndarray
-    pred_swapped: np.ndarray
     ledger: dict[str, int]
     seconds: float
     build_seconds: float
@@ -52,6 +56,20 @@ class M2KTRun:
     #: the packet's abstraction graph scored against the task's reference
     #: (:func:`m2kt.graph.compare.graph_summary`)
     graph: dict[str, Any]
+    #: the packet's public reference strings (concept labels and words), for the overlap
+    #: report
+    public: tuple[str, ...] = ()
+
+
+@dataclass
+class ControlRun:
+    """One seed of a teacher-specificity control: the student's answers and figures."""
+
+    kind: str
+    acc: float
+    pred: np.ndarray
+    passed: bool
+    ledger: dict[str, int]
 
 
 def describe(run: Run) -> str:
@@ -65,6 +83,11 @@ def describe(run: Run) -> str:
         return f"labels on {run[1]} inputs, seed {run[2]}"
     if kind == "kd_anchor":
         return f"KD on M2KT's {len(run[2])} anchors, seed {run[1]}"
+    if kind == "kd_words":
+        return (f"KD{' and KD + pool' if run[3] else ''} on the packet's public strings and "
+                f"{run[1]} inputs, seed {run[2]}")
+    if kind == "control":
+        return f"control ({run[1].replace('_', ' ')} packet), seed {run[2]}"
     return f"ablations, seed {run[1]}"
 
 
@@ -94,6 +117,12 @@ class LocalRunner:
             return tb.kd_only(n, [seed])[0], None
         if kind == "labels":
             return tb.labels_subset(run[1], [run[2]])[0]
+        if kind == "kd_words":
+            _, n, seed, ssl = run
+            kd, kd_ssl = tb.kd_words(n, [seed], ssl_too=ssl)
+            return kd[0], (kd_ssl[0] if ssl else None)
+        if kind == "control":
+            return self._control(run[1], run[2])
         if kind == "kd_anchor":
             from m2kt.domains.base import Example
 
@@ -121,17 +150,40 @@ class LocalRunner:
         self.builts[seed] = b
         return b
 
+    def _control(self, kind: str, seed: int) -> ControlRun:
+        """The seed's ``kind`` control packet (:mod:`m2kt.bench.controls`), ingested with the
+        bench's variant and seed."""
+        from m2kt.bench.controls import permuted_packet, random_head_teacher
+        from m2kt.bench.m2kt_run import build_and_approve, ingest_approved
+        from m2kt.bench.run import packet_l2, packet_words
+        from m2kt.ingest.variants import get_variant
+
+        if kind == "permuted":
+            b = permuted_packet(self.builts.get(seed) or self._build(seed), seed, self.workdir)
+        elif kind == "random_head":
+            var = get_variant(self.opts.variant)
+            b = build_and_approve(self.tb.task, random_head_teacher(self.tb.teacher, seed),
+                                  self.opts.anchors, self.workdir,
+                                  anchor_selection=var.anchor_selection, seed=seed,
+                                  relative_words=packet_words(self.tb.task, var),
+                                  relative_l2=packet_l2(self.tb.task, var), tag="-randomhead")
+        else:
+            raise ValueError(f"unknown control {kind!r}")
+        r = ingest_approved(b, seed, variant=self.opts.variant, eval_split=self.opts.split)
+        return ControlRun(kind, r.accuracy, r.extra["pred"], r.passed, r.ledger.as_dict())
+
     def _m2kt(self, seed: int) -> M2KTRun:
         from m2kt.bench.m2kt_run import ingest_approved
         from m2kt.graph.compare import graph_summary
+        from m2kt.ledger import reference_strings
 
         b = self._build(seed)
         r = ingest_approved(b, seed, variant=self.opts.variant, eval_split=self.opts.split)
         g = b.packet.graph
         graph = graph_summary([e.model_dump() for e in g.edges], g.method, len(g.nodes),
                               self.tb.task.reference)
-        return M2KTRun(r.accuracy, r.extra["pred"], r.extra["pred_swapped"],
+        return M2KTRun(r.accuracy, r.extra["pred"],
                        r.ledger.as_dict(), r.seconds, b.seconds, b.size, r.passed,
                        r.extra.get("alignment"), r.extra.get("method"),
                        r.extra.get("readout"), tuple((e.key, e.text) for e in b.anchors),
-                       graph)
+                       graph, tuple(reference_strings(b.packet)))

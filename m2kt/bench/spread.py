@@ -49,15 +49,13 @@ def _run_in_worker(name: str, opts, run: Run) -> Any:
     return _RUNNERS[key].one(run)
 
 
-def runs_per_task(opts, pool_size: int) -> int:
+def runs_per_task(opts, task) -> int:
     """How many runs a task makes (for ``runs done / total``): its first batch
-    (:func:`m2kt.bench.run.first_runs`), then KD and labels at M2KT's budget and KD on its
-    anchors per seed (none for a zero-crossing variant: no budget, no anchors)."""
+    (:func:`m2kt.bench.run.first_runs`), then KD and labels at M2KT's crossing count and KD
+    on its anchors per seed (none without anchors)."""
     from m2kt.bench.run import first_runs
-    from m2kt.ingest.variants import get_variant
 
-    second = 0 if get_variant(opts.variant).zero_crossing else 3
-    return len(first_runs(opts, pool_size)) + second * len(opts.seed_list())
+    return len(first_runs(opts, task)) + (2 + (opts.anchors > 0)) * len(opts.seed_list())
 
 
 def priority(track: str, words: int, run: Run) -> tuple:
@@ -68,8 +66,10 @@ def priority(track: str, words: int, run: Run) -> tuple:
     kind = run[0]
     if kind == "m2kt":
         return (0, words == 0, track != "language", run[1])
+    if kind == "control":
+        return (1, run[1] != "random_head", 0, run[2])
     if kind == "ablations":
-        return (1, 0, 0, 0)
+        return (1, 2, 0, 0)
     return (2, -run[1], run[2], 0)
 
 
@@ -138,11 +138,10 @@ class RaySpread:
         plan = []
         for name in names:
             task = get_task(name)
-            pool = len(task.splits["transfer_pool"])
-            self.total += runs_per_task(self.opts, pool)
+            self.total += runs_per_task(self.opts, task)
             words = packet_words(task, get_variant(self.opts.variant))
             plan += [(priority(task.track, words, r), name, r)
-                     for r in first_runs(self.opts, pool)]
+                     for r in first_runs(self.opts, task)]
         for _, name, r in sorted(plan, key=lambda p: p[0]):
             self.queued[(name, r)] = job.remote(name, self.opts, r)
 

@@ -30,9 +30,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     def on_task(name: str, entry: dict) -> None:
         m = entry["methods"]
+        n = entry.get("kd_parity_inputs")
         print(f"  ✓ {name}: M2KT {m['m2kt']['acc']:.3f} with "
-              f"{m['m2kt']['ledger']['crossing_inputs']} crossing inputs; "
-              f"KD at the same inputs {m['kd']['acc']:.3f}, KD + pool {m['kd_ssl']['acc']:.3f}; "
+              f"{m['m2kt']['ledger']['crossing_inputs']:,} crossing strings; "
+              f"KD at the same count {m['kd']['acc']:.3f}, KD + pool {m['kd_ssl']['acc']:.3f}; "
+              f"KD parity {'none' if n is None else f'{n:,.0f}'}; "
               f"{entry['seconds']:.0f} s ({time.perf_counter() - t0:.0f} s so far)",
               file=sys.stderr, flush=True)
 
@@ -102,9 +104,10 @@ def register(sub: Any) -> None:
     bn.add_argument("--track", choices=["symbolic", "language", "all"], default="all")
     bn.add_argument("--tasks", nargs="+", default=None, choices=list(TASKS),
                     help="only these tasks (default: every task of --track)")
-    bn.add_argument("--split", choices=["test", "dev"], default="test",
-                    help="the held-out split every arm is scored on: test for the final "
-                    "report; dev for every research choice (default test)")
+    bn.add_argument("--split", choices=["dev", "test"], default="dev",
+                    help="the held-out split every arm is scored on: dev (the default) for "
+                    "every research choice and quick checks; test only for a final report "
+                    "(it records how many test reports of each task came before it)")
     bn.add_argument("--quick", action="store_true",
                     help="one seed, short KD sweep, no ablations (minutes on 2 CPU cores)")
     bn.add_argument("--seeds", type=int, default=3)

@@ -165,7 +165,8 @@ def register(sub: Any) -> None:
     b.add_argument("--anchors", type=int, default=64,
                    help="K unlabelled anchors whose teacher vectors cross (counted; default 64, "
                    "what the default ingestion variant needs; 0 = a zero-crossing packet)")
-    b.add_argument("--anchor-selection", choices=["random", "kmeans", "labels", "typical"],
+    b.add_argument("--anchor-selection",
+                   choices=["random", "student-kmeans", "kmeans", "labels", "typical"],
                    default="kmeans", help="how the K anchors are chosen: kmeans (default; the "
                    "teacher picks medoids of its own vectors of the pool), random, labels, "
                    "typical (TypiClust: the densest input of each k-means cluster)")

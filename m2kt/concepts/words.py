@@ -5,7 +5,10 @@ no paired task input: the relative readout describes an input by its cosines to 
 labels *and* to these words (:mod:`m2kt.concepts.relative`). The list is the whole-word part
 of the MiniLM tokenizer's vocabulary (``vocab.txt``, a public file shipped with the builtins):
 lower-case alphabetic entries of at least 4 letters, in vocabulary order, with every word that
-occurs in any of the task's inputs (any split) removed — so no task input crosses as a word.
+occurs in the teacher's own ``teacher_train`` inputs removed — so no private text crosses as a
+word. Nothing else of the task is read (BENCHMARK v3: public strings are chosen without dev or
+test texts); a word may be a pool, dev or test input, and the benchmark reports how many are
+(:func:`overlap`) — a packet's per-word readout counts every word as a task string either way.
 """
 
 from __future__ import annotations
@@ -39,13 +42,20 @@ def vocabulary() -> tuple[str, ...]:
     return tuple(w for w in vocab.split("\n") if _WORD.fullmatch(w))
 
 
-def task_words(task: Task) -> set[str]:
-    """Every lower-case alphabetic word of every input (and query) of every split."""
+def teacher_words(task: Task) -> set[str]:
+    """Every lower-case alphabetic word of the teacher's own ``teacher_train`` inputs (and
+    their queries): the only split the teacher side may read."""
     out: set[str] = set()
-    for split in task.splits.values():
-        for e in split:
-            out.update(re.findall(r"[a-z]+", f"{e.text} {e.query or ''}".lower()))
+    for e in task.splits["teacher_train"]:
+        out.update(re.findall(r"[a-z]+", f"{e.text} {e.query or ''}".lower()))
     return out
+
+
+def overlap(strings: list[str], texts: list[str]) -> int:
+    """How many of ``strings`` are, exactly (case-folded, trimmed), one of ``texts`` — the
+    benchmark's report of public strings that happen to be inputs of the evaluated split."""
+    seen = {t.strip().casefold() for t in texts}
+    return sum(1 for s in strings if s.strip().casefold() in seen)
 
 
 def default_words(task: Task) -> int:
@@ -66,8 +76,9 @@ def default_words(task: Task) -> int:
 
 
 def public_words(task: Task, k: int) -> list[str]:
-    """The first ``k`` words of :func:`vocabulary` that no input of ``task`` contains."""
+    """The first ``k`` words of :func:`vocabulary` that no ``teacher_train`` input of ``task``
+    contains (:func:`teacher_words`)."""
     if not 0 <= k <= MAX_WORDS:
         raise ValueError(f"public words: 0 to {MAX_WORDS:,}, not {k}")
-    taken = task_words(task) if k else set()
+    taken = teacher_words(task) if k else set()
     return [w for w in vocabulary() if w not in taken][:k]

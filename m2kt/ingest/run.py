@@ -24,11 +24,11 @@ from m2kt.concepts.manifold import Manifolds
 from m2kt.domains.base import Example, Task
 from m2kt.errors import UsageError
 from m2kt.heads import LinearHead
-from m2kt.ingest.ledger import Ledger
 from m2kt.ingest.readout import PAIR_TASKS
 from m2kt.ingest.select import Selection
 from m2kt.ingest.variants import Variant, get_variant
 from m2kt.ingest.weights import TERMS
+from m2kt.ledger import Ledger, packet_ledger
 from m2kt.models.loader import LoadedModel
 from m2kt.models.spec import Progress, no_progress
 from m2kt.packet.reader import VerifiedPacket
@@ -178,7 +178,6 @@ def prepare(packet: VerifiedPacket, out_dir: Path, student: str | None, method: 
         raise UsageError(f"{out_dir} exists and is not empty; ingestion writes a new student")
     policy = policy or load_policy()
     torch.manual_seed(seed)
-    m = packet.manifest
     task = student_task(packet, inputs, eval_examples)
     if eval_examples is not None:
         eval_split = EVAL_SPLIT
@@ -188,5 +187,4 @@ def prepare(packet: VerifiedPacket, out_dir: Path, student: str | None, method: 
                steps=var.steps if steps is None else steps, lr=var.cal_lr if lr is None else lr,
                pool_limit=var.pool_limit if pool_limit is None else pool_limit, method=method,
                eval_split=eval_split, progress=progress, cancel=cancel, on_step=on_step,
-               ledger=Ledger(teacher_inputs=m.provenance.counts.teacher_inputs
-                             + m.provenance.counts.probe_inputs))
+               ledger=packet_ledger(packet))

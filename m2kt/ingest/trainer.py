@@ -19,13 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from m2kt.ingest.ledger import Ledger
 from m2kt.ingest.run import METHODS, Cancelled, prepare
 from m2kt.ingest.stages.evaluate import above_start_gate as _above_start_gate
 from m2kt.ingest.stages.gates import ALIGN_GATE
 from m2kt.ingest.stages.train import torch_readout
 from m2kt.ingest.variants import DEFAULT_VARIANT
 from m2kt.ingest.weights import TERMS
+from m2kt.ledger import Ledger
 from m2kt.models.spec import Progress, no_progress
 from m2kt.packet.reader import VerifiedPacket
 from m2kt.verify.gates import Gate
@@ -70,11 +70,9 @@ def ingest(
     With ``evaluate`` the new student answers the held-out ``eval_split`` (``dev`` by
     default: the gates are a check, and every choice reads dev; the benchmark passes ``test``
     for its final report) — after every weight is fixed, so labels never reach training.
-    ``extra`` then holds the predictions (``pred``) and, for the specificity control, the
-    predictions when every input is swapped for another input of the split, queries kept
-    (``pred_swapped``); ``extra["stages"]`` holds each stage's seconds and figures and
-    ``extra["weights"]`` the λ it trained with (the variant's for the packet's track, then the
-    caller's).
+    ``extra`` then holds the predictions (``pred``); ``extra["stages"]`` holds each stage's
+    seconds and figures and ``extra["weights"]`` the λ it trained with (the variant's for the
+    packet's track, then the caller's).
 
     ``inputs`` (a file of the student's own unlabelled texts) replaces the built-in task's
     ``transfer_pool`` and is required for a user's domain; ``eval_examples`` (labelled JSONL)
@@ -95,4 +93,4 @@ def ingest(
                          "readout": run.sel.readout, "selection": run.sel.table,
                          "variant": run.var.name, "weights": dict(run.lam),
                          "eval_split": run.eval_split, "stages": stages,
-                         "pred": ev.get("pred"), "pred_swapped": ev.get("pred_swapped")})
+                         "pred": ev.get("pred")})

@@ -280,6 +280,20 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             description="transductive-shot-geo0-w10k-sp1 with μ 10: the best μ read directly "
             "with the default's 10,000 words (relative-anchor-sp-probe-w10k.json)",
             relative_words=10_000, relative_adapt=10.0),
+    replace(TRANSDUCTIVE_SHOT_GEO0, name="student-anchors",
+            description="transductive-shot-geo0 with its 64 anchors chosen by the student "
+            "(k-means of its own vectors of its pool; only those 64 reach the teacher) and no "
+            "public words in the packet's relative readout (the concept labels only): what "
+            "crosses is the anchors, the traces on them and the labels (BENCHMARK v3)",
+            anchor_selection="student-kmeans", relative_words=0),
+    replace(TRANSDUCTIVE_SHOT_GEO0, name="student-anchors-words",
+            description="student-anchors with 10,000 public words in the packet's relative "
+            "readout (each counted as a task string under BENCHMARK v3)",
+            anchor_selection="student-kmeans", relative_words=10_000),
+    replace(TRANSDUCTIVE_SHOT_GEO0, name="random-anchors",
+            description="student-anchors with the anchors a seeded random sample of the "
+            "student's pool instead of its k-means choice",
+            anchor_selection="random", relative_words=0),
     Variant("relative-direct", "zero-crossing: the student answers with the packet's relative "
             "readout read on its own profiles (cosines to its own vectors of the concept "
             "labels and 2,000 public words, answers following the packet's concept prior; "

@@ -1,10 +1,17 @@
 """Build a knowledge packet from a task's teacher (teacher side; DESIGN §2).
 
 Inputs the teacher processes are its own ``teacher_train`` data (capped by ``max_inputs``),
-the graph probes it answers, the trace probes, and — only if asked — ``anchors`` unlabelled
+the graph probes it answers, the trace queries, and — only if asked — ``anchors`` unlabelled
 ``transfer_pool`` inputs whose teacher vectors cross to the student.  Every count goes into
-the provenance.  No gold label is read: membership, graph and traces come from the teacher's
-own answers and representations.
+the provenance, and so does what the teacher read of the student's side (``to_teacher``,
+BENCHMARK v3: anchors sent to it, a pool it read to choose them, trace queries taken from the
+pool).  No gold label is read: membership, graph and traces come from the teacher's own answers
+and representations.
+
+No ``teacher_train`` text enters any member: the manifolds and readouts are statistics and
+weights; the trace queries are the anchors (student-side strings that cross anyway), else the
+packet's public reference strings, else inputs of the student's pool (counted as sent to the
+teacher); the public words avoid every word of ``teacher_train`` (:mod:`m2kt.concepts.words`).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from m2kt.domains.base import Example, Task
 from m2kt.errors import UsageError
 from m2kt.graph.extract import centroid_neighbour_edges, confusion_edges, containment_edges
 from m2kt.graph.methods import CLASS_GRAPH_METHODS, GRAPH_METHODS
+from m2kt.ledger import distinct, hop_prefixes, text_bytes
 from m2kt.models.extract import normalize_layer
 from m2kt.models.spec import Progress, no_progress
 from m2kt.packet.engine import StreamOptions, engine_name, stream_statistics
@@ -66,26 +74,35 @@ def _sample(items: list[Example], n: int, seed: int) -> list[Example]:
 
 ANCHOR_SELECTIONS = {
     "random": "seeded random sample of transfer_pool (unlabelled)",
+    "student-kmeans": "student-chosen: the transfer_pool input nearest each of K k-means "
+                      "centres of the student's own vectors of its pool (unlabelled; only the "
+                      "K chosen inputs reach the teacher)",
     "kmeans": "teacher-chosen: the transfer_pool input nearest each of K k-means centres of "
-              "the teacher's own vectors of the pool (unlabelled)",
+              "the teacher's own vectors of the pool (unlabelled; the teacher reads the whole "
+              "pool, counted as sent to it)",
     "labels": "the concepts' labels (then a seeded random sample of transfer_pool)",
     "typical": "teacher-chosen by typicality (TypiClust): in each of K k-means clusters of the "
                "teacher's own vectors of the pool, the input whose 20 nearest pool neighbours "
-               "are closest on average (unlabelled)",
+               "are closest on average (unlabelled; the teacher reads the whole pool)",
 }
+#: selections for which the teacher reads the student's whole pool
+POOL_READING = ("kmeans", "typical")
 
 
 def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int,
                    seed: int | None = None) -> tuple[list[Example], int]:
     """``k`` anchor inputs chosen ``how`` (see ANCHOR_SELECTIONS), drawn with ``seed``
     (default: the task's seed); also returns how many pool inputs the teacher processed to
-    choose them (teacher-side, counted in the provenance)."""
+    choose them (teacher-side, counted in the provenance). ``student-kmeans`` is the student
+    side's choice (:func:`student_anchors`), made here on the task's default student."""
     pool = list(task.splits["transfer_pool"])
     seed = task.seed if seed is None else seed
     if how == "labels":
         labels = [Example(text=c.label, label=0, key=f"label:{c.id}") for c in task.concepts]
         return labels[:k] + _sample(pool, max(0, k - len(labels)), seed + 11), 0
-    if how in ("kmeans", "typical") and k < len(pool):
+    if how == "student-kmeans":
+        return student_anchors(task, k, seed), 0
+    if how in POOL_READING and k < len(pool):
         from sklearn.cluster import KMeans
 
         h = teacher.hidden(pool, [layer])[0].astype(np.float64)
@@ -94,6 +111,27 @@ def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int,
                   else _nearest_to_centres(h, km.cluster_centers_))
         return [pool[i] for i in sorted(picked)], len(pool)
     return _sample(pool, k, seed + 11), 0
+
+
+def student_anchors(task: Task, k: int, seed: int, student: str | None = None
+                    ) -> list[Example]:
+    """The student side's choice of ``k`` anchors: the pool input nearest each of ``k``
+    k-means centres (seeded) of the student's own vectors of its ``transfer_pool`` — nothing
+    of the teacher is read, and only the chosen inputs are then sent to it. ``student``: the
+    model (default: the task's own student)."""
+    from sklearn.cluster import KMeans
+
+    from m2kt.models import load
+    from m2kt.models.embcache import cached_encode
+
+    pool = list(task.splits["transfer_pool"])
+    if k >= len(pool):
+        return pool
+    if k == 0:
+        return []
+    h = cached_encode(load(student or task.student), [e.text for e in pool]).astype(np.float64)
+    km = KMeans(k, n_init=2, random_state=seed).fit(h)
+    return [pool[i] for i in sorted(_nearest_to_centres(h, km.cluster_centers_))]
 
 
 def _nearest_to_centres(h: np.ndarray, cc: np.ndarray) -> list[int]:
@@ -145,10 +183,16 @@ class TeacherRead:
     shards: int = 1
 
 
+def teacher_sample(task: Task, max_inputs: int) -> list[Example]:
+    """The ``teacher_train`` inputs an in-memory build reads: a seeded sample of at most
+    ``max_inputs``."""
+    return _sample(list(task.splits["teacher_train"]), max_inputs, task.seed)
+
+
 def _read_in_memory(task: Task, teacher: Teacher, main: int, max_inputs: int,
                     progress: Progress) -> TeacherRead:
     """At most ``max_inputs`` of ``teacher_train``, all in memory (the default build)."""
-    inputs = _sample(list(task.splits["teacher_train"]), max_inputs, task.seed)
+    inputs = teacher_sample(task, max_inputs)
     progress(f"teacher answers {len(inputs)} of its own inputs", 0.05)
     proba = teacher.proba(inputs)
     pred = proba.argmax(1)
@@ -180,6 +224,40 @@ def _read_stream(task: Task, teacher: Teacher, main: int, max_inputs: int,
                        engine_name(stream.workers), st.shards)
 
 
+#: where a packet's trace queries come from, in order of preference (none is a teacher_train
+#: text): the anchors cross anyway; public reference strings are public; pool inputs are
+#: student-side strings the teacher is then sent (counted)
+TRACE_SOURCES = {
+    "anchors": "the packet's anchors",
+    "public": "the packet's public reference strings (concept labels and public words)",
+    "pool": "inputs of the student's transfer_pool, sent to the teacher (counted)",
+}
+
+
+def trace_queries(task: Task, anchors: list[Example], ref_strings: list[str], n: int,
+                  seed: int) -> tuple[list[Example], str]:
+    """At most ``n`` trace queries and where they come from (:data:`TRACE_SOURCES`): a seeded
+    sample of the anchors when there are any; else of the public reference strings (class
+    tasks); else of the student's pool."""
+    if not n:
+        return [], TRACE_SOURCES["anchors"]
+    if anchors:
+        return _sample(anchors, n, seed + 3), TRACE_SOURCES["anchors"]
+    if ref_strings and task.name not in QUERY_TASKS:
+        refs = [Example(text=x, label=0, key=f"ref:{x}") for x in ref_strings]
+        return _sample(refs, n, seed + 3), TRACE_SOURCES["public"]
+    return _sample(list(task.splits["transfer_pool"]), n, seed + 3), TRACE_SOURCES["pool"]
+
+
+def trace_strings_of(traces: list[dict]) -> list[str]:
+    """:func:`m2kt.ledger.trace_strings` of traces still as dicts (before they are packed)."""
+    out: list[str] = []
+    for t in traces:
+        hops = sum(1 for st in t["steps"] if st["stage"].startswith("hop "))
+        out += [t["query"], *hop_prefixes(t["query"], hops)]
+    return out
+
+
 def check_streamable(task: Task) -> None:
     """A UsageError unless ``task`` can be built from a stream: a pair task's inputs each need
     a queried concept, which an inputs file does not carry."""
@@ -209,6 +287,7 @@ def build_packet(
     anchor_selection: str = "kmeans", anchor_seed: int | None = None,
     relative_words: int | None = None, stream: StreamOptions | None = None,
     graph_method: str = "auto", relative_l2: float | None = None,
+    anchor_inputs: list[Example] | None = None,
 ) -> BuildResult:
     """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc.
     ``anchor_seed`` draws the anchors (default: the task's seed; the benchmark re-draws them
@@ -224,7 +303,9 @@ def build_packet(
     or on Ray (:mod:`m2kt.packet.engine`): the manifolds sum every input, the readouts and
     traces read a bounded sample of ``max_inputs`` (class tasks; memory stays flat).
     ``graph_method``: how the abstraction graph is extracted from the teacher
-    (:data:`m2kt.graph.methods.GRAPH_METHODS`)."""
+    (:data:`m2kt.graph.methods.GRAPH_METHODS`). ``anchor_inputs``: the anchors the student
+    side chose and sent (``anchor_selection`` then only names how it chose them; ``anchors``
+    is ignored)."""
     t0 = time.perf_counter()
     teacher = teacher or load_teacher(task, progress=progress)
     n_layers = teacher.lm.info.layers
@@ -256,6 +337,7 @@ def build_packet(
     if relative_words is None:
         relative_words = default_words(task)
     words = public_words(task, relative_words) if task.name not in QUERY_TASKS else []
+    ref_strings: list[str] = []  # the relative readout's reference strings (task strings)
     if task.name not in QUERY_TASKS:  # class tasks: the relative-profile readout (zero-crossing)
         strings = concept_relative.reference_strings([c.label for c in task.concepts], words)
         label_vecs = teacher.hidden([Example(text=x, label=0, key=f"ref:{x}") for x in strings],
@@ -263,12 +345,14 @@ def build_packet(
         rel_head, relative_agreement = concept_relative.fit_cached(
             hidden_all, label_vecs, proba, seed=task.seed, l2=relative_l2)
         relative_tensors = concept_relative.to_tensors(rel_head)
+        ref_strings = strings
     elif task.track == "language":  # pair tasks: one relative readout per queried concept
         label_vecs = teacher.hidden([Example(text=c.label, label=0, key=f"ref:{c.label}")
                                      for c in task.concepts], [main])[0]
         rel_head, relative_agreement = concept_relative.fit_pair(hidden_all, label_vecs, proba,
                                                                  queries, seed=task.seed)
         relative_tensors = concept_relative.to_tensors(rel_head)
+        ref_strings = [c.label for c in task.concepts]
     # per-layer centroids from a subsample of members (for traces and layer-wise views)
     all_layers = list(range(n_layers + 1))
     sub = np.sort(np.random.default_rng(task.seed + 7).permutation(len(members))[:3000])
@@ -302,8 +386,21 @@ def build_packet(
         edges, graph_method = centroid_neighbour_edges(ids, man.centroids, man.counts)
     else:  # auto, readout-confusion
         edges, graph_method, _ = confusion_edges(ids, proba[member_rows], member_concept)
+    chosen: list[Example] = []
+    pool_seen = anchor_encoded = 0
+    if anchor_inputs is not None:  # the student side chose them and sent them
+        chosen = list(anchor_inputs)
+    elif anchors:
+        chosen, pool_seen = choose_anchors(task, teacher, anchors, anchor_selection, main,
+                                           anchor_seed)
+    anchor_texts = [e.text for e in chosen]
+    if chosen:
+        tensors["anchors"] = teacher.hidden(chosen, [main])[0]
+        # the teacher encodes every anchor it sends (k-means ones were among the pool it read)
+        anchor_encoded = 0 if pool_seen else len(chosen)
     progress("recording reasoning traces", 0.7)
-    probes = _sample(inputs, n_traces, task.seed + 3)
+    probes, trace_source = trace_queries(task, chosen, ref_strings, n_traces,
+                                         task.seed if anchor_seed is None else anchor_seed)
     probe_pred = teacher.proba(probes).argmax(1) if probes else np.zeros(0, dtype=int)
     answers = [task.labels[p] if task.name in QUERY_TASKS else ids[p] for p in probe_pred]
     probe_hidden = teacher.hidden(probes, all_layers) if probes else None
@@ -311,21 +408,18 @@ def build_packet(
                           {li: tensors[f"centroids.L{li}"] for li in all_layers}, live, ids,
                           answers)
     trace_method = ("layer-wise: softmax of 10 × cosine to each layer's concept centroids "
-                    "(centred)")
+                    f"(centred); queries: {trace_source}")
     if task.name == "multistep":
         add_hop_steps(traces, probes, teacher.proba, ids)
         trace_method += "; hop-wise: the teacher's answer on every prefix of the chain"
         probe_count += sum(len(p.text.split()) // 2 for p in probes)
-    anchor_texts: list[str] = []
-    chosen: list[Example] = []
-    pool_seen = anchor_encoded = 0
-    if anchors:
-        chosen, pool_seen = choose_anchors(task, teacher, anchors, anchor_selection, main,
-                                           anchor_seed)
-        anchor_texts = [e.text for e in chosen]
-        tensors["anchors"] = teacher.hidden(chosen, [main])[0]
-        # the teacher encodes every anchor it sends (k-means ones were among the pool it read)
-        anchor_encoded = 0 if pool_seen else len(chosen)
+    # what the teacher read of the student's side, and which of it the packet answers for
+    pool = task.splits["transfer_pool"]
+    sent = ({e.text for e in pool} if pool_seen else
+            {e.text for e in chosen if not e.key.startswith("label:")})
+    if trace_source == TRACE_SOURCES["pool"]:
+        sent |= {e.text for e in probes}
+    task_set = distinct([anchor_texts, trace_strings_of(traces), ref_strings])
     info = teacher.lm.info
     created = datetime.now(UTC)
     if callable(sequence):
@@ -377,7 +471,9 @@ def build_packet(
             "counts": {"teacher_inputs": read.n_read + len(probes) + pool_seen
                        + anchor_encoded
                        + (len(task.concepts) + len(words) if relative_tensors else 0),
-                       "probe_inputs": probe_count, "anchor_inputs": len(anchor_texts)},
+                       "probe_inputs": probe_count, "anchor_inputs": len(anchor_texts),
+                       "to_teacher": len(sent), "to_teacher_overlap": len(sent & task_set),
+                       "to_teacher_bytes": text_bytes(sent)},
             "versions": _versions(),
             "creator": creator or getpass.getuser(),
             "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -36,9 +36,19 @@ def summarize(rep: ReadReport, size: int, reference: bool = True) -> dict[str, A
                          "steps": sum(len(t.steps) for t in p.traces.traces)}
         out["anchors"] = len(p.anchors.texts)
         out["relative_words"] = len(p.anchors.words)
+        out["ledger"] = crossing_summary(p, size)
         if reference:
             out["graph"]["reference"] = reference_scores(p)
     return out
+
+
+def crossing_summary(p, size: int) -> dict[str, Any]:
+    """What crosses with packet ``p`` (BENCHMARK v3 ledger, :func:`m2kt.ledger.packet_ledger`)
+    and, per member, how many task strings it carries teacher information for."""
+    from m2kt.ledger import packet_ledger, packet_strings
+
+    by = {k: len(set(v)) for k, v in packet_strings(p).items()}
+    return {**packet_ledger(p, size).as_dict(), "task_strings_by_member": by}
 
 
 def reference_scores(p) -> dict[str, Any] | None:
@@ -93,6 +103,13 @@ def render_text(s: dict[str, Any]) -> str:
         tr = s["traces"]
         lines.append(f"traces    {tr['count']} traces, {tr['steps']} steps")
         lines.append(f"anchors   {s['anchors']}")
+        lg = s["ledger"]
+        by = lg["task_strings_by_member"]
+        lines += [
+            f"crossing  {lg['crossing_inputs']:,} strings (student strings the teacher read "
+            f"{lg['to_teacher']:,}; strings with the teacher's task information "
+            f"{lg['task_strings']:,}: anchors {by['anchors']:,}, traces {by['traces']:,}, "
+            f"relative readout {by['relative']:,}), {lg['bytes']:,} bytes"]
     return _inert_lines(lines)
 
 

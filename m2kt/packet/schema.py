@@ -80,9 +80,18 @@ class Recipe(_Strict):
 
 
 class Counts(_Strict):
+    """Inputs the teacher side processed and what it read of the student's side.
+    ``to_teacher``: student-side strings the teacher read (anchors sent to it, a pool it read
+    to choose anchors, trace queries drawn from the pool); ``to_teacher_overlap``: how many of
+    those are also among the packet's task strings (:mod:`m2kt.ledger`); ``to_teacher_bytes``:
+    their UTF-8 bytes. ``None`` in packets made before ledger v3 recorded them."""
+
     teacher_inputs: Count
     probe_inputs: Count
     anchor_inputs: Count
+    to_teacher: Count | None = None
+    to_teacher_overlap: Count | None = None
+    to_teacher_bytes: Count | None = None
 
 
 class Provenance(_Strict):

@@ -1,4 +1,4 @@
-"""``bench --quick --json`` produces the BENCHMARK.md contract, and its reductions recompute
+"""``bench --quick --json`` produces the BENCHMARK v3 contract, and its reductions recompute
 exactly from the ledgers in the same file.  The default tier runs the CLI in-process on one
 task with a shortened sweep; the slow tier runs it as typed (a subprocess) on one task and on
 all six."""
@@ -14,15 +14,17 @@ from m2kt.bench.figures import derived
 from tests.conftest import run_cli
 
 METHOD_KEYS = {"acc", "acc_std", "acc_ci", "accs", "seconds", "ledger"}
-LEDGER_KEYS = {"student_inputs", "crossing_inputs", "teacher_inputs"}
+LEDGER_KEYS = {"to_teacher", "task_strings", "atlas_strings", "crossing_inputs", "bytes",
+               "student_inputs", "teacher_inputs"}
 ARMS = ("m2kt", "prior", "kd", "kd_anchor", "kd_ssl", "labels_budget", "kd_full")
 
 
-def check_contract(result: dict, tasks: list[str], split: str = "test") -> None:
+def check_contract(result: dict, tasks: list[str], split: str = "dev") -> None:
+    """The BENCHMARK v3 contract of a ``--quick`` result (see module doc)."""
     meta = result["meta"]
     assert {"protocol", "quick", "seeds", "split", "device", "versions", "started",
-            "seconds", "command"} <= set(meta)
-    assert meta["protocol"] == "m2kt-bench/2" and meta["split"] == split
+            "seconds", "command", "commit"} <= set(meta)
+    assert meta["protocol"] == "m2kt-bench/3" and meta["split"] == split
     assert meta["quick"] is True and meta["seeds"] == [0]
     assert set(result["tasks"]) == set(tasks)
     for name, t in result["tasks"].items():
@@ -33,30 +35,42 @@ def check_contract(result: dict, tasks: list[str], split: str = "test") -> None:
         m = t["methods"]
         for key in ARMS:
             assert METHOD_KEYS <= set(m[key]), (name, key)
-            assert set(m[key]["ledger"]) == LEDGER_KEYS
+            assert set(m[key]["ledger"]) == LEDGER_KEYS, (name, key)
             assert 0.0 <= m[key]["acc"] <= 1.0
             assert len(m[key]["accs"]) == len(meta["seeds"])
         assert m["prior"]["ledger"]["crossing_inputs"] == 0
-        assert isinstance(m["m2kt"]["packet_bytes"], int) and m["m2kt"]["packet_bytes"] > 0
-        budget = m["m2kt"]["ledger"]["crossing_inputs"]
+        led = m["m2kt"]["ledger"]
+        assert max(led["to_teacher"], led["task_strings"]) <= led["crossing_inputs"] <= (
+            led["to_teacher"] + led["task_strings"])  # the union of the two
+        assert led["bytes"] >= m["m2kt"]["packet_bytes"] > 0
+        budget = min(led["crossing_inputs"], t["split_sizes"]["transfer_pool"])
         assert m["kd"]["ledger"]["crossing_inputs"] == budget == m["kd_ssl"]["inputs"]
         assert m["kd_ssl"]["ledger"]["student_inputs"] >= t["split_sizes"]["transfer_pool"]
         assert m["kd_anchor"]["inputs"] == meta["anchors"]  # exactly M2KT's anchors
         for key in ("kd_sweep", "kd_ssl_sweep"):
-            assert m[key] and all({"inputs", "acc", "accs", "seconds"} <= set(p) for p in m[key])
+            assert m[key] and all({"inputs", "acc", "accs", "seconds", "ledger"} <= set(p)
+                                  for p in m[key])
             assert m[key][-1]["inputs"] == t["split_sizes"]["transfer_pool"]
         assert m["kd_sweep"][0]["inputs"] == 8
         if meta["quick"]:  # --quick: KD + pool only on the full pool (and at M2KT's budget)
             assert len(m["kd_ssl_sweep"]) == 1
-        else:
-            assert [p["inputs"] for p in m["kd_ssl_sweep"]] == \
-                [p["inputs"] for p in m["kd_sweep"]]
-        assert m["kd_full"]["acc"] == max(m["kd_sweep"][-1]["acc"], m["kd_ssl_sweep"][-1]["acc"])
+        if name != "taxonomy":  # class tasks: every KD arm also with the class histogram
+            assert len(m["kd_prior_sweep"]) == len(m["kd_sweep"]) and "kd_prior" in m
+        full = [pts[-1]["acc"] for k, pts in m.items() if k.endswith("_sweep") and pts
+                and pts[-1]["inputs"] == t["split_sizes"]["transfer_pool"]]
+        assert m["kd_full"]["acc"] == max(full)
         for key in ("kd_parity_inputs", "retention", "ceiling_retention",
                     "data_reduction_vs_kd_full", "data_reduction_at_parity",
-                    "data_reduction_at_parity_ci", "specificity", "envelope", "ablations"):
-            assert key in t
-        assert {"acc", "acc_swapped", "gap"} <= set(t["specificity"])
+                    "data_reduction_at_parity_ci", "envelope", "ablations", "controls",
+                    "bytes_at_parity", "public_strings", "test_reports_before"):
+            assert key in t, key
+        assert "specificity" not in t  # v2's swap test, replaced by the controls
+        for kind in ("permuted", "random_head"):
+            c = t["controls"][kind]
+            assert len(c["accs"]) == len(meta["seeds"]) and 0.0 <= c["acc"] <= 1.0
+            assert isinstance(c["above_prior"], bool)
+        assert {"m2kt", "kd", "ratio"} <= set(t["bytes_at_parity"])
+        assert (t["test_reports_before"] is None) == (split != "test")
         g = t["graph"]  # the packet's graph against the task's reference (none: multistep)
         assert {"method", "nodes", "edges", "by_type", "reference"} <= set(g)
         for sc in (g["reference"] or {}).values():

@@ -1,5 +1,6 @@
 """Parity, reductions, validity and seed statistics come from the measurements in the same
-result (BENCHMARK.md v2): interpolated against the strongest KD arm, with a bootstrap CI."""
+result (BENCHMARK v3): interpolated against the upper envelope of every KD arm against its
+own crossing count (the ``prior`` arm at zero), with a bootstrap CI, and the same in bytes."""
 
 from __future__ import annotations
 
@@ -21,19 +22,21 @@ from m2kt.bench.report import markdown_table, render_markdown, summary_rows
 
 
 def _led(n: int) -> dict:
-    return {"student_inputs": n, "crossing_inputs": n, "teacher_inputs": n}
+    return {"to_teacher": n, "task_strings": n, "atlas_strings": 0, "crossing_inputs": n,
+            "bytes": 100 * n, "student_inputs": n, "teacher_inputs": n}
 
 
 def _entry(m2kt_acc: float, crossing: int, sweep: list[tuple[int, float]],
            ssl: list[tuple[int, float]] | None = None, start: float = 0.5,
            teacher: float = 0.9, prior: float = 0.5) -> dict:
     full_n, full_acc = sweep[-1]
-    pts = lambda s: [{"inputs": n, "acc": a, "seconds": 0.1} for n, a in s]  # noqa: E731
+    pts = lambda s: [{"inputs": n, "acc": a, "seconds": 0.1, "ledger": _led(n)}  # noqa: E731
+                     for n, a in s]
     return {"track": "symbolic", "split": "test", "teacher": {"name": "t", "acc": teacher},
             "student_before": {"name": "s", "acc": start, "chance": 0.5},
             "methods": {"m2kt": {"acc": m2kt_acc, "acc_std": 0.0, "seconds": 1.0,
-                                 "ledger": {"student_inputs": 500, "crossing_inputs": crossing,
-                                            "teacher_inputs": 1000}, "packet_bytes": 10},
+                                 "ledger": {**_led(crossing), "bytes": 1000},
+                                 "packet_bytes": 1000},
                         "prior": {"acc": prior, "ledger": _led(0)},
                         "kd": {"acc": 0.6, "acc_std": 0.0, "inputs": crossing,
                                "ledger": _led(crossing)},
@@ -56,14 +59,30 @@ def test_parity_is_log_linear_between_the_bracketing_points() -> None:
 
 
 def test_parity_uses_the_upper_envelope_of_every_kd_arm() -> None:
-    # KD + pool is stronger at 64: the envelope takes it, and parity moves left
+    # KD + pool is stronger at 16 and 64: the envelope takes it, and parity moves left; the
+    # arms at M2KT's budget (32, 0.6) fall below the envelope's (16, 0.62) and are dropped
     e = _entry(0.73, 32, [(16, 0.6), (64, 0.7), (256, 0.76), (4000, 0.9)],
                ssl=[(16, 0.62), (64, 0.74), (256, 0.77), (4000, 0.9)])
     r = derived(e)
-    assert {p["inputs"]: p["arm"] for p in r["envelope"]}[64] == "kd_ssl"
-    # between (32, kd 0.6 / ssl 0.6) and (64, ssl 0.74)
-    expect = math.exp(math.log(32) + (0.73 - 0.6) / (0.74 - 0.6) * (math.log(64) - math.log(32)))
+    env = {p["inputs"]: p["arm"] for p in r["envelope"]}
+    assert env[0] == "prior" and env[16] == env[64] == "kd_ssl" and 32 not in env
+    expect = math.exp(math.log(16) + (0.73 - 0.62) / (0.74 - 0.62) * (math.log(64) - math.log(16)))
     assert math.isclose(r["kd_parity_inputs"], expect)
+
+
+def test_parity_counts_each_arm_at_its_own_crossing_and_in_bytes() -> None:
+    """KD on public strings sits at its strings' count, not its pool inputs'; parity in bytes
+    reads each point's bytes."""
+    e = _entry(0.73, 32, [(16, 0.6), (64, 0.7), (256, 0.76), (4000, 0.9)])
+    e["methods"]["kd_words_sweep"] = [{"inputs": 0, "acc": 0.95, "ledger": _led(5000)},
+                                      {"inputs": 8, "acc": 0.7, "ledger": _led(5008)}]
+    r = derived(e)
+    assert [(p["inputs"], p["arm"]) for p in r["envelope"]][-2:] == [(4000, "kd"),
+                                                                      (5000, "kd_words")]
+    assert math.isclose(r["kd_parity_inputs"], 128.0)  # the strings arm is to the right
+    b = r["bytes_at_parity"]
+    assert b["m2kt"] == 1000 and math.isclose(b["kd"], 100 * 128.0)
+    assert math.isclose(b["ratio"], 1000 / 12800)
 
 
 def test_parity_below_the_first_point_is_linear_from_the_start() -> None:
@@ -85,11 +104,10 @@ def test_no_parity_when_m2kt_does_not_beat_the_start() -> None:
     assert r["parity_status"].startswith("no transfer")
 
 
-def test_envelope_keeps_the_best_arm_at_each_size() -> None:
+def test_envelope_keeps_points_above_every_cheaper_point() -> None:
     env = envelope({"kd": [(8, 0.5), (16, 0.6)], "kd_ssl": [(8, 0.55)], "kd_anchor": [(12, .7)]})
     assert env == [{"inputs": 8, "acc": 0.55, "arm": "kd_ssl"},
-                   {"inputs": 12, "acc": 0.7, "arm": "kd_anchor"},
-                   {"inputs": 16, "acc": 0.6, "arm": "kd"}]
+                   {"inputs": 12, "acc": 0.7, "arm": "kd_anchor"}]  # (16, 0.6) is dominated
 
 
 def test_seed_stats_use_ddof_1_and_a_t_interval() -> None:
@@ -136,7 +154,7 @@ def test_report_table_reads_the_json() -> None:
     result = {"meta": {"quick": True, "seeds": [0], "device": "cpu", "started": "now",
                        "seconds": 1.0}, "tasks": {"toy": e}}
     rows = summary_rows(result)
-    assert rows[0]["KD parity inputs"] == "128"
+    assert rows[0]["KD parity strings"] == "128 (kd)"
     assert rows[0]["reduction at parity [95 % CI]"] == "75 %"
     assert rows[0]["valid"].startswith("yes")
     assert rows[0]["gates passed"] == "—"  # an entry without the gates' record
@@ -170,11 +188,12 @@ def test_bench_options_command_records_every_non_default_option() -> None:
     from m2kt.ingest.variants import DEFAULT_VARIANT
 
     assert BenchOptions().command() == "python -m m2kt bench"
+    assert BenchOptions().split == "dev"  # test only when a final report asks for it
     assert BenchOptions(quick=True, tasks=("taxonomy",)).command() == \
         "python -m m2kt bench --quick --tasks taxonomy"
     cross = BenchOptions(track="language", teacher="smollm2-135m", ablations=False,
-                         variant="zero", split="dev")
-    assert cross.command() == ("python -m m2kt bench --track language --split dev "
+                         variant="zero", split="test")
+    assert cross.command() == ("python -m m2kt bench --track language --split test "
                                "--variant zero --teacher smollm2-135m --no-ablations")
     assert BenchOptions().variant == DEFAULT_VARIANT
     assert BenchOptions(workers=2).command() == "python -m m2kt bench --workers 2"
@@ -247,7 +266,7 @@ def test_research_log_tables_only_keeps_the_prose(tmp_path) -> None:
 
 
 def test_beating_the_start_must_be_beyond_chance() -> None:
-    e = _entry(0.024, 88, [(16, 0.025), (627, 0.08)], start=0.017)
+    e = _entry(0.024, 88, [(16, 0.025), (627, 0.08)], start=0.017, prior=0.017)
     e["student_before"] = {"name": "s", "acc": 0.017, "chance": 1 / 47}
     e["split_sizes"] = {"test": 460}
     b = beats_start(e)  # 11 of 460 right against a 1/47 bar: noise

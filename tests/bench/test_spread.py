@@ -15,27 +15,49 @@ from m2kt.bench.spread import priority, runs_per_task
 from tests.conftest import run_cli
 
 
+def _task(name: str, pool: int):
+    """A stand-in task: the name and a pool of ``pool`` inputs (all a plan reads)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(name=name, track="symbolic", splits={"transfer_pool": [0] * pool})
+
+
 def test_runs_per_task_counts_every_run() -> None:
-    quick = BenchOptions(quick=True)
-    assert runs_per_task(quick, 9047) == 4 + len(sweep_sizes(9047, True))
+    task = _task("taxonomy", 9047)
+    quick = BenchOptions(quick=True)  # M2KT, 2 controls, the sweep; 3 at M2KT's budget
+    assert runs_per_task(quick, task) == 3 + len(sweep_sizes(9047, True)) + 3
     full = BenchOptions(seeds=3)
-    assert runs_per_task(full, 9047) == 3 * (4 + len(sweep_sizes(9047, False))) + 1
-    zero = BenchOptions(quick=True, variant="relative")  # no budget, no anchors
-    assert runs_per_task(zero, 9047) == 1 + len(sweep_sizes(9047, True))
+    assert runs_per_task(full, task) == 3 * (3 + len(sweep_sizes(9047, False)) + 3) + 1
+    no_anchors = BenchOptions(quick=True, anchors=0)  # no KD on M2KT's anchors
+    assert runs_per_task(no_anchors, task) == 3 + len(sweep_sizes(9047, True)) + 2
+
+
+def test_first_runs_list_kd_words_only_where_packets_carry_words() -> None:
+    from m2kt.domains.registry import get_task
+
+    words = BenchOptions(quick=True, variant="student-anchors-words")
+    plain = BenchOptions(quick=True, variant="student-anchors")
+    ss = get_task("supersense")
+    kinds = [r[0] for r in first_runs(words, ss)]
+    assert "kd_words" in kinds and "kd_words" not in [r[0] for r in first_runs(plain, ss)]
+    assert "kd_words" not in [r[0] for r in first_runs(words, get_task("hypernymy"))]
 
 
 def test_first_batches_are_queued_longest_first() -> None:
     opts = BenchOptions(seeds=2)
     tasks = (("symbolic", 0, 900), ("language", 0, 200), ("language", 2000, 100))
     plan = [(priority(track, words, r), pool, r) for track, words, pool in tasks
-            for r in first_runs(opts, pool)]
+            for r in first_runs(opts, _task("taxonomy", pool))]
     order = [(pool, r) for _, pool, r in sorted(plan, key=lambda p: p[0])]
     # M2KT first: the packets with words, then the language track's, then the rest; then the
-    # ablations; then the sweep from the largest size down
+    # controls (random-head ones first: they build a packet) and the ablations; then the
+    # sweep from the largest size down
     assert [p for p, _ in order[:6]] == [100, 100, 200, 200, 900, 900]
     assert all(r[0] == "m2kt" for _, r in order[:6])
-    assert [r[0] for _, r in order[6:9]] == ["ablations"] * 3
-    sizes = [r[1] for _, r in order[9:]]
+    nxt = [r for _, r in order[6:21]]
+    assert [r[0] for r in nxt] == ["control"] * 12 + ["ablations"] * 3
+    assert [r[1] for r in nxt[:6]] == ["random_head"] * 6
+    sizes = [r[1] for _, r in order[21:]]
     assert sizes == sorted(sizes, reverse=True) and sizes[0] == 900
 
 

@@ -5,7 +5,8 @@ queries only, never labels) and the policy's probes. Writes ``anchors``, ``trace
 ``probes``, their student vectors ``s_*``, the anchors' teacher vectors ``t_anchor``, the
 manifolds (``man``, ``centroids``, ``live``, ``tau``), the packet's ``head``, the anchors held
 out for the alignment gate (``hold``) and those the map is fitted on (``fit_idx``), and the
-ledger's student side.
+ledger's student side (its crossing side is the packet's, counted from what the packet
+holds when the run was prepared: :func:`m2kt.ledger.packet_ledger`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from m2kt.ingest.run import Run
 
 
 def encode(run: Run) -> dict[str, Any]:
-    """See module doc. A zero-crossing variant reads neither the anchors nor the traces: no
-    per-example teacher information reaches the student at all."""
+    """See module doc. A variant that reads neither the anchors nor the traces
+    (``zero_crossing``) still received them, if the packet holds them: the ledger counts what
+    crossed, not what was read."""
     m, var = run.packet.manifest, run.var
     run.anchors = [] if var.zero_crossing else list(run.packet.anchors.texts)
     run.traces = [] if var.zero_crossing else list(run.packet.traces.traces)
@@ -40,7 +42,6 @@ def encode(run: Run) -> dict[str, Any]:
     run.s_probe = run.encode_texts([p.text for p in run.probes])
     run.ledger.student_inputs = (len(run.anchors) + len(run.traces) + len(pool)
                                  + len(run.probes))
-    run.ledger.crossing_inputs = len(run.anchors) + len(run.traces)
     empty = np.zeros((0, m.d_teacher), np.float32)
     run.t_anchor = empty if var.zero_crossing else run.packet.tensors.get("anchors", empty)
     run.man = manifolds_of(run.packet.tensors, m.main_layer)

@@ -2,9 +2,8 @@
 fixed — labels are read only to score, so they cannot reach training.
 
 Reads the trained CAL, the readout choice and ``thresholds`` (or ``reader``, when the student
-answers with the packet's relative readout). Writes ``evaluation`` (accuracy,
-predictions, and the specificity control: each input swapped for another input of the split
-along a random cycle, queries kept), ``student_before`` (recorded for the built-in tasks,
+answers with the packet's relative readout). Writes ``evaluation`` (accuracy and
+predictions), ``student_before (recorded for the built-in tasks,
 measured label-free for a user's domain) and the held-out-accuracy gate.
 """
 
@@ -25,7 +24,6 @@ HELD_OUT_GATE = "held-out accuracy above the student's start (binomial p)"
 
 def evaluate(run: Run) -> dict[str, Any]:
     """See module doc."""
-    from m2kt.concepts.teacher import requery
     from m2kt.domains.registry import student_start
     from m2kt.verify.stats import ALPHA
 
@@ -36,16 +34,9 @@ def evaluate(run: Run) -> dict[str, Any]:
                                "student later)"))
         return {"split": None, "inputs": 0, "accuracy": None, "student before": None}
     exs = list(task.splits[split])
-    order = np.random.default_rng(run.seed + 5).permutation(len(exs))
-    other = np.empty(len(exs), dtype=int)
-    other[order] = np.roll(order, -1)  # a cycle: nobody keeps its own input
-    swapped = ([requery(task, exs[other[i]], e.query) for i, e in enumerate(exs)]
-               if not run.class_task else None)
     y = np.array([e.label for e in exs])
     pred = _answer(run, exs)
-    pred_sw = _answer(run, swapped) if swapped is not None else pred[other]
-    run.evaluation = {"acc": float((pred == y).mean()), "n": len(exs), "pred": pred,
-                      "pred_swapped": pred_sw, "acc_swapped": float((pred_sw == y).mean())}
+    run.evaluation = {"acc": float((pred == y).mean()), "n": len(exs), "pred": pred}
     run.student_before = student_start(task.name, split)
     if run.student_before is None and task.track == "language":  # a user's domain: measure it
         from m2kt.domains.language import zero_shot_accuracy
@@ -54,7 +45,6 @@ def evaluate(run: Run) -> dict[str, Any]:
     run.gates.append(above_start_gate(run.evaluation["acc"], len(exs), run.student_before,
                                       1.0 / len(run.packet.manifest.labels), split))
     return {"split": split, "inputs": len(exs), "accuracy": round(run.evaluation["acc"], 4),
-            "accuracy, inputs swapped": round(run.evaluation["acc_swapped"], 4),
             "student before": run.student_before}
 
 
