@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from m2kt.models.spec import Progress
+from m2kt.models.spec import Monotone, Progress, no_progress
 from m2kt.verify.gates import status_of
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def demo_words(task: Task) -> int:
     return default_words(task)
 
 
-def run_demo(task_name: str, anchors: int, progress: Progress,
+def run_demo(task_name: str, anchors: int = 64, progress: Progress = no_progress,
              cancel: Callable[[], bool] = lambda: False,
              on_step: Callable[[int, dict[str, float]], None] | None = None) -> dict[str, Any]:
     from m2kt.bench.m2kt_run import bench_key
@@ -59,6 +59,8 @@ def run_demo(task_name: str, anchors: int, progress: Progress,
     from m2kt.verify.policy import load_policy
 
     t0 = time.perf_counter()
+    progress = Monotone(progress)
+    progress(f"1/6 teacher: reading the {task_name} task", 0.0)
     ws = workspace()
     task = get_task(task_name)
     def stage(n: int, lo: float, hi: float) -> Progress:

@@ -73,6 +73,11 @@ class GateFailure(M2KTError):
     exit_code = 1
 
 
+class PreflightStop(GateFailure):
+    """Ingestion stopped before training because it cannot help (too few student texts, or a
+    student that already answers as well as the teacher); nothing was written."""
+
+
 class PacketError(M2KTError):
     """Base of every reason a knowledge packet is refused (DESIGN §6, reliability.md §2)."""
 

@@ -45,18 +45,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         res = ingest(p, Path(args.out), student=args.student, method=args.method, seed=args.seed,
                      weights=weights, steps=args.steps, policy=policy, progress=progress,
                      variant=args.variant, inputs=Path(args.inputs) if args.inputs else None,
-                     eval_examples=Path(args.eval) if args.eval else None)
+                     eval_examples=Path(args.eval) if args.eval else None, force=args.force)
         audit.record_ingestion(conn, p.digest, "m2kt ingest", args.out,
                                [g.status for g in res.gates])
     finally:
         conn.close()
+    from m2kt.verify.verdict import verdict
+
     print(table(pre + res.gates))
-    print(f"student written to {res.out_dir}; ledger {res.ledger.as_dict()}; "
-          f"{res.seconds:.1f} s")
+    v = verdict(pre + res.gates)
+    led = res.ledger
+    print(f"student written to {res.out_dir} in {res.seconds:.1f} s\n"
+          f"crossed: {led.crossing_inputs:,} strings (the teacher read {led.to_teacher:,} of "
+          f"the student's; the packet carries teacher information for {led.task_strings:,}), "
+          f"{led.bytes:,} bytes; the student read {led.student_inputs:,} inputs of its own")
     if res.accuracy is not None:
         start = "unknown" if res.student_before is None else f"{res.student_before:.3f}"
         print(f"held-out {res.extra.get('eval_split', 'dev')} accuracy {res.accuracy:.3f} "
               f"(student's start {start})")
+    print(f"VERDICT: {v['label'].upper()} — gates {v['summary']}"
+          + (f"; failed: {', '.join(v['failed'])}" if v["failed"] else ""))
     if not res.passed:
         failed = ", ".join(g.name for g in res.gates if g.failed)
         raise GateFailure(f"post-ingestion gate(s) failed: {failed}")
@@ -214,6 +222,10 @@ def register(sub: Any) -> None:
     ig.add_argument("--eval", default=None,
                     help="labelled JSONL {\"text\", \"concept\"} to score the new student on "
                     "(default: a built-in task's dev split; none for your own domain)")
+    ig.add_argument("--force", action="store_true",
+                    help="ingest even when the checks before training say it cannot help "
+                    "(too few texts of the student's own; a student that already answers "
+                    "the --eval examples as well as the teacher)")
     ig.set_defaults(func=cmd_ingest)
 
     pr = sub.add_parser("predict", help="the (ingested) student alone answers")

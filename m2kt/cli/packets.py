@@ -38,10 +38,14 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
     from m2kt.packet.trust import next_sequence
     from m2kt.store.db import open_db
 
-    if args.anchors < 0:  # refused before seconds of loading
+    if args.anchors is not None and args.anchors < 0:  # refused before seconds of loading
         raise UsageError(f"--anchors must be 0 or more, not {args.anchors}")
     key = load_signing_key(Path(args.key))
     task = get_task(args.domain, seed=args.seed)
+    if args.anchors is None:
+        from m2kt.packet.build import default_anchors
+
+        args.anchors = default_anchors(task)
     if args.anchors > len(task.splits["transfer_pool"]):
         raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])} "
                          f"(the size of {task.name}'s transfer pool)")
@@ -162,9 +166,10 @@ def register(sub: Any) -> None:
     b.add_argument("--out", required=True, help="output .m2kt file")
     b.add_argument("--teacher", default=None, help="default: the domain's own teacher")
     b.add_argument("--layer", type=int, default=-1, help="main layer for manifolds (default -1)")
-    b.add_argument("--anchors", type=int, default=64,
+    b.add_argument("--anchors", type=int, default=None,
                    help="K unlabelled anchors whose teacher vectors cross (counted; default 64, "
-                   "what the default ingestion variant needs; 0 = a zero-crossing packet)")
+                   "what the default ingestion variant reads, or half the domain's pool when "
+                   "that is smaller; 0 = a packet without anchors)")
     b.add_argument("--anchor-selection",
                    choices=["random", "student-kmeans", "kmeans", "labels", "typical"],
                    default="kmeans", help="how the K anchors are chosen: kmeans (default; the "

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from m2kt.models.loader import LoadedModel
+from m2kt.models.spec import Progress, counted, no_progress
 
 
 class TrainableEncoder(torch.nn.Module):
@@ -57,12 +58,19 @@ class TrainableEncoder(torch.nn.Module):
         last = batch["attention_mask"].sum(1) - 1
         return h[torch.arange(h.shape[0]), last]
 
-    def encode(self, texts: Sequence[str], batch: int = 256) -> np.ndarray:
-        """Inference in batches: (n, d) float32."""
+    def encode(self, texts: Sequence[str], batch: int = 256,
+               progress: Progress = no_progress) -> np.ndarray:
+        """Inference in batches: (n, d) float32; ``progress`` after every batch (counts)."""
+        import time
+
         was = self.training
         self.eval()
+        t0, out = time.perf_counter(), []
         with torch.no_grad():
-            out = [self(texts[i:i + batch]).numpy() for i in range(0, len(texts), batch)]
+            for i in range(0, len(texts), batch):
+                out.append(self(texts[i:i + batch]).numpy())
+                done = min(i + batch, len(texts))
+                progress(counted("encoded", done, len(texts), t0), done / len(texts))
         self.train(was)
         return (np.concatenate(out) if out else np.zeros((0, self.lm.info.hidden_size))
                 ).astype(np.float32)

@@ -22,6 +22,7 @@ from m2kt.concepts import readout as concept_readout
 from m2kt.ingest.readout import PAIR_TASKS
 from m2kt.ingest.run import Run
 from m2kt.packet.writer import write_atomic
+from m2kt.verify.verdict import verdict
 
 
 def export(run: Run, stages: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
@@ -90,8 +91,9 @@ def _report(run: Run, stages: list[dict[str, Any]], seconds: float) -> dict[str,
             "student": run.lm.info.name, "method": run.sel.method, "readout": run.sel.readout,
             "selection": run.sel.table, "variant": run.var.name, "seed": run.seed,
             "weights": run.lam, "steps": run.steps, "stages": stages,
-            "ledger": run.ledger.as_dict(), "curves": run.curves,
-            "gates": [g.as_dict() for g in run.gates], "accuracy": ev.get("acc"),
-            "eval_split": run.eval_split, "accuracy_swapped": ev.get("acc_swapped"),
+            "ledger": run.ledger.as_dict(), "preflight": run.preflight,
+            "curves": run.curves,
+            "gates": [g.as_dict() for g in run.gates], "verdict": verdict(run.gates),
+            "accuracy": ev.get("acc"), "eval_split": run.eval_split,
             "student_before": run.student_before, "alignment": run.alignment,
             "seconds": round(seconds, 2)}

@@ -97,6 +97,8 @@ class Run:
     #: (m2kt.ingest.relative_reader.RelativeReader) instead of through the CAL
     reader: Any = None
     alignment: dict | None = None
+    #: :func:`m2kt.ingest.preflight.check`'s figures (and why it would stop, if it would)
+    preflight: dict | None = None
     gates: list[Gate] = field(default_factory=list)
     evaluation: dict = field(default_factory=dict)
     student_before: float | None = None
@@ -120,13 +122,13 @@ class Run:
         counts = np.asarray(self.man.counts, np.float64)
         return counts / max(counts.sum(), 1.0)
 
-    def encode_texts(self, texts: list[str]) -> np.ndarray:
+    def encode_texts(self, texts: list[str], progress: Progress = no_progress) -> np.ndarray:
         """The frozen student's vectors of ``texts`` (n, d_s) float32 (workspace cache)."""
         from m2kt.models.embcache import cached_encode
 
         if not texts:
             return np.zeros((0, self.lm.info.hidden_size), np.float32)
-        return cached_encode(self.lm, texts)
+        return cached_encode(self.lm, texts, progress=progress)
 
     def adapt_backbone(self) -> Any:
         """The student's backbone as a trainable copy (``encoder``; made once per run, the
@@ -140,13 +142,13 @@ class Run:
             self.encoder.eval()  # gradients flow, dropout stays off
         return self.encoder
 
-    def reencode(self) -> None:
+    def reencode(self, progress: Progress = no_progress) -> None:
         """Recompute ``s_anchor``, ``s_trace``, ``s_pool`` and ``s_probe_after`` with the adapted
         backbone ``encoder`` (every later figure uses it); ``s_probe`` keeps the frozen
         student's vectors, the drift gate's reference."""
         self.s_anchor = self.encoder.encode(self.anchors)
         self.s_trace = self.encoder.encode([t.query for t in self.traces])
-        self.s_pool = self.encoder.encode([e.text for e in self.pool])
+        self.s_pool = self.encoder.encode([e.text for e in self.pool], progress=progress)
         self.s_probe_after = self.encoder.encode([p.text for p in self.probes])
 
     def mapped(self, x: np.ndarray) -> np.ndarray:

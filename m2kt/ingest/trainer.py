@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from m2kt.ingest import preflight
 from m2kt.ingest.run import METHODS, Cancelled, prepare
 from m2kt.ingest.stages.evaluate import above_start_gate as _above_start_gate
 from m2kt.ingest.stages.gates import ALIGN_GATE
@@ -61,6 +62,7 @@ def ingest(
     progress: Progress = no_progress, cancel: Callable[[], bool] = lambda: False,
     on_step: Callable[[int, dict[str, float]], None] | None = None,
     eval_split: str = "dev", inputs: Path | None = None, eval_examples: Path | None = None,
+    force: bool = False,
 ) -> IngestResult:
     """See module doc. ``weights`` sets λ per term (0 switches a term off); ``variant`` names
     a method variant (:mod:`m2kt.ingest.variants`), whose stages, step count and CAL learning
@@ -77,13 +79,17 @@ def ingest(
     ``inputs`` (a file of the student's own unlabelled texts) replaces the built-in task's
     ``transfer_pool`` and is required for a user's domain; ``eval_examples`` (labelled JSONL)
     is then what the new student is scored on. Without any, a user's domain is not evaluated
-    (the held-out gate is not applicable). See :mod:`m2kt.ingest.student_side`."""
+    (the held-out gate is not applicable). See :mod:`m2kt.ingest.student_side`.
+
+    Before any training step :func:`m2kt.ingest.preflight.check` may stop it (too few student
+    texts, or nothing to transfer) with a PreflightStop saying why; ``force`` goes on."""
     from m2kt.ingest.export import export
     from m2kt.ingest.pipeline import run_stages
 
     t0 = time.perf_counter()
     run = prepare(packet, out_dir, student, method, seed, weights, steps, pool_limit, policy,
                   lr, variant, eval_split, progress, cancel, on_step, inputs, eval_examples)
+    run.preflight = preflight.check(run, force)  # may stop here, before any training step
     stages = run_stages(run, evaluate_too=evaluate)
     export(run, stages, time.perf_counter() - t0)
     ev = run.evaluation

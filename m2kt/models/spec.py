@@ -83,3 +83,56 @@ def _dur(seconds: float) -> str:
     s = int(round(seconds))
     return f"{s} s" if s < 120 else f"{s // 60} min {s % 60:02d} s"
 
+
+
+def within(progress: Progress, lo: float, hi: float, prefix: str = "") -> Progress:
+    """The progress of a sub-step that occupies ``[lo, hi]`` of its caller's: its fractions
+    (0 → 1) are mapped into that range and its messages prefixed with ``prefix``; an unknown
+    fraction (``None``) stays unknown."""
+    def report(message: str, fraction: float | None = None) -> None:
+        f = None if fraction is None else lo + (hi - lo) * min(max(fraction, 0.0), 1.0)
+        progress(f"{prefix}{message}", f)
+
+    return report
+
+
+class Monotone:
+    """A progress callback whose fractions never go down: a fraction below the highest one
+    reported so far is reported as that one (messages always pass). Wraps another callback."""
+
+    def __init__(self, progress: Progress):
+        self.progress, self.top = progress, 0.0
+
+    def __call__(self, message: str, fraction: float | None = None) -> None:
+        if fraction is not None:
+            self.top = max(self.top, min(fraction, 1.0))
+            fraction = self.top
+        self.progress(message, fraction)
+
+
+class Recorder:
+    """A progress callback that records every update with its time (``perf_counter``), so that
+    a check can find silent waits: ``gaps()`` lists the longest intervals between updates."""
+
+    def __init__(self, then: Progress = no_progress):
+        import time
+
+        self.then, self.t0 = then, time.perf_counter()
+        self.updates: list[tuple[float, str, float | None]] = []
+
+    def __call__(self, message: str, fraction: float | None = None) -> None:
+        import time
+
+        self.updates.append((time.perf_counter() - self.t0, message, fraction))
+        self.then(message, fraction)
+
+    def gaps(self, top: int = 5) -> list[tuple[float, str, str]]:
+        """The ``top`` longest waits: ``(seconds, message before, message after)``."""
+        out = [(b[0] - a[0], a[1], b[1]) for a, b in zip(self.updates, self.updates[1:],
+                                                         strict=False)]
+        return sorted(out, reverse=True)[:top]
+
+    def fractions_monotone(self) -> bool:
+        """Whether the reported fractions never went down."""
+        fr = [f for _, _, f in self.updates if f is not None]
+        return all(b >= a for a, b in zip(fr, fr[1:], strict=False))

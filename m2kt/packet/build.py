@@ -37,7 +37,7 @@ from m2kt.graph.extract import centroid_neighbour_edges, confusion_edges, contai
 from m2kt.graph.methods import CLASS_GRAPH_METHODS, GRAPH_METHODS
 from m2kt.ledger import distinct, hop_prefixes, text_bytes
 from m2kt.models.extract import normalize_layer
-from m2kt.models.spec import Progress, no_progress
+from m2kt.models.spec import Monotone, Progress, no_progress, within
 from m2kt.packet.engine import StreamOptions, engine_name, stream_statistics
 from m2kt.packet.signing import SigningKey
 from m2kt.packet.writer import pack, write_atomic
@@ -85,12 +85,25 @@ ANCHOR_SELECTIONS = {
                "teacher's own vectors of the pool, the input whose 20 nearest pool neighbours "
                "are closest on average (unlabelled; the teacher reads the whole pool)",
 }
+#: anchors a packet carries by default, at most (the default variant reads 64)
+DEFAULT_ANCHORS = 64
+
+
+def default_anchors(task: Task) -> int:
+    """The anchors a packet of ``task`` carries by default: :data:`DEFAULT_ANCHORS`, or half
+    the student side's pool when that is smaller (a small domain of a user's own)."""
+    return min(DEFAULT_ANCHORS, len(task.splits["transfer_pool"]) // 2)
+
+
+#: the numbered steps of a build (its progress messages say "i/8 …")
+BUILD_STEPS = 9
 #: selections for which the teacher reads the student's whole pool
 POOL_READING = ("kmeans", "typical")
 
 
 def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int,
-                   seed: int | None = None) -> tuple[list[Example], int]:
+                   seed: int | None = None, progress: Progress = no_progress
+                   ) -> tuple[list[Example], int]:
     """``k`` anchor inputs chosen ``how`` (see ANCHOR_SELECTIONS), drawn with ``seed``
     (default: the task's seed); also returns how many pool inputs the teacher processed to
     choose them (teacher-side, counted in the provenance). ``student-kmeans`` is the student
@@ -101,11 +114,14 @@ def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int,
         labels = [Example(text=c.label, label=0, key=f"label:{c.id}") for c in task.concepts]
         return labels[:k] + _sample(pool, max(0, k - len(labels)), seed + 11), 0
     if how == "student-kmeans":
-        return student_anchors(task, k, seed), 0
+        return student_anchors(task, k, seed, progress=progress), 0
     if how in POOL_READING and k < len(pool):
         from sklearn.cluster import KMeans
 
-        h = teacher.hidden(pool, [layer])[0].astype(np.float64)
+        progress(f"the teacher reads the student's pool ({len(pool):,} inputs)", 0.0)
+        h = teacher.hidden(pool, [layer], progress=within(progress, 0.0, 0.8))[0].astype(
+            np.float64)
+        progress(f"k-means with {k} centres", 0.8)
         km = KMeans(k, n_init=2, random_state=seed).fit(h)
         picked = (typical_picks(h, km.labels_, k) if how == "typical"
                   else _nearest_to_centres(h, km.cluster_centers_))
@@ -113,8 +129,8 @@ def choose_anchors(task: Task, teacher: Teacher, k: int, how: str, layer: int,
     return _sample(pool, k, seed + 11), 0
 
 
-def student_anchors(task: Task, k: int, seed: int, student: str | None = None
-                    ) -> list[Example]:
+def student_anchors(task: Task, k: int, seed: int, student: str | None = None,
+                    progress: Progress = no_progress) -> list[Example]:
     """The student side's choice of ``k`` anchors: the pool input nearest each of ``k``
     k-means centres (seeded) of the student's own vectors of its ``transfer_pool`` — nothing
     of the teacher is read, and only the chosen inputs are then sent to it. ``student``: the
@@ -129,7 +145,10 @@ def student_anchors(task: Task, k: int, seed: int, student: str | None = None
         return pool
     if k == 0:
         return []
-    h = cached_encode(load(student or task.student), [e.text for e in pool]).astype(np.float64)
+    progress(f"the student encodes its pool ({len(pool):,} inputs)", 0.0)
+    h = cached_encode(load(student or task.student), [e.text for e in pool],
+                      progress=within(progress, 0.0, 0.8)).astype(np.float64)
+    progress(f"k-means with {k} centres on the student's vectors", 0.8)
     km = KMeans(k, n_init=2, random_state=seed).fit(h)
     return [pool[i] for i in sorted(_nearest_to_centres(h, km.cluster_centers_))]
 
@@ -193,8 +212,8 @@ def _read_in_memory(task: Task, teacher: Teacher, main: int, max_inputs: int,
                     progress: Progress) -> TeacherRead:
     """At most ``max_inputs`` of ``teacher_train``, all in memory (the default build)."""
     inputs = teacher_sample(task, max_inputs)
-    progress(f"teacher answers {len(inputs)} of its own inputs", 0.05)
-    proba = teacher.proba(inputs)
+    progress(f"the teacher answers {len(inputs):,} of its own inputs", 0.0)
+    proba = teacher.proba(inputs, progress=within(progress, 0.0, 0.8))
     pred = proba.argmax(1)
     if task.name in QUERY_TASKS:
         cidx = {c.id: i for i, c in enumerate(task.concepts)}
@@ -204,8 +223,8 @@ def _read_in_memory(task: Task, teacher: Teacher, main: int, max_inputs: int,
     else:
         member_rows = list(range(len(inputs)))
         member_concept = pred.astype(int)
-    progress(f"hidden states of {len(inputs)} inputs", 0.2)
-    hidden = teacher.hidden(inputs, [main])[0]
+    progress(f"its hidden states of those {len(inputs):,} inputs", 0.8)
+    hidden = teacher.hidden(inputs, [main], progress=within(progress, 0.8, 1.0))[0]
     stats = ManifoldStats(len(task.concepts), hidden.shape[1])
     if member_rows:
         stats.update(hidden[member_rows], member_concept)
@@ -307,18 +326,28 @@ def build_packet(
     side chose and sent (``anchor_selection`` then only names how it chose them; ``anchors``
     is ignored)."""
     t0 = time.perf_counter()
-    teacher = teacher or load_teacher(task, progress=progress)
+    mono = Monotone(progress)
+
+    def step(i: int, what: str, lo: float, hi: float) -> Progress:
+        """Step ``i`` of the build's STEPS, announced, its progress within [lo, hi]."""
+        mono(f"{i}/{BUILD_STEPS} {what}", lo)
+        return within(mono, lo, hi, f"{i}/{BUILD_STEPS} {what}: ")
+
+    teacher = teacher or load_teacher(task, progress=step(1, "loading the teacher", 0.0, 0.02))
     n_layers = teacher.lm.info.layers
     main = normalize_layer(layer, n_layers)
     if anchor_selection not in ANCHOR_SELECTIONS:
         raise UsageError(f"anchor selection must be one of {', '.join(ANCHOR_SELECTIONS)}")
-    if anchors < 0 or anchors > len(task.splits["transfer_pool"]):
-        raise UsageError(f"--anchors must be between 0 and {len(task.splits['transfer_pool'])}")
+    pool_n = len(task.splits["transfer_pool"])
+    if anchors < 0 or anchors > pool_n:
+        raise UsageError(f"the number of anchors must be between 0 and {pool_n} (the student "
+                         f"side's pool of {task.name} has {pool_n} texts), not {anchors}")
     if stream is not None:
         check_streamable(task)
     check_graph_method(task, graph_method)
-    read = (_read_stream(task, teacher, main, max_inputs, stream, progress) if stream
-            else _read_in_memory(task, teacher, main, max_inputs, progress))
+    reading = step(2, "the teacher reads its own inputs", 0.02, 0.3)
+    read = (_read_stream(task, teacher, main, max_inputs, stream, reading) if stream
+            else _read_in_memory(task, teacher, main, max_inputs, reading))
     inputs, proba, hidden_all = read.inputs, read.proba, read.hidden
     man = read.stats.finalize(rank)
     ids = [c.id for c in task.concepts]
@@ -330,6 +359,7 @@ def build_packet(
     # the teacher's readout in concept space, fitted to its own answers on its own inputs
     queries = (np.array([cidx[e.query] for e in inputs]) if task.name in QUERY_TASKS
                else None)
+    step(3, f"fitting its readout in concept space on {len(inputs):,} answers", 0.3, 0.35)
     head, readout_agreement = concept_readout.fit(hidden_all, proba, man.centroids, queries,
                                                   seed=task.seed)
     relative_tensors: dict[str, np.ndarray] = {}
@@ -340,13 +370,17 @@ def build_packet(
     ref_strings: list[str] = []  # the relative readout's reference strings (task strings)
     if task.name not in QUERY_TASKS:  # class tasks: the relative-profile readout (zero-crossing)
         strings = concept_relative.reference_strings([c.label for c in task.concepts], words)
+        rel = step(4, f"the relative readout over {len(strings):,} reference strings", 0.35,
+                   0.5)
         label_vecs = teacher.hidden([Example(text=x, label=0, key=f"ref:{x}") for x in strings],
-                                    [main])[0]
+                                    [main], progress=within(rel, 0.0, 0.3, "encoding: "))[0]
+        rel("fitting it (remembered in the workspace for a rebuild)", 0.3)
         rel_head, relative_agreement = concept_relative.fit_cached(
             hidden_all, label_vecs, proba, seed=task.seed, l2=relative_l2)
         relative_tensors = concept_relative.to_tensors(rel_head)
         ref_strings = strings
     elif task.track == "language":  # pair tasks: one relative readout per queried concept
+        step(4, f"the relative readout per queried concept ({k} concepts)", 0.35, 0.5)
         label_vecs = teacher.hidden([Example(text=c.label, label=0, key=f"ref:{c.label}")
                                      for c in task.concepts], [main])[0]
         rel_head, relative_agreement = concept_relative.fit_pair(hidden_all, label_vecs, proba,
@@ -356,7 +390,10 @@ def build_packet(
     # per-layer centroids from a subsample of members (for traces and layer-wise views)
     all_layers = list(range(n_layers + 1))
     sub = np.sort(np.random.default_rng(task.seed + 7).permutation(len(members))[:3000])
-    sub_hidden = teacher.hidden([members[i] for i in sub], all_layers) if len(sub) else None
+    layers_p = step(5, f"concept centroids at each of {len(all_layers)} layers from "
+                       f"{len(sub):,} members", 0.5, 0.65)
+    sub_hidden = (teacher.hidden([members[i] for i in sub], all_layers, progress=layers_p)
+                  if len(sub) else None)
     tensors: dict[str, np.ndarray] = {
         "basis": man.basis, "spreads": man.spreads, "residual_var": man.residual_var,
         "counts": man.counts, **concept_readout.to_tensors(head), **relative_tensors}
@@ -368,7 +405,7 @@ def build_packet(
         if sub_hidden is not None:
             st.update(sub_hidden[li], member_concept[sub])
         tensors[f"centroids.L{layer_idx}"] = st.finalize(0).centroids
-    progress("extracting the abstraction graph from the teacher", 0.5)
+    graph_p = step(6, "extracting the abstraction graph from the teacher", 0.65, 0.75)
     probe_count = 0
     if task.name in QUERY_TASKS:
         by_concept: dict[int, list[Example]] = {}
@@ -376,7 +413,8 @@ def build_packet(
             by_concept.setdefault(int(c), []).append(ex)
 
         def ask(exs: list[Example]) -> np.ndarray:
-            return teacher.proba(exs)[:, task.labels.index("yes")]
+            graph_p(f"containment probes: the teacher answers {len(exs):,} questions", 0.0)
+            return teacher.proba(exs, progress=graph_p)[:, task.labels.index("yes")]
 
         edges, graph_method, _ = containment_edges(ids, by_concept, ask,
                                                    lambda e, c: requery(task, e, c),
@@ -386,19 +424,19 @@ def build_packet(
         edges, graph_method = centroid_neighbour_edges(ids, man.centroids, man.counts)
     else:  # auto, readout-confusion
         edges, graph_method, _ = confusion_edges(ids, proba[member_rows], member_concept)
-    chosen: list[Example] = []
+    chosen: list[Example] = list(anchor_inputs or [])  # the student side's, when it chose
     pool_seen = anchor_encoded = 0
-    if anchor_inputs is not None:  # the student side chose them and sent them
-        chosen = list(anchor_inputs)
-    elif anchors:
+    anchor_p = step(7, f"anchors ({anchor_selection})", 0.75, 0.85)
+    if anchor_inputs is None and anchors:
         chosen, pool_seen = choose_anchors(task, teacher, anchors, anchor_selection, main,
-                                           anchor_seed)
+                                           anchor_seed, progress=within(anchor_p, 0.0, 0.5))
     anchor_texts = [e.text for e in chosen]
     if chosen:
+        anchor_p(f"the teacher's vectors of the {len(chosen):,} anchors", 0.5)
         tensors["anchors"] = teacher.hidden(chosen, [main])[0]
         # the teacher encodes every anchor it sends (k-means ones were among the pool it read)
         anchor_encoded = 0 if pool_seen else len(chosen)
-    progress("recording reasoning traces", 0.7)
+    trace_p = step(8, "recording reasoning traces", 0.85, 0.95)
     probes, trace_source = trace_queries(task, chosen, ref_strings, n_traces,
                                          task.seed if anchor_seed is None else anchor_seed)
     probe_pred = teacher.proba(probes).argmax(1) if probes else np.zeros(0, dtype=int)
@@ -410,6 +448,7 @@ def build_packet(
     trace_method = ("layer-wise: softmax of 10 × cosine to each layer's concept centroids "
                     f"(centred); queries: {trace_source}")
     if task.name == "multistep":
+        trace_p("the teacher's answer after every hop", 0.5)
         add_hop_steps(traces, probes, teacher.proba, ids)
         trace_method += "; hop-wise: the teacher's answer on every prefix of the chain"
         probe_count += sum(len(p.text.split()) // 2 for p in probes)
@@ -421,6 +460,9 @@ def build_packet(
         sent |= {e.text for e in probes}
     task_set = distinct([anchor_texts, trace_strings_of(traces), ref_strings])
     info = teacher.lm.info
+    # the teacher's accuracy on its own held-out split (an aggregate the teacher side
+    # measured; the student side compares its own start with it before training)
+    heldout = ((teacher.record or {}).get("acc_by_split") or {}).get("dev")
     created = datetime.now(UTC)
     if callable(sequence):
         sequence = sequence()
@@ -457,6 +499,8 @@ def build_packet(
                                              "(pair tasks: [h, μ_q, h⊙μ_q, |h−μ_q|]) fitted "
                                              "to the teacher's own answers",
                                   "readout_agreement": round(readout_agreement, 4),
+                                  **({"teacher_heldout_accuracy": round(heldout, 4)}
+                                     if heldout is not None else {}),
                                   **({"relative_readout": "softmax head on z-scored cosines "
                                       "to the teacher's own vectors of the concept labels, "
                                       "fitted to the teacher's own answers",
@@ -491,6 +535,6 @@ def build_packet(
                  "texts": anchor_texts, **({"words": words} if words else {})}, key)
     write_atomic(out, data)
     counts = manifest["provenance"]["counts"]
-    progress(f"wrote {out} ({len(data)} bytes)", 1.0)
+    mono(f"{BUILD_STEPS}/{BUILD_STEPS} signed and wrote {out} ({len(data):,} bytes)", 1.0)
     return BuildResult(out, len(data), time.perf_counter() - t0, sequence, dict(counts),
                        tuple(chosen))

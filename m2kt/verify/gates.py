@@ -81,10 +81,16 @@ def pre_gates(p: VerifiedPacket, conn: sqlite3.Connection, policy: SafetyPolicy)
 
 
 def table(gates: list[Gate]) -> str:
-    """The gates table printed by ``ingest``."""
-    lines = [f"{'gate':44} {'figure':>9} {'threshold':>12}  result"]
+    """The gates table printed by ``ingest``: one row per gate (name, figure, threshold,
+    result), its detail in full on the lines below it — nothing is cut off."""
+    import textwrap
+
+    lines = [f"{'gate':58} {'figure':>9} {'threshold':>12}  result"]
     for g in gates:
         fig = "—" if g.figure is None else f"{g.figure:.4g}"
-        lines.append(f"{g.name[:44]:44} {fig:>9} {g.op + ' ' + format(g.threshold, '.4g'):>12}  "
-                     f"{g.status.upper():4}  {g.detail[:60]}")
+        lines.append(f"{g.name:58} {fig:>9} {g.op + ' ' + format(g.threshold, '.4g'):>12}  "
+                     f"{g.status.upper()}")
+        if g.detail:
+            lines += textwrap.wrap(g.detail, 96, initial_indent="    ",
+                                   subsequent_indent="    ")
     return "\n".join(lines)

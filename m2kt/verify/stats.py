@@ -34,3 +34,12 @@ def above_start(acc: float, n: int | None, start: float | None,
     p = float(binomtest(int(round(acc * n)), int(n), min(max(bar, 1e-9), 1 - 1e-9),
                         alternative="greater").pvalue)
     return AboveStart(p < alpha, p, bar)
+
+
+def format_p(p: float | None) -> str:
+    """A p-value as people read it: "p < 0.001", "p = 0.012", "p = 0.34" (— when unknown)."""
+    if p is None:
+        return "—"
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"

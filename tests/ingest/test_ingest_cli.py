@@ -52,10 +52,28 @@ def test_approve_ingest_predict(env) -> None:
     assert res.returncode in (0, 1), res.stderr
     assert "held-out accuracy above the student's start" in res.stdout
     assert "chance 0.500" in res.stdout  # multistep answers yes/no: chance is 1/2
+    import re
+
+    assert "p < 0.001" in res.stdout and not re.search(r"\de-\d", res.stdout)  # no raw p
+    assert "VERDICT: " in res.stdout
     report = json.loads((out / "ingestion_report.json").read_text())
     assert report["accuracy"] > report["student_before"]
-    led = report["ledger"]
-    assert led["crossing_inputs"] == 64 + 24 and led["student_inputs"] >= led["crossing_inputs"]
+    v = report["verdict"]  # one verdict over every gate the report lists
+    assert v["counts"]["fail"] == sum(g["status"] == "fail" for g in report["gates"])
+    assert f"VERDICT: {v['label'].upper()}" in res.stdout
+    led = report["ledger"]  # what crossed, counted from the packet (BENCHMARK v3)
+    from m2kt.ledger import packet_ledger
+    from m2kt.packet.reader import open_packet
+    from m2kt.packet.signing import load_signing_key
+    from m2kt.packet.trust import TrustedKey, TrustStore
+
+    k = load_signing_key(env["root"] / "k" / "teacher.key")
+    p = open_packet(env["pkt"], TrustStore({k.keyid: TrustedKey(k.keyid, k.public, "t", ())},
+                                           "t"))
+    want = packet_ledger(p).as_dict()
+    assert {f: led[f] for f in ("to_teacher", "task_strings", "crossing_inputs", "bytes")} == \
+        {f: want[f] for f in ("to_teacher", "task_strings", "crossing_inputs", "bytes")}
+    assert led["task_strings"] >= 64 + 24  # anchors, traces on them and the steps they answer
     assert set(report["curves"]) == {"geo", "struct", "reason", "safe", "member", "total"}
     res = run_cli("predict", "--model", str(out), "--json", "T and T or F", "F and T and T",
                   env=home)

@@ -22,7 +22,20 @@ def test_a_clear_gain_counts_and_none_without_a_bar() -> None:
 def test_the_ingestion_gate_uses_the_same_rule() -> None:
     assert not _above_start_gate(0.577, 213, 0.535, 0.5).passed  # taxonomy seed 0: p ≈ 0.12
     g = _above_start_gate(0.719, 2383, 0.496, 0.5)
-    assert g.passed and g.op == "<" and "vs start 0.496" in g.detail
+    # the figure is the accuracy against the bar (chance 0.5 here: above the start), the
+    # p-value readable in the detail
+    assert g.passed and g.op == ">" and g.figure == 0.719 and g.threshold == 0.5
+    assert "vs the chance 0.500" in g.detail and "p < 0.001" in g.detail
+    below = _above_start_gate(0.40, 500, 0.62, 0.1)
+    assert not below.passed and "BELOW the student's start" in below.detail
+
+
+def test_p_values_read_as_people_read_them() -> None:
+    from m2kt.verify.stats import format_p
+
+    assert format_p(5.502e-267) == "p < 0.001" and format_p(0.0043) == "p = 0.004"
+    assert format_p(0.0123) == "p = 0.01"
+    assert format_p(0.34) == "p = 0.34" and format_p(None) == "—"
 
 
 def test_a_gate_without_a_figure_is_not_a_pass() -> None:

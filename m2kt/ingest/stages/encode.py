@@ -20,6 +20,7 @@ from m2kt.concepts import readout as concept_readout
 from m2kt.errors import UsageError
 from m2kt.ingest.readout import manifolds_of
 from m2kt.ingest.run import Run
+from m2kt.models.spec import within
 
 
 def encode(run: Run) -> dict[str, Any]:
@@ -34,11 +35,13 @@ def encode(run: Run) -> dict[str, Any]:
         keep = np.sort(np.random.default_rng(run.seed).permutation(len(pool))[:run.pool_limit])
         pool = [pool[i] for i in keep]
     run.pool, run.probes = pool, run.policy.probes_for(run.task.name)
-    run.progress(f"student encodes {len(run.anchors)} anchors, {len(run.traces)} trace "
-                 f"queries, {len(pool)} unlabelled inputs", 0.05)
+    run.progress(f"the student encodes {len(run.anchors)} anchors, {len(run.traces)} trace "
+                 f"queries, {len(pool):,} of its own unlabelled inputs and "
+                 f"{len(run.probes)} safety probes", 0.0)
     run.s_anchor = run.encode_texts(run.anchors)
     run.s_trace = run.encode_texts([t.query for t in run.traces])
-    run.s_pool = run.encode_texts([e.text for e in pool])
+    run.s_pool = run.encode_texts([e.text for e in pool],
+                                  within(run.progress, 0.05, 0.9, "its own inputs: "))
     run.s_probe = run.encode_texts([p.text for p in run.probes])
     run.ledger.student_inputs = (len(run.anchors) + len(run.traces) + len(pool)
                                  + len(run.probes))

@@ -19,7 +19,7 @@ from m2kt.models.embcache import cached_encode
 from m2kt.verify.gates import Gate, check
 
 #: the post gate this stage adds (also when there is nothing to score: then not applicable)
-HELD_OUT_GATE = "held-out accuracy above the student's start (binomial p)"
+HELD_OUT_GATE = "held-out accuracy above the student's start"
 
 
 def evaluate(run: Run) -> dict[str, Any]:
@@ -65,11 +65,20 @@ def _answer(run: Run, batch: list) -> np.ndarray:
 def above_start_gate(acc: float, n: int, before: float | None, chance: float,
                      split: str = "dev") -> Gate:
     """Held-out accuracy above the student's start (or chance, when higher) beyond noise: the
-    figure is the one-sided binomial p-value (:func:`m2kt.verify.stats.above_start`)."""
-    from m2kt.verify.stats import ALPHA, above_start
+    figure is the accuracy, the threshold that bar, and the gate passes when a one-sided
+    binomial test says the accuracy is above it (p < 0.05,
+    :func:`m2kt.verify.stats.above_start`); the detail gives the p-value as "p < 0.001" and
+    says so plainly when the student scores below where it started."""
+    from m2kt.verify.stats import above_start, format_p
 
     r = above_start(acc, n, before, chance)
-    start = "unknown" if before is None else f"{before:.3f}"
-    detail = f"{split} acc {acc:.3f} on {n} vs start {start}, chance {chance:.3f}"
-    return check(HELD_OUT_GATE, "post",
-                 None if r is None else r.p, ALPHA, "<", detail)
+    if r is None:
+        return check(HELD_OUT_GATE, "post", None, 0.0, ">",
+                     f"{split} accuracy {acc:.3f} on {n}: the student's start is unknown")
+    what = "start" if before is not None and before >= chance else "chance"
+    detail = (f"{split} accuracy {acc:.3f} on {n} inputs vs the {what} {r.bar:.3f} "
+              f"(one-sided binomial {format_p(r.p)})")
+    if before is not None and acc < before:
+        detail += ": BELOW the student's start — this student is worse than the one it was"
+    return Gate(HELD_OUT_GATE, "post", float(f"{acc:.4g}"), float(f"{r.bar:.4g}"), ">",
+                bool(r.beats), detail)

@@ -43,7 +43,7 @@ def map_anchors(run: Run) -> dict[str, Any]:
                  seed=run.seed, extra=extra)
     run.progress(f"initial map {sel.method}, readout {sel.readout} (cross-validated agreement "
                  f"on the anchors: {', '.join(f'{k} {v:.2f}' for k, v in sel.table.items())})",
-                 0.08)
+                 0.9)
     d_s, d_t = run.s_pool.shape[1], run.packet.manifest.d_teacher
     run.sel = sel
     run.cal = (cal_from_transform(rel[0].transform, d_s, d_t) if sel.method == "relative"
@@ -62,7 +62,7 @@ def map_relative(run: Run) -> dict[str, Any]:
     run.cal = cal_from_transform(transform.transform, run.s_pool.shape[1],
                                  run.packet.manifest.d_teacher)
     run.progress("initial map: ridge from the student's own inputs to the centroids of the "
-                 "concepts the packet's relative readout gives them (no crossing inputs)", 0.08)
+                 "concepts the packet's relative readout gives them (no crossing inputs)", 0.9)
     return {"method": "relative", "readout": run.sel.readout, "concepts named": named}
 
 

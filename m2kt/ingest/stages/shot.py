@@ -35,6 +35,7 @@ from m2kt.ingest import losses as L
 from m2kt.ingest.run import Cancelled, Run
 from m2kt.ingest.stages.pool_refit import readout_scores, tv_to_prior
 from m2kt.ingest.stages.train import torch_readout
+from m2kt.models.spec import within
 
 
 def shot(run: Run) -> dict[str, Any]:
@@ -72,10 +73,10 @@ def shot(run: Run) -> dict[str, Any]:
         first = first or last
         if step % 10 == 0 or step == steps - 1:
             run.progress(f"SHOT step {step + 1}/{steps}: entropy {last[0]:.3f}, KL to the "
-                         f"prior {last[1]:.3f}, geo {last[2]:.3f}", 0.8)
+                         f"prior {last[1]:.3f}, geo {last[2]:.3f}", 0.8 * (step + 1) / steps)
     for p in run.cal.parameters():
         p.requires_grad_(True)
-    run.reencode()
+    run.reencode(within(run.progress, 0.8, 1.0, "the adapted student re-encodes: "))
     after = readout_scores(run, run.mapped(run.s_pool)).argmax(1)
     return {"steps": steps, "pool inputs": len(pool),
             "entropy, first / last step": [round(first[0], 4), round(last[0], 4)]

@@ -21,6 +21,7 @@ import torch
 from m2kt.ingest import losses as L
 from m2kt.ingest.run import Cancelled, Run
 from m2kt.ingest.weights import TERMS
+from m2kt.models.spec import within
 
 
 @dataclass(frozen=True)
@@ -168,10 +169,10 @@ def train_cal(run: Run) -> dict[str, Any]:
             opt.step()
         if step % 20 == 0 or step == steps - 1:
             run.progress(f"step {step + 1}/{steps}: " + ", ".join(
-                f"{t} {curves[t][-1]:.4f}" for t in TERMS), 0.1 + 0.7 * (step + 1) / steps)
+                f"{t} {curves[t][-1]:.4f}" for t in TERMS), 0.95 * (step + 1) / steps)
     run.cal.eval()
     run.s_probe_after = run.s_probe
     if run.encoder is not None:  # every later figure uses the adapted backbone
-        run.reencode()
+        run.reencode(within(run.progress, 0.95, 1.0, "the adapted student re-encodes: "))
     return {"steps": steps, "trace targets": len(fx.traces.rows), "graph edges": len(fx.edges),
             **{f"final {t}": curves[t][-1] for t in (*TERMS, "total") if curves[t]}}
