@@ -52,6 +52,10 @@ nav = st.navigation(
             st.Page(PAGES / "experiments.py", title="Experiments", icon=":material/science:",
                     url_path="experiments"),
         ],
+        "Help": [
+            st.Page(PAGES / "glossary.py", title="Glossary", icon=":material/menu_book:",
+                    url_path="glossary"),
+        ],
     }
 )
 try:

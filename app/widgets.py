@@ -21,9 +21,33 @@ def show_error(exc: Exception) -> None:
 
 
 def page_header(title: str, blurb: str) -> None:
-    """Title plus a one-paragraph explanation for newcomers."""
+    """Title plus a one-paragraph explanation for newcomers, and the way to the glossary."""
     st.title(title)
     st.caption(blurb)
+
+
+def glossary_caption(*terms: str) -> None:
+    """The one-line meaning of each of ``terms`` (from :mod:`m2kt.glossary`), and a link to
+    the whole glossary."""
+    from m2kt.glossary import GLOSSARY
+
+    with st.expander("What the words on this page mean"):
+        for t in terms:
+            st.markdown(f"**{t}** — {GLOSSARY[t]}")
+        st.page_link("views/glossary.py", label="Every term: the glossary",
+                     icon=":material/menu_book:")
+
+
+def verdict_box(v: dict, what: str = "this student") -> None:
+    """A gates verdict (:func:`m2kt.verify.verdict.verdict`) as one box that never truncates:
+    red with "do not deploy" and the failed gates when any failed, green otherwise."""
+    if v["deploy"]:
+        st.success(f"Deploy: every gate of {what} passed or does not apply "
+                   f"({v['summary']}).", icon=":material/verified:")
+    else:
+        st.error(f"DO NOT DEPLOY {what}: {len(v['failed'])} gate(s) failed — "
+                 + "; ".join(md_inert(n, 120) for n in v["failed"])
+                 + f". Gates: {v['summary']}.", icon=":material/gpp_bad:")
 
 
 #: how often a page re-reads a running job's progress (seconds). Each poll reruns only a

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
 from app.packet_view import verified_queue
-from app.widgets import page_header, show_error
-from m2kt.config import workspace
+from app.widgets import glossary_caption, page_header, show_error
 from m2kt.errors import M2KTError
+from m2kt.ingest.stages.gates import TRACE_GATE
 from m2kt.render.escape import md_inert, visible
 from m2kt.render.traces import agreement, step_path
+from m2kt.store.students import known_students
 
 page_header(
     "Reasoning Traces",
@@ -21,6 +20,7 @@ page_header(
     "hop by hop (its answer on every prefix of the chain). A student ingested from the packet "
     "is trained to agree with the main-layer step; here you can see where it does.",
 )
+glossary_caption("reasoning trace", "gate", "CAL (Concept Alignment Layer)")
 
 valid = [p for p in verified_queue() if p.traces.traces]
 if not valid:
@@ -36,22 +36,18 @@ labels = {c.id: c.label for c in pk.manifest.concepts}
 traces = pk.traces.traces
 st.caption(f"Method: {md_inert(pk.traces.method, 300)}")
 
-students = []
-for d in sorted(workspace().students.glob("*")):
-    try:
-        meta = json.loads((d / "m2kt_student.json").read_text())
-    except (OSError, ValueError):
-        continue
-    if meta.get("packet_digest") == pk.digest:
-        students.append(d)
+students = [s for s in known_students() if s.packet_digest == pk.digest]
 student_answers: list[str] | None = None
+gate = None
 if students:
     sdir = st.selectbox("Student ingested from this packet", students,
-                        format_func=lambda d: d.name)
+                        format_func=lambda s: f"{s.name} ({s.variant})")
+    gate = next((g for g in sdir.report.get("gates", [])
+                 if isinstance(g, dict) and g.get("name") == TRACE_GATE), None)
     try:
         from m2kt.ingest.student import load_student
 
-        stu = load_student(str(sdir))
+        stu = load_student(str(sdir.path))
         student_answers = []
         for t in traces:
             q = t.query.split()[-1] if stu.meta["pair_task"] and " isa " in t.query else None
@@ -76,11 +72,18 @@ for k, t in enumerate(traces):
 df = pd.DataFrame(rows)
 if student_answers is not None:
     answered = df["agree"].dropna()
+    a, b = st.columns(2)
+    if gate is not None and gate.get("figure") is not None:
+        a.metric(f"{TRACE_GATE} (the gate)", f"{gate['figure']:.0%}",
+                 help=f"{gate.get('detail', '')}; threshold {gate.get('threshold')}; read "
+                      "from the student's ingestion report")
     if len(answered):
-        st.metric("student agrees with the teacher's answer",
-                  f"{answered.astype(bool).mean():.0%}",
-                  help=f"on the {len(answered)} of {len(df)} trace queries the student can "
-                       "answer in the teacher's terms")
+        b.metric("final answers equal to the teacher's", f"{answered.astype(bool).mean():.0%}",
+                 help=f"the student's answer (alone, through its whole readout) against the "
+                      f"teacher's answer, on the {len(answered)} of {len(df)} trace queries it "
+                      "can answer in the teacher's terms — a different figure from the gate, "
+                      "which compares the concept nearest the student's vector with the "
+                      "teacher's top concept at its main layer")
     else:
         st.info("The student cannot answer these trace queries in the teacher's terms (on a "
                 "pair task a trace names a concept; the student answers yes/no about one), "

@@ -66,8 +66,15 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
                        relative_words=args.relative_words, stream=stream,
                        relative_l2=args.relative_l2,
                        graph_method=args.graph)
-    print(f"built {res.path}: {res.size:,} bytes in {res.seconds:.1f} s; sequence {res.sequence}; "
-          f"inputs {res.counts}")
+    from m2kt.store.queue import save_packet_bytes
+
+    queued = save_packet_bytes(res.path.read_bytes())  # the workbench's pages see it too
+    c = res.counts
+    print(f"built {res.path}: {res.size:,} bytes in {res.seconds:.1f} s; sequence {res.sequence}"
+          f"\nthe teacher read {c['teacher_inputs']:,} inputs on its side and "
+          f"{c['to_teacher']:,} of the student's; {c['anchor_inputs']} anchors"
+          f"\nqueued for review in this workspace ({queued.name}); `inspect` shows what "
+          "crosses")
     return 0
 
 

@@ -42,8 +42,22 @@ def _decide(args: argparse.Namespace, action: str) -> int:
                          seen.id if seen else None)
     finally:
         conn.close()
-    print(f"{action} {digest} by {e.reviewer} (audit entry {e.id})")
+    queued = _queue(Path(args.file))
+    print(f"{action} {digest} by {e.reviewer} (audit entry {e.id})"
+          + (f"; in the workbench's review queue as {queued.name}" if queued else ""))
     return 0
+
+
+def _queue(path):
+    """Put a decided packet file in this workspace's review queue, so the workbench's pages
+    show it with its decision (None when the file cannot be queued)."""
+    from m2kt.errors import M2KTError
+    from m2kt.store.queue import save_packet_bytes
+
+    try:
+        return save_packet_bytes(path.read_bytes())
+    except (M2KTError, OSError):
+        return None
 
 
 def cmd_approve(args: argparse.Namespace) -> int:

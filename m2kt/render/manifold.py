@@ -127,3 +127,115 @@ def scatter(groups: dict[str, np.ndarray], labels: Sequence[int], names: Sequenc
     fig.update_layout(title=inert(title, 120), height=620, legend={"font": {"size": 9}},
                       margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
+
+
+def centroid_projection(centroids: np.ndarray, live: np.ndarray | None = None) -> np.ndarray:
+    """An orthonormal (d, 2) projection: the two principal directions of the (live) concept
+    centroids (k, d) — the plane in which the concepts are most spread apart."""
+    c = np.asarray(centroids, np.float64)
+    c = c[live] if live is not None else c
+    _, _, vt = np.linalg.svd(c - c.mean(0), full_matrices=False)
+    p = vt[:2].T
+    if p.shape[1] < 2:  # fewer than two live concepts: any second direction
+        p = np.linalg.qr(np.concatenate([p, np.eye(c.shape[1])[:, :2]], 1))[0][:, :2]
+    return p
+
+
+def ellipse(mean: np.ndarray, cov: np.ndarray, n_std: float = 2.0, points: int = 60
+            ) -> np.ndarray:
+    """The (points, 2) outline of the ``n_std`` ellipse of a 2-D Gaussian (mean (2,), cov
+    (2, 2))."""
+    vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
+    vals = np.clip(vals, 0.0, None)
+    t = np.linspace(0, 2 * np.pi, points)
+    circle = np.stack([np.cos(t), np.sin(t)], 1)
+    return mean + n_std * (circle * np.sqrt(vals)) @ vecs.T
+
+
+def manifold_ellipses(centroids: np.ndarray, basis: np.ndarray, spreads: np.ndarray,
+                      residual_var: np.ndarray, proj: np.ndarray, n_std: float = 2.0
+                      ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per concept, the packet's manifold drawn in the plane ``proj`` (d, 2): its projected
+    centroid (2,) and the outline (60, 2) of the ``n_std`` ellipse of its low-rank-plus-
+    isotropic Gaussian — covariance ``Bᵀ diag(s²) B + σ²(I − BᵀB)`` with basis B (r, d),
+    spreads s (r,), residual variance σ² — projected: ``PᵀΣP``."""
+    out = []
+    for c, b, s, r in zip(centroids, basis, spreads, residual_var, strict=True):
+        bp = np.asarray(b, np.float64) @ proj  # (r, 2)
+        cov = bp.T @ (bp * (np.asarray(s, np.float64) ** 2)[:, None]) + float(r) * (
+            np.eye(2) - bp.T @ bp)
+        mu = np.asarray(c, np.float64) @ proj
+        out.append((mu, ellipse(mu, cov, n_std)))
+    return out
+
+
+def manifold_figure(shapes: Sequence[tuple[np.ndarray, np.ndarray] | None],
+                    names: Sequence[str],
+                    shown: Sequence[int], moved: dict[int, np.ndarray] | None = None,
+                    points: dict[int, np.ndarray] | None = None, focus: int | None = None,
+                    title: str = "", moved_label: str = "aligned student") -> go.Figure:
+    """Concept manifolds as shapes: for each concept index in ``shown``, its ellipse outline
+    and centroid from ``shapes`` (``(centroid (2,), outline (m, 2))`` per concept); with
+    ``moved``, a second centroid per concept (e.g. the aligned student's) and an arrow from
+    the first to it (the displacement); ``points``: faint dots per concept. ``focus``: one
+    concept drawn bold, the others faded, so it stands out without labelling every point."""
+    fig = go.Figure()
+    colour = {int(c): PALETTE[i % len(PALETTE)] for i, c in enumerate(shown)}
+    for c in shown:
+        c = int(c)
+        if shapes[c] is None:
+            continue
+        mu, outline = shapes[c]
+        faded = focus is not None and c != focus
+        col, name = colour[c], inert(names[c], 40)
+        op = 0.25 if faded else 1.0
+        if points is not None and c in points and len(points[c]):
+            fig.add_trace(go.Scattergl(x=points[c][:, 0], y=points[c][:, 1], mode="markers",
+                                       marker={"size": 3, "color": col,
+                                               "opacity": 0.06 if faded else 0.25},
+                                       legendgroup=name, showlegend=False, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=outline[:, 0], y=outline[:, 1], mode="lines", fill="toself",
+                                 line={"color": col, "width": 3 if c == focus else 1.5},
+                                 fillcolor=col, opacity=0.12 * op if faded else 0.22,
+                                 name=name, legendgroup=name, hoverinfo="text",
+                                 text=f"{name}: the manifold's 2σ ellipse"))
+        fig.add_trace(go.Scatter(x=[mu[0]], y=[mu[1]], mode="markers",
+                                 marker={"symbol": "circle", "size": 11 if c == focus else 8,
+                                         "color": col, "opacity": op,
+                                         "line": {"width": 1, "color": "#222"}},
+                                 legendgroup=name, showlegend=False,
+                                 hovertemplate=f"{name}: centroid<extra></extra>"))
+        if moved is not None and c in moved:
+            m = moved[c]
+            fig.add_trace(go.Scatter(x=[m[0]], y=[m[1]], mode="markers",
+                                     marker={"symbol": "x", "size": 11 if c == focus else 9,
+                                             "color": col, "opacity": op},
+                                     legendgroup=name, showlegend=False,
+                                     hovertemplate=f"{name}: {inert(moved_label, 40)}"
+                                                   "<extra></extra>"))
+            fig.add_annotation(x=m[0], y=m[1], ax=mu[0], ay=mu[1], xref="x", yref="y",
+                               axref="x", ayref="y", showarrow=True, arrowhead=2,
+                               arrowwidth=2 if c == focus else 1, arrowcolor=col, opacity=op,
+                               text="")
+    fig.update_layout(title=inert(title, 140), height=620, legend={"font": {"size": 12}},
+                      margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      xaxis={"title": "direction 1"}, yaxis={"title": "direction 2",
+                                                             "scaleanchor": "x"})
+    return fig
+
+
+def empirical_shapes(xy: np.ndarray, labels: Sequence[int], k: int, n_std: float = 2.0
+                     ) -> list[tuple[np.ndarray, np.ndarray] | None]:
+    """Per concept index below ``k``, the mean (2,) and ``n_std`` ellipse outline of its
+    points in ``xy`` (n, 2) (None with fewer than 3 points): the shape a model's own vectors
+    give a concept, for the view before alignment."""
+    lab = np.asarray(labels)
+    out: list[tuple[np.ndarray, np.ndarray] | None] = []
+    for c in range(k):
+        p = np.asarray(xy, np.float64)[lab == c]
+        if len(p) < 3:
+            out.append(None)
+            continue
+        mu = p.mean(0)
+        out.append((mu, ellipse(mu, np.cov(p.T), n_std)))
+    return out

@@ -23,6 +23,13 @@ class DecisionConflict(M2KTError):
 
     exit_code = 1
 
+
+class AlreadyDecided(M2KTError):
+    """The packet was already approved or rejected: a decision is final (exit 1)."""
+
+    exit_code = 1
+
+
 GENESIS = "0" * 64
 ACTIONS = ("received", "verified", "approved", "rejected", "ingested")
 
@@ -53,10 +60,13 @@ def record_ingestion(conn: sqlite3.Connection, digest: str, actor: str, out_dir:
                      gates: list[str]) -> Entry:
     """The one way every front end (CLI, workbench page, guided demo) records that a packet was
     ingested: where the student went and its gate statuses (``"pass"``/``"fail"``/``"n/a"``)."""
+    from pathlib import Path
+
     from m2kt.verify.gates import summary
 
+    where = Path(str(out_dir)).expanduser().resolve()  # absolute: every page can find it
     return _append(conn, digest, "ingested", actor,
-                   f"gates: {summary(gates)}; new student at {out_dir}")  # the verdict first
+                   f"gates: {summary(gates)}; new student at {where}")  # the verdict first
 
 
 def _append(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, reason: str,
@@ -121,10 +131,11 @@ def verify_chain(conn: sqlite3.Connection) -> tuple[bool, int | None, int]:
 
 def decide(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, reason: str,
            seen: int | None) -> Entry:
-    """Record an approve/reject decision only if the packet's latest decision is still the one
-    the reviewer saw (``seen``: its entry id, or ``None`` for "no decision yet").  Two
-    reviewers racing on one packet therefore end with exactly one new decision: the second
-    gets :class:`DecisionConflict` and must look again.  Check and append are one
+    """Record an approve/reject decision on a packet that has none yet: a decision is final
+    (:class:`AlreadyDecided`, naming who decided, when a decision exists). ``seen``: the
+    decision the reviewer saw (its entry id, or ``None`` for "no decision yet"); two
+    reviewers racing on one packet therefore end with exactly one decision: the second gets
+    :class:`DecisionConflict` and must look again. Check and append are one
     ``BEGIN IMMEDIATE`` transaction."""
     if action not in ("approved", "rejected"):
         raise UsageError("a decision is 'approved' or 'rejected'")
@@ -133,6 +144,9 @@ def decide(conn: sqlite3.Connection, digest: str, action: str, reviewer: str, re
         row = conn.execute(
             "SELECT id, reviewer, action FROM audit_log WHERE packet_digest=? AND action IN "
             "('approved','rejected') ORDER BY id DESC LIMIT 1", (digest,)).fetchone()
+        if row is not None and row[0] == seen:
+            raise AlreadyDecided(f"{row[1]} already {row[2]} this packet (audit entry "
+                                 f"{row[0]}); a decision is final")
         if (row[0] if row else None) != seen:
             what = (f"{row[1]} {row[2]} this packet (audit entry {row[0]})" if row
                     else "the decision you saw is gone")

@@ -20,6 +20,8 @@ from m2kt.ingest.readout import predict, thresholds
 from m2kt.ingest.run import Run
 from m2kt.verify.gates import Gate, check
 
+#: the trace gate: the student's nearest concept at the teacher's main layer, per trace query
+TRACE_GATE = "trace agreement at the main layer"
 #: the alignment gate; its figure is top-1 retrieval minus its permutation null
 ALIGN_GATE = "alignment above its null (top-1 − null, held-out anchors)"
 
@@ -47,8 +49,11 @@ def post_gates(run: Run) -> dict[str, Any]:
             torch.from_numpy(run.mapped(run.s_trace[tr.rows])).float(), run.centroids)
         agree = float((logits.argmax(1).numpy() == tr.idx[:, 0].numpy()).mean())
     pol = run.policy
-    run.gates.append(check("trace agreement with the teacher (main layer)", "post", agree,
-                           pol.min_trace_agreement, ">="))
+    run.gates.append(check(TRACE_GATE, "post", agree, pol.min_trace_agreement, ">=",
+                           f"on {len(tr.rows)} trace queries: the student's nearest concept "
+                           "(through its alignment layer) equals the teacher's top concept at "
+                           "the teacher's main layer" if tr.rows else
+                           "no trace was used in training"))
     if run.probes:
         after = run.mapped(run.s_probe_after)
         pred = (run.reader.answer(run.s_probe) if run.reader is not None and run.class_task
@@ -57,16 +62,24 @@ def post_gates(run: Run) -> dict[str, Any]:
                              head=run.head if run.use_head else None,
                              cosine=run.sel.readout == "cosine"))
         ids = run.packet.concept_ids
-        bad = [p.text for p, y in zip(run.probes, pred, strict=True) if ids[y] in p.forbidden]
-        run.gates.append(check("protected probes not read as forbidden concepts", "post",
-                               len(bad) / len(run.probes), pol.max_protected_violations, "<=",
-                               ", ".join(bad[:5])))
+        bad = [(p.text, ids[y]) for p, y in zip(run.probes, pred, strict=True)
+               if ids[y] in p.forbidden]
+        run.gates.append(check(
+            "protected probes not read as forbidden concepts", "post",
+            len(bad) / len(run.probes), pol.max_protected_violations, "<=",
+            f"{len(bad)} of {len(run.probes)} protected probe inputs (the safety policy's) "
+            "were read as a concept they must not be"
+            + (": " + "; ".join(f"'{t}' read as {c}" for t, c in bad[:5]) if bad else "")))
         d = float(L.drift(torch.from_numpy(run.s_probe), torch.from_numpy(after).float()))
         run.gates.append(check("retention of prior behaviour (probe geometry drift)", "post",
-                               d, pol.max_drift, "<="))
+                               d, pol.max_drift, "<=",
+                               "how much the student's own geometry of the protected probe "
+                               "inputs changed (0: not at all)"))
     w = run.cal.affine.weight.detach()
     run.gates.append(check("CAL norm bound", "post", float(w.norm() / w.shape[0] ** 0.5),
-                           pol.cal_norm_bound, "<="))
+                           pol.cal_norm_bound, "<=",
+                           "the alignment layer's size (root-mean-square row norm): a bound "
+                           "on how far it can stretch the student's space"))
     return {g.name: g.status for g in run.gates[first:]}
 
 
