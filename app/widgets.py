@@ -83,3 +83,16 @@ def _poll(key: str, render: Callable[[Any, dict[str, Any]], None]) -> None:
     if snap["state"] not in ("pending", "running"):
         st.rerun()  # the whole page, once: it renders the result without a poller
     render(j, snap)
+
+
+def gates_table(gates: list[dict]) -> None:
+    """Gates (report dicts or ``Gate.as_dict()``) as a static table: every name, figure,
+    threshold, result and detail wraps in full (never cut off at a column's edge)."""
+    import pandas as pd
+
+    from m2kt.render.gates import gate_rows
+
+    rows = [{"gate": r["name"], "stage": r["stage"], "figure": r["figure"],
+             "threshold": r["threshold"], "result": r["status"].upper(), "detail": r["detail"]}
+            for r in gate_rows(gates)]
+    st.table(pd.DataFrame(rows).set_index("gate"))

@@ -25,15 +25,19 @@ class Job:
     error: BaseException | None = None
     started: float = 0.0
     finished: float = 0.0
+    #: when the last progress message arrived (``time.monotonic``)
+    updated: float = 0.0
     _cancel: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _thread: threading.Thread | None = None
 
     def progress(self, message: str, fraction: float | None = None) -> None:
+        """Record the latest message; the fraction never goes back (a later step reporting a
+        smaller one keeps the bar where it was)."""
         with self._lock:
-            self.message = message
+            self.message, self.updated = message, time.monotonic()
             if fraction is not None:
-                self.fraction = max(0.0, min(1.0, float(fraction)))
+                self.fraction = max(self.fraction, min(1.0, float(fraction)))
 
     def on_step(self, step: int, terms: dict[str, float]) -> None:
         with self._lock:
@@ -55,7 +59,8 @@ class Job:
             return {"state": self.state, "message": self.message, "fraction": self.fraction,
                     "steps": list(self.steps), "result": self.result, "error": self.error,
                     "seconds": (self.finished or time.monotonic()) - self.started
-                    if self.started else 0.0}
+                    if self.started else 0.0,
+                    "since_update": time.monotonic() - self.updated if self.updated else 0.0}
 
     def start(self, fn: Callable[..., Any]) -> Job:
         def run() -> None:
@@ -70,8 +75,8 @@ class Job:
             finally:
                 self.finished = time.monotonic()
 
-        self.started = time.monotonic()
-        self.state = "running"
+        self.started = self.updated = time.monotonic()
+        self.state, self.message = "running", "starting: loading the engine"
         self._thread = threading.Thread(target=run, name=f"m2kt-job-{self.name}", daemon=True)
         self._thread.start()
         return self

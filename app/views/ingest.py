@@ -10,7 +10,14 @@ import streamlit as st
 
 from app.packet_view import claimed, packet_label
 from app.state import get_job, set_job
-from app.widgets import job_panel, page_header, show_error
+from app.widgets import (
+    gates_table,
+    glossary_caption,
+    job_panel,
+    page_header,
+    show_error,
+    verdict_box,
+)
 from m2kt.config import workspace
 from m2kt.domains.files import MAX_DOMAIN_FILE_BYTES
 from m2kt.errors import M2KTError
@@ -19,16 +26,15 @@ from m2kt.ingest.weights import TERMS
 from m2kt.jobs import Job
 from m2kt.packet.reader import open_packet
 from m2kt.packet.trust import load_store
-from m2kt.render.escape import md_inert, visible
-from m2kt.render.gates import gate_rows
+from m2kt.render.escape import visible
 from m2kt.render.losses import loss_curves
-from m2kt.render.stages import all_stage_rows, stage_rows
+from m2kt.render.stages import plan_rows, stage_rows
 from m2kt.store import audit
 from m2kt.store.db import open_db
 from m2kt.store.queue import queued
 from m2kt.verify.gates import pre_gates
-from m2kt.verify.gates import summary as gate_summary
 from m2kt.verify.policy import load_policy
+from m2kt.verify.verdict import verdict
 
 page_header(
     "Align & Ingest",
@@ -40,6 +46,8 @@ page_header(
     "then adapts the tiny student's backbone through the frozen CAL and packet readout (SHOT). "
     "The result is a new student that answers alone.",
 )
+glossary_caption("CAL (Concept Alignment Layer)", "composite loss", "ingestion", "variant",
+                 "transductive refinement", "SHOT", "gate")
 
 def upload_file(up, kind: str):
     """An uploaded student-side file saved under the workspace (named by its SHA-256), so the
@@ -104,19 +112,20 @@ with st.form("ingest"):
         max_upload_size=MAX_DOMAIN_FILE_BYTES // 2**20,
         help="Read only after every weight is fixed. Default: a built-in task's dev split; "
              "none for your own domain (the held-out gate is then not applicable).")
+    force = st.checkbox(
+        "Ingest even if the checks before training say it cannot help",
+        help="Before any training step ingestion stops when the student side has too few "
+             "texts of its own, or when the student already answers your labelled examples "
+             "as well as the teacher; tick this to go on anyway (the report records why it "
+             "would have stopped).")
     start = st.form_submit_button("Start ingestion", type="primary",
                                   disabled=job is not None and job.active)
 
-with st.expander("The pipeline: what each stage of an ingestion does"):
-    st.caption("Every stage of the pipeline, in order; a variant runs some of them. Every "
-               "variant encodes, trains the CAL, calibrates, checks its gates and evaluates; "
-               "they differ in the initial map and the stages around the CAL training — "
-               + "; ".join(f"{v.name}: {' + '.join(v.distinct_stages())}"
-                           for v in VARIANTS.values())
-               + f". The default ({DEFAULT_VARIANT}) runs the stages marked. The finished job "
-                 "shows each stage's time and figures.")
+with st.expander(f"What {variant} does, stage by stage"):
+    st.caption(f"{VARIANTS[variant].description}. The stages it runs, in order; the "
+               "finished job shows each stage's time and figures.")
     # a static table: every description wraps in full (our own text, never packet text)
-    st.table(pd.DataFrame(all_stage_rows(VARIANTS[DEFAULT_VARIANT].stages)).set_index("stage"))
+    st.table(pd.DataFrame(plan_rows(VARIANTS[variant].stages)).set_index("stage"))
 
 if start and approved:
     path = approved[choice]
@@ -150,7 +159,7 @@ if start and approved:
 
         res = ingest(packet, out, variant=variant, method=method, steps=int(steps),
                      weights=weights, progress=progress, cancel=cancel, on_step=on_step,
-                     inputs=files.get("inputs"), eval_examples=files.get("eval"))
+                     inputs=files.get("inputs"), eval_examples=files.get("eval"), force=force)
         conn = open_db(workspace())
         try:
             audit.record_ingestion(conn, packet.digest, "workbench (Align & Ingest)", out,
@@ -179,21 +188,24 @@ def live(j, snap: dict) -> None:
             j.cancel()
     elif snap["state"] == "done":
         r = snap["result"]
-        failed = [g.name for g in r.gates if g.failed]
+        verdict_box(verdict(r.gates), "this student")
+        below = (r.accuracy is not None and r.student_before is not None
+                 and r.accuracy < r.student_before)
+        if below:
+            st.error(f"The new student answers {r.accuracy:.3f}, BELOW the {r.student_before:.3f} "
+                     "it answered before ingestion: it is worse than the student you started "
+                     "from and is not offered as the result. Keep the original.",
+                     icon=":material/trending_down:")
         acc = ("not measured (no labelled examples)" if r.accuracy is None
                else f"{r.accuracy:.3f} on {r.extra.get('eval_split')}")
-        text = (f"Student written to {md_inert(r.out_dir, 200)} in {snap['seconds']:.0f} s. "
+        led = r.ledger
+        st.text(f"Student written to {visible(str(r.out_dir), 200)} in {snap['seconds']:.0f} s. "
                 f"Held-out accuracy {acc} (student's start "
-                f"{'—' if r.student_before is None else f'{r.student_before:.3f}'}); "
-                f"crossing inputs {r.ledger.crossing_inputs}. Gates: "
-                f"{gate_summary([g.status for g in r.gates])}.")
-        if failed:  # a failed gate is never green
-            st.error(text + f" Failed: {', '.join(failed)} — do not deploy this student.",
-                     icon=":material/gpp_bad:")
-        else:
-            st.success(text)
-        st.dataframe(pd.DataFrame(gate_rows([g.as_dict() for g in r.gates])), hide_index=True,
-                     width="stretch")
+                f"{'—' if r.student_before is None else f'{r.student_before:.3f}'}). Crossed: "
+                f"{led.crossing_inputs:,} strings ({led.to_teacher:,} of the student's read by "
+                f"the teacher; teacher information on {led.task_strings:,}), "
+                f"{led.bytes:,} bytes.")
+        gates_table([g.as_dict() for g in r.gates])
         if r.extra.get("stages"):
             st.caption(f"The stages of {r.extra['variant']}, in order:")
             # a static table: long figure lists wrap instead of being cut at the column's edge

@@ -5,13 +5,25 @@ from __future__ import annotations
 import streamlit as st
 
 from app.packet_view import show_report
-from app.widgets import page_header, show_error
+from app.state import get_job, set_job
+from app.widgets import glossary_caption, job_panel, page_header, show_error
+from m2kt.bench.run import packet_words
 from m2kt.config import workspace
-from m2kt.domains.registry import task_names
+from m2kt.domains.registry import get_task, task_names
 from m2kt.errors import M2KTError
+from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
+from m2kt.jobs import Job
 from m2kt.limits import MAX_PACKET_BYTES
+from m2kt.packet.build import default_anchors
+from m2kt.render.escape import visible
 from m2kt.store.db import open_db
 from m2kt.store.queue import admit, save_packet_bytes
+
+#: anchor selections a person picks from, in words
+SELECTIONS = {"student-kmeans": "the student picks them (k-means of its own vectors)",
+              "random": "a random sample of the student's texts",
+              "kmeans": "the teacher picks them (it reads the whole pool: counted)",
+              "labels": "the concept labels first, then random texts"}
 
 page_header(
     "Packets",
@@ -19,6 +31,8 @@ page_header(
     "an abstraction graph, reasoning traces and provenance. Open one to see everything the "
     "reader checks (size, container, signature, trust, schema, semantics), or build one.",
 )
+glossary_caption("knowledge packet", "anchors", "relative readout", "public words",
+                 "crossing strings", "provenance")
 
 tab_open, tab_build = st.tabs(["Open a packet", "Build a packet"])
 
@@ -43,50 +57,79 @@ with tab_open:
             show_report(rep, len(data))
 
 with tab_build:
-    st.caption("Builds with this workspace's workbench key (created and trusted on first use). "
-               "Symbolic tasks take seconds; language tasks up to a minute on 2 cores.")
+    st.caption("Builds with this workspace's workbench key (created and trusted on first use) "
+               "the packet the default ingestion variant reads; the build runs in the "
+               "background with its progress below.")
+    names = task_names()  # the built-in tasks, then your domains (Domains page)
+    task = st.selectbox("Task", names, index=names.index("multistep"),
+                        help="Your own domains (Domains page) are listed after the built-in "
+                             "tasks; their teacher's head is trained on first use.")
+    try:
+        t = get_task(task)
+    except M2KTError as exc:
+        show_error(exc)
+        st.stop()
+    var = get_variant(DEFAULT_VARIANT)
+    pool = len(t.splits["transfer_pool"])
     with st.form("build"):
-        names = task_names()  # the built-in tasks, then your domains (Domains page)
-        task = st.selectbox("Task", names, index=names.index("multistep"),
-                            help="Your own domains (Domains page) are listed after the "
-                                 "built-in tasks; their teacher's head is trained on first use.")
-        anchors = st.number_input("Anchors (unlabelled pool inputs whose teacher vectors "
-                                  "cross; counted)", 0, 1024, 64, step=16)
-        how = st.selectbox(
-            "Anchor selection", ["kmeans", "random", "labels"],
-            format_func={"kmeans": "the teacher picks them (k-means medoids; default)",
-                         "random": "random pool inputs",
-                         "labels": "concept labels first, then random inputs"}.get,
-            help="Which unlabelled inputs become anchors. The count that crosses is the same; "
-                 "the teacher's own pick measured best (docs/research-log.md).")
-        go = st.form_submit_button("Build packet")
-    if go:
-        try:
+        b1, b2, b3 = st.columns(3)
+        anchors = b1.number_input(
+            "Anchors", 0, pool, default_anchors(t), step=1,
+            help=f"How many of the student side's unlabelled texts are sent to the teacher, "
+                 f"whose vectors of them travel in the packet (counted as crossing). This "
+                 f"domain's student side has {pool:,} texts; the default is "
+                 f"{default_anchors(t)} (64, or half of them when fewer).")
+        how = b2.selectbox(
+            "Anchor selection", list(SELECTIONS),
+            index=list(SELECTIONS).index(var.anchor_selection), format_func=SELECTIONS.get,
+            help="Who picks the anchors. When the teacher picks them it reads the student's "
+                 "whole pool, and every one of those texts counts as crossing.")
+        words = b3.number_input(
+            "Public words", 0, 20_000, packet_words(t, var), step=1000,
+            help="Words of a public vocabulary (minus the teacher's own training words) that "
+                 "the relative readout reads; each one counts as a crossing string. Class "
+                 "tasks of the language track only.",
+            disabled=t.track != "language" or t.name in ("hypernymy",))
+        go = st.form_submit_button("Build packet", type="primary")
+    build = get_job("build")
+    if go and not (build is not None and build.active):
+        def work(progress, cancel, on_step, t=t, anchors=int(anchors), how=how,
+                 words=int(words)):
             from m2kt.bench.m2kt_run import bench_key
             from m2kt.concepts.teacher import load_teacher
-            from m2kt.domains.registry import get_task
             from m2kt.packet.build import build_packet
             from m2kt.packet.trust import next_sequence
 
-            with st.status(f"Building the {task} packet…", expanded=True) as status:
-                t = get_task(task)
-                key = bench_key("workbench")
-                conn = open_db(workspace())
-                try:
-                    seq = next_sequence(conn, key.keyid)
-                finally:
-                    conn.close()
-                out = workspace().packets / f".build-{task}.m2kt"
-                res = build_packet(t, key, out, seq, teacher=load_teacher(t),
-                                   anchors=int(anchors), creator="workbench",
-                                   anchor_selection=how,
-                                   progress=lambda msg, frac=None: status.write(msg))
-                data = out.read_bytes()
-                out.unlink()
-                path = save_packet_bytes(data)
-                status.update(label=f"Built {res.size:,} bytes in {res.seconds:.1f} s",
-                              state="complete")
-            st.download_button("Download the packet", data, file_name=f"{task}.m2kt")
-            st.caption(f"Also stored in the review queue as {path.name}.")
-        except M2KTError as exc:
-            show_error(exc)
+            key = bench_key("workbench")
+            conn = open_db(workspace())
+            try:
+                seq = next_sequence(conn, key.keyid)
+            finally:
+                conn.close()
+            out = workspace().packets / f".build-{t.name}.m2kt"
+            res = build_packet(t, key, out, seq, teacher=load_teacher(t, progress=progress),
+                               anchors=anchors, creator="workbench", anchor_selection=how,
+                               relative_words=words if t.track == "language" else 0,
+                               progress=progress)
+            data = out.read_bytes()
+            out.unlink()
+            return {"task": t.name, "size": res.size, "seconds": res.seconds,
+                    "path": save_packet_bytes(data), "data": data}
+
+        set_job("build", Job(f"build {task}").start(work))
+
+    def build_card(j, snap: dict) -> None:
+        if snap["state"] == "running":
+            st.progress(snap["fraction"], text=f"{visible(snap['message'], 200)} · "
+                                               f"{snap['seconds']:.0f} s")
+        elif snap["state"] == "done":
+            r = snap["result"]
+            st.success(f"Built the {r['task']} packet: {r['size']:,} bytes in "
+                       f"{r['seconds']:.1f} s. It is in the review queue as "
+                       f"{r['path'].name}: approve or reject it on Review & Approve.",
+                       icon=":material/check_circle:")
+            st.download_button("Download the packet", r["data"], file_name=f"{r['task']}.m2kt")
+        elif snap["state"] in ("failed", "cancelled"):
+            show_error(snap["error"])
+
+    job_panel("build", build_card)

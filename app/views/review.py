@@ -76,6 +76,11 @@ try:
 finally:
     conn.close()
 may_decide = mode == "single-user" or who is not None
+decided = seen is not None  # a decision is final (audit.decide refuses a second one)
+if decided:
+    st.info(f"This packet was {seen.action} by {visible(seen.reviewer, 60)} on "
+            f"{seen.created_at[:16].replace('T', ' ')} (audit entry {seen.id}). A decision is "
+            "final: it cannot be approved or rejected again.", icon=":material/lock:")
 with st.form("decide"):
     if mode == "single-user":
         reviewer = st.text_input("Reviewer", max_chars=120)
@@ -83,9 +88,10 @@ with st.form("decide"):
         reviewer = who or ""
     reason = st.text_area("Reason", max_chars=2000)
     c1, c2 = st.columns(2)
-    approve = c1.form_submit_button("Approve", type="primary", disabled=not (rep.ok and may_decide))
-    reject = c2.form_submit_button("Reject", disabled=not may_decide)
-if not rep.ok:
+    approve = c1.form_submit_button("Approve", type="primary",
+                                    disabled=decided or not (rep.ok and may_decide))
+    reject = c2.form_submit_button("Reject", disabled=decided or not may_decide)
+if not rep.ok and not decided:
     st.caption("Approve is disabled: this packet does not verify (see the problems above).")
 if (approve or reject) and not may_decide:
     st.error("Sign in first: only a signed-in reviewer may approve or reject.")

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from app.state import get_job, set_job
-from app.widgets import job_panel, page_header, show_error
-from m2kt.config import workspace
+from app.widgets import (
+    gates_table,
+    glossary_caption,
+    job_panel,
+    page_header,
+    show_error,
+    verdict_box,
+)
 from m2kt.jobs import Job
 from m2kt.render.escape import md_inert, visible
-from m2kt.render.gates import gate_rows
-from m2kt.verify.gates import status_of
-from m2kt.verify.gates import summary as gate_summary
+from m2kt.store.students import known_students
+from m2kt.verify.verdict import verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "assets" / "demo"
@@ -26,36 +29,47 @@ page_header(
     "After ingestion every gate reports its figure, threshold and verdict: alignment against a "
     "permutation null, trace agreement with the teacher, retention of the student's prior "
     "behaviour on protected probes, the CAL's norm, and held-out accuracy against the "
-    "student's start. The safety policy (assets/safety_policy.json) sets the thresholds.",
+    "student's start. The safety policy (assets/safety_policy.json) sets the thresholds. "
+    "One failed gate means: do not deploy that student.",
 )
+glossary_caption("gate", "alignment gate", "probe geometry drift", "CKA", "held-out accuracy",
+                 "start", "crossing strings")
 
 st.subheader("Ingested students")
-reports = sorted(workspace().students.glob("*/ingestion_report.json"),
-                 key=lambda p: p.stat().st_mtime, reverse=True)
-if not reports:
+students = known_students()
+if not students:
     st.info("No ingested student yet: run one on Align & Ingest (or `python -m m2kt ingest`).")
 else:
-    choice = st.selectbox("Student", range(len(reports)),
-                          format_func=lambda i: reports[i].parent.name)
+    choice = st.selectbox("Student", students,
+                          format_func=lambda s: f"{s.name} · {s.task} · {s.variant}",
+                          help="Every student this workspace ingested: from the workbench, the "
+                               "guided demo, or `python -m m2kt ingest` (any folder the audit "
+                               "log records)")
+    rep = choice.report
     try:
-        rep = json.loads(reports[choice].read_text())
-        c = st.columns(4)
-        c[0].metric(f"held-out ({rep.get('eval_split', 'test')}) accuracy",
-                    f"{rep['accuracy']:.3f}" if rep.get("accuracy") is not None else "—")
-        c[1].metric("student's start", f"{rep['student_before']:.3f}"
-                    if rep.get("student_before") is not None else "—")
-        c[2].metric("crossing inputs", rep["ledger"]["crossing_inputs"])
-        c[3].metric("post-ingestion gates", gate_summary([status_of(g) for g in rep["gates"]]),
-                    help="the gates computed on the new student; the pre-ingestion gates "
-                         "(integrity, approval, blocked concepts) passed before any training "
-                         "step, or there would be no student")
-        st.dataframe(pd.DataFrame(gate_rows(rep["gates"])), hide_index=True, width="stretch")
-        ledger = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in rep["ledger"].items()
-                           if isinstance(v, int))  # counts, as words, not a Python dict
+        verdict_box(verdict(rep["gates"]), "this student")
+        acc, before = rep.get("accuracy"), rep.get("student_before")
+        if acc is not None and before is not None and acc < before:
+            st.error(f"It answers {acc:.3f}, below the {before:.3f} it answered before "
+                     "ingestion: keep the original student.", icon=":material/trending_down:")
+        c = st.columns(3)
+        c[0].metric(f"held-out ({rep.get('eval_split', 'dev')}) accuracy",
+                    f"{acc:.3f}" if acc is not None else "—")
+        c[1].metric("student's start", f"{before:.3f}" if before is not None else "—")
+        c[2].metric("crossing strings", f"{rep['ledger']['crossing_inputs']:,}",
+                    help="every string for which per-string information passed between the "
+                         "two sides (BENCHMARK v3 ledger; Glossary: crossing strings)")
+        gates_table(rep["gates"])
+        led = rep["ledger"]
         st.caption(f"Method: variant {md_inert(rep.get('variant'), 40)}, initial map "
                    f"{md_inert(rep.get('method'), 40)}, readout {md_inert(rep.get('readout'), 40)}"
-                   f"; ledger: {ledger}.")
-    except (OSError, ValueError, KeyError) as exc:
+                   f". What crossed: {led.get('crossing_inputs', 0):,} strings — the teacher "
+                   f"read {led.get('to_teacher', 0):,} of the student's, the packet carries "
+                   f"teacher information on {led.get('task_strings', 0):,} — and "
+                   f"{led.get('bytes', 0):,} bytes; the student read "
+                   f"{led.get('student_inputs', 0):,} inputs of its own. Folder: "
+                   f"{md_inert(str(choice.path), 200)}.")
+    except (KeyError, TypeError, ValueError) as exc:
         show_error(ValueError(f"unreadable ingestion report: {exc}"))
 
 st.subheader("Poisoned-packet demo")
@@ -66,7 +80,9 @@ st.markdown(
     "protected-probes gate catches it. The demo ingests it in a scratch folder (it never "
     "enters your queue or audit log) and shows the gates.")
 job = get_job("poison")
-if st.button("Run the demo (about a minute)", disabled=job is not None and job.active):
+if st.button("Run the poisoned-packet demo", disabled=job is not None and job.active,
+             help="An ingestion of the language task supersense in a scratch folder; its "
+                  "progress is shown below."):
     def work(progress, cancel, on_step):
         from m2kt.ingest.trainer import ingest
         from m2kt.packet.reader import open_packet
@@ -87,11 +103,13 @@ def demo_status(j, snap: dict) -> None:
         st.progress(snap["fraction"], text=visible(snap["message"], 200))
     elif snap["state"] == "done":
         r = snap["result"]
-        gates = pd.DataFrame(gate_rows([g.as_dict() for g in r.gates]))
-        bad = [g.name for g in r.gates if g.failed]
-        (st.error if bad else st.success)(
-            "Caught: " + ", ".join(bad) if bad else "No gate failed.")
-        st.dataframe(gates, hide_index=True, width="stretch")
+        v = verdict(r.gates)
+        if v["failed"]:
+            st.error("Caught — " + "; ".join(v["failed"]) + ": this student must not be "
+                     "deployed.", icon=":material/gpp_bad:")
+        else:
+            st.warning("No gate failed: the poisoning was not caught.")
+        gates_table([g.as_dict() for g in r.gates])
     elif snap["state"] in ("failed", "cancelled"):
         show_error(snap["error"])
 

@@ -170,31 +170,13 @@ def _evaluation_text(r: dict) -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The workbench's guided demo in a terminal: the whole pipeline, then the result card."""
-    from m2kt.demo import run_demo
-    from m2kt.verify.gates import status_of
-    from m2kt.verify.gates import summary as gate_summary
+    from m2kt.demo import run_demo, verdict_lines
 
     r = run_demo(args.task, args.anchors, progress)
     if args.json:
         print(json.dumps(r, indent=2))
-        return 0 if r["passed"] else 1
-    start = "—" if r["student_before"] is None else f"{r['student_before']:.3f}"
-    teacher = "—" if r["teacher_acc"] is None else f"{r['teacher_acc']:.3f}"
-    retention = "—" if r["retention"] is None else f"{r['retention']:.0%}"
-    print(f"Result: {r['task']} — the new student answers alone ({r['split']} split)\n"
-          f"  accuracy {r['accuracy']:.3f} (start {start}, teacher {teacher}); "
-          f"retention of the teacher {retention}\n"
-          f"  inputs that crossed {r['ledger']['crossing_inputs']}; post-ingestion gates "
-          f"{gate_summary([status_of(g) for g in r['gates'] if g.get('stage') == 'post'])}"
-          f" (before ingestion "
-          f"{gate_summary([status_of(g) for g in r['gates'] if g.get('stage') != 'post'])})\n"
-          f"  packet {r['digest'][:16]}… ({r['packet_bytes']:,} bytes; the teacher processed "
-          f"{r['teacher_inputs']:,} inputs, teacher-side) in the review queue; "
-          f"student at {r['student_dir']}\n"
-          f"  {r['seconds']:.0f} s in all")
-    for g in r["gates"]:
-        if status_of(g) == "fail":
-            print(f"  FAILED gate {g['name']}: {g.get('detail', '')}")
+    else:
+        print("\n".join(verdict_lines(r)))
     return 0 if r["passed"] else 1
 
 
@@ -249,6 +231,6 @@ def register(sub: Any) -> None:
                         "review → approval → ingestion → gates, then the result card")
     dm.add_argument("--task", default=DEMO_TASKS[0], choices=list(DEMO_TASKS),
                     help=f"default {DEMO_TASKS[0]} (as on the Home page)")
-    dm.add_argument("--anchors", type=int, default=64)
+    dm.add_argument("--anchors", type=int, default=None)
     dm.add_argument("--json", action="store_true")
     dm.set_defaults(func=cmd_demo)

@@ -29,12 +29,3 @@ def plan_rows(stages: Sequence[str]) -> list[dict[str, str]]:
 
     return [{"stage": s, "what it does": STAGE_DESCRIPTIONS.get(s, "")} for s in stages]
 
-
-def all_stage_rows(default: Sequence[str]) -> list[dict[str, str]]:
-    """Rows ``stage, what it does, in the default`` for every stage of the pipeline, in
-    pipeline order (:data:`m2kt.ingest.pipeline.STAGES`); ``default``: the default variant's
-    stages ("yes" where it runs one)."""
-    from m2kt.ingest.pipeline import STAGES
-
-    return [{"stage": row["stage"], "in the default": "yes" if row["stage"] in default else "",
-             "what it does": row["what it does"]} for row in plan_rows(list(STAGES))]
