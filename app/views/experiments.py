@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app.widgets import page_header, show_error
+from app.widgets import glossary_caption, page_header
 from m2kt.bench.report import COMMITTED_REPORTS, PAPER, summary_rows, variant_note, verdicts
 from m2kt.render.bench import accuracy_vs_inputs
-from m2kt.render.escape import visible
+from m2kt.render.escape import md_inert, visible
 
 ROOT = Path(__file__).resolve().parents[2]
 #: committed reports, in the order offered (the first one that exists is the default)
@@ -51,6 +51,8 @@ page_header(
     "crossing inputs, against knowledge distillation on the same models. The paper claims "
     f"{PAPER}.",
 )
+glossary_caption("crossing strings", "knowledge distillation (KD)", "prior arm", "parity",
+                 "controls", "retention", "dev / test")
 
 committed = {k: v for k, v in COMMITTED.items() if v.is_file()}
 pick = (st.radio("Committed report", list(committed), horizontal=True) if len(committed) > 1
@@ -71,9 +73,10 @@ try:
         source = f"the committed report of the {pick} ({path.relative_to(ROOT).as_posix()})"
     if result is not None and not (isinstance(result, dict) and "tasks" in result
                                    and "meta" in result):
-        raise ValueError("this JSON is not a bench report (no 'meta' and 'tasks')")
+        raise ValueError("it is JSON, but not a bench report: a report has 'meta' and "
+                         "'tasks' (made by python -m m2kt bench --json FILE)")
 except (ValueError, OSError) as exc:
-    show_error(exc)
+    st.error(f"This file cannot be shown: {md_inert(exc, 400)}", icon=":material/error:")
     result = None
 
 if result is None:
@@ -97,15 +100,12 @@ else:
                    "histogram, nothing per input) closes ≤ 25 % of that gap; KD on the "
                    "student's whole pool closes ≥ 75 % of it. A task that fails "
                    "cannot show a transfer by any method; its figures are kept for the record.")
-        st.dataframe(df[[c for c in VALIDITY_COLS if c in df]], hide_index=True,
-                     width="stretch")
+        st.table(df[[c for c in VALIDITY_COLS if c in df]].set_index("task"))
         st.subheader("M2KT against distillation")
         st.caption(GLOSSARY)
-        st.dataframe(df[[c for c in TRANSFER_COLS if c in df]], hide_index=True,
-                     width="stretch")
+        st.table(df[[c for c in TRANSFER_COLS if c in df]].set_index("task"))
         st.subheader("Retention and data efficiency")
-        st.dataframe(df[[c for c in EFFICIENCY_COLS if c in df]], hide_index=True,
-                     width="stretch")
+        st.table(df[[c for c in EFFICIENCY_COLS if c in df]].set_index("task"))
         st.subheader("Against the paper's claim")
         for line in verdicts(result):
             st.text(line.replace("**", "").removeprefix("- "))
@@ -118,4 +118,5 @@ else:
             with cols[i % 2]:
                 st.plotly_chart(accuracy_vs_inputs(name, entry), width="stretch")
     except (KeyError, TypeError, ValueError) as exc:
-        show_error(ValueError(f"the report is missing a field the page needs: {exc}"))
+        st.error(f"This report lacks a field the page needs ({md_inert(exc, 200)}): was it "
+                 "made by another version of m2kt?", icon=":material/error:")

@@ -6,18 +6,24 @@ import pandas as pd
 import streamlit as st
 
 from app.packet_view import verified_queue
-from app.widgets import page_header, show_error
+from app.widgets import glossary_caption, page_header, show_error
 from m2kt.errors import M2KTError
-from m2kt.render.escape import md_inert, visible
+from m2kt.render.escape import visible
 from m2kt.render.graph import plotly_graph, pyvis_html, to_networkx
 
 page_header(
     "Abstraction Graph",
-    "How the teacher relates its concepts — is_a (from its own answers to containment probes), "
-    "related_to (nearest concept centroids) — as carried by a packet. Where the domain has a "
-    "reference (the WordNet hierarchy, the hidden taxonomy), edges it contains are solid and "
-    "the others dashed, with precision and recall. The reference is used for scoring only.",
+    "How the teacher relates its concepts, as a packet carries them. On a pair task: is_a, from "
+    "the teacher's own answers to containment probes (A is_a B when it says 'yes, a B' for "
+    "most inputs of A and not the other way round). On a class task: related_to, by readout "
+    "confusion — for each concept, the three other concepts the teacher's own readout gives "
+    "most probability to on the inputs it puts in that concept (older packets: the nearest "
+    "concept centroids). The method of the packet shown is written under its figures. Where "
+    "the domain has a reference (the WordNet hierarchy, the hidden taxonomy), edges it "
+    "contains are solid and the others dashed, with precision and recall; the reference only "
+    "scores, it never enters a packet.",
 )
+glossary_caption("abstraction graph", "readout confusion", "concept")
 
 PYVIS_CAP = 300
 
@@ -48,10 +54,12 @@ except M2KTError as exc:
 c = st.columns(3)
 c[0].metric("concepts", g.number_of_nodes())
 c[1].metric("edges in the packet", g.number_of_edges(),
-            help="as carried: directed (a related_to edge goes from a concept to one of its "
-                 "nearest concepts, so a pair can appear once or twice)")
+            help="as carried: directed (a related_to edge goes from a concept to one the "
+                 "teacher confuses it with, so a pair can appear once or twice)")
 c[2].metric("isolated concepts", sum(1 for n in g.nodes if g.degree(n) == 0))
-st.caption(md_inert(f"Extracted by: {pk.graph.method}", 300))
+st.markdown("**How this packet's graph was extracted** (the packet's own words, as plain "
+            "text):")
+st.text(visible(pk.graph.method, 400))
 if reference is not None:
     from m2kt.graph.compare import score_graph
 
@@ -90,5 +98,4 @@ st.dataframe(pd.DataFrame(rows or [{"direction": "", "type": "no edges", "other"
 if st.button("Show this concept in Concept Manifolds"):
     st.session_state["manifold_task"] = task_name  # the page opens on this task,
     st.session_state["manifold_concept"] = (node, labels.get(node, node))  # this concept shown
-    st.session_state["manifold_overlay"] = True  # with the newest ingested student's overlay
     st.switch_page("views/manifolds.py")

@@ -70,7 +70,8 @@ def pyvis_html(g: nx.DiGraph, labels: dict[str, str], reference: nx.DiGraph | No
         if frozen:
             kw = {"x": float(pos[n][0] * 1000), "y": float(pos[n][1] * 1000), "physics": False}
         net.add_node(inert(n, 80), label=inert(labels.get(n, n), 40),
-                     title=inert(f"{labels.get(n, n)} ({n})", 120), **kw)
+                     title=inert(f"{labels.get(n, n)} ({n})", 120),
+                     font={"size": 20, "face": "sans-serif"}, **kw)
     for a, b, d in g.edges(data=True):
         in_ref = reference is not None and reference.has_edge(a, b)
         net.add_edge(inert(a, 80), inert(b, 80), color=EDGE_COLOURS.get(d["type"], "#999"),
@@ -118,9 +119,9 @@ def plotly_graph(g: nx.DiGraph, labels: dict[str, str], reference: nx.DiGraph | 
     fig.add_trace(go.Scattergl(
         x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
         text=[inert(labels.get(n, n), 24) if n in named else "" for n in nodes],
-        textposition="top center", textfont={"size": 10},
+        textposition="top center", textfont={"size": 13},
         hovertext=[inert(f"{labels.get(n, n)} ({n})", 120) for n in nodes],
-        hoverinfo="text", name="concepts", marker={"size": 8, "color": "#222"}))
+        hoverinfo="text", name="concepts", marker={"size": 9, "color": "#222"}))
     shown = ("" if len(nodes) <= MAX_LABELS else
              f" — names of the {MAX_LABELS} most connected concepts; hover for the others")
     fig.update_layout(title=inert(title, 120) + shown, height=600, showlegend=True,
