@@ -33,9 +33,15 @@ else:
 if not rows:
     st.info("No decisions yet. Approve or reject a packet on the Review & Approve page.")
 else:
-    st.dataframe(pd.DataFrame([{"id": e.id, "when": e.created_at, "action": e.action,
-                                "packet": e.packet_digest[:16] + "…",
-                                "reviewer": visible(e.reviewer, 60),
-                                "reason": visible(e.reason, 300), "hash": e.hash[:16] + "…"}
-                               for e in reversed(rows)]),
-                 hide_index=True, width="stretch")
+    table = [{"id": e.id, "when": e.created_at.replace("T", " ")[:19], "action": e.action,
+              "packet": e.packet_digest[:12] + "…", "by": visible(e.reviewer, 60),
+              "reason": visible(e.reason, 600), "hash": e.hash[:12] + "…"}
+             for e in reversed(rows)]
+    newest = 30
+    st.caption(f"The newest {min(newest, len(table))} of {len(table)} entries, every reason in "
+               "full:")
+    st.table(pd.DataFrame(table[:newest]).set_index("id"))
+    if len(table) > newest:
+        with st.expander(f"All {len(table)} entries (a searchable table; hover a reason to "
+                         "read it whole)"):
+            st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")

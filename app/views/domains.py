@@ -78,6 +78,19 @@ with tab_add:
                     wrap_lines=True)
         for p in problems:
             st.error(md_inert(p, 600), icon=":material/block:")
+        from m2kt.domains.custom import CUSTOM_FRACTIONS
+        from m2kt.ingest.preflight import MIN_INPUTS, MIN_INPUTS_PER_CONCEPT
+
+        pool = int(round(len(erow) * CUSTOM_FRACTIONS[1]))
+        need = max(MIN_INPUTS, MIN_INPUTS_PER_CONCEPT * len(crow))
+        if erow and pool < need:
+            st.warning(
+                f"A small domain: of its {len(erow):,} examples about {pool:,} become the "
+                f"student side's own texts (15 %), and ingestion needs at least {need:,} "
+                f"({MIN_INPUTS_PER_CONCEPT} per concept) — it will stop before training and "
+                "say so, unless the student side brings more texts of its own (Align & "
+                f"Ingest). About {need / CUSTOM_FRACTIONS[1]:,.0f} examples in all avoid it.",
+                icon=":material/warning:")
         ok = not bad and not problems
         with st.form("save_domain"):
             name = st.text_input("Name (2–40 lower-case letters, digits, '-' or '_')")

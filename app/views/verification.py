@@ -29,7 +29,8 @@ page_header(
     "After ingestion every gate reports its figure, threshold and verdict: alignment against a "
     "permutation null, trace agreement with the teacher, retention of the student's prior "
     "behaviour on protected probes, the CAL's norm, and held-out accuracy against the "
-    "student's start. The safety policy (assets/safety_policy.json) sets the thresholds. "
+    "student's start. The safety policy sets the thresholds (this workspace's policy.json, else "
+    "assets/safety_policy.json). "
     "One failed gate means: do not deploy that student.",
 )
 glossary_caption("gate", "alignment gate", "probe geometry drift", "CKA", "held-out accuracy",

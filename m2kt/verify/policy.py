@@ -1,7 +1,8 @@
 """The safety policy: blocked concepts, maximum drift of protected behaviour, CAL norm bound,
 protected probes (texts that must never be read as certain concepts), gate thresholds.
 
-Loaded from JSON (default ``assets/safety_policy.json``); used both as the L_safe term of the
+Loaded from JSON — the workspace's own ``policy.json`` when it has one (``$M2KT_HOME/
+policy.json``), else ``assets/safety_policy.json`` — and used both as the L_safe term of the
 composite loss and as post-ingestion gates.
 """
 
@@ -36,9 +37,19 @@ class SafetyPolicy:
         return [p for p in self.protected_probes if p.task == task]
 
 
+def policy_path() -> Path:
+    """The policy this workspace uses: its own ``policy.json`` if present, else the shipped
+    default."""
+    from m2kt.config import workspace
+
+    own = workspace().root / "policy.json"
+    return own if own.is_file() else DEFAULT_POLICY
+
+
 def load_policy(path: Path | None = None) -> SafetyPolicy:
-    """Parse a policy file; a UsageError names what is wrong."""
-    path = path or DEFAULT_POLICY
+    """Parse a policy file (default: :func:`policy_path`); a UsageError names what is
+    wrong."""
+    path = path or policy_path()
     try:
         raw = json.loads(path.read_text())
         probes = tuple(Probe(p["task"], p["text"], tuple(p["forbidden"]))

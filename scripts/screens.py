@@ -1,0 +1,221 @@
+"""Screenshots of every workbench page after a guided demo and after the small-domain path,
+in a real browser (Debian chromium driven by playwright), into ``docs/screens/``.
+
+    python scripts/screens.py [--task supersense] [--out docs/screens] [--home DIR]
+
+Starts the workbench on a free loopback port with a workspace of its own (a new temporary one,
+or ``--home``), then
+
+1. **guided demo**: Home → the demo on ``--task`` → waits for its result card, watching the
+   progress text (the longest time it stood still is printed) → every page, full-page
+   screenshots ``demo-<page>.png``;
+2. **small domain** (4 concepts × 16 sentences from the shipped example, defaults only):
+   Domains (upload, save) → Packets (build) → Review & Approve (approve) → Align & Ingest
+   (the student's own texts and labelled examples uploaded, defaults otherwise) → waits for
+   the job to end — a student, or the reason ingestion stopped before training → every page,
+   ``small-<page>.png``.
+
+Viewport 1400 px wide. Prints one line per screenshot and a summary JSON (``screens.json``
+beside them): the pages, the demo's longest silent wait, the small domain's outcome.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+#: url path → file stem of every page
+PAGES = {"": "home", "models": "models", "domains": "domains", "manifolds": "manifolds",
+         "graph": "graph", "traces": "traces", "packets": "packets", "review": "review",
+         "audit": "audit", "ingest": "ingest", "verification": "verification",
+         "experiments": "experiments", "glossary": "glossary"}
+SMALL = {"concepts": 4, "per_concept": 16, "name": "tiny"}
+
+
+def small_domain(folder: Path) -> tuple[Path, Path]:
+    """A user's small domain: the first 4 concepts of the shipped example, 16 examples each."""
+    src = ROOT / "assets" / "examples" / "topics"
+    lines = (src / "concepts.csv").read_text().splitlines()
+    keep = [ln.split(",")[0] for ln in lines[1:1 + SMALL["concepts"]]]
+    concepts = folder / "concepts.csv"
+    concepts.write_text("\n".join(lines[:1 + SMALL["concepts"]]) + "\n")
+    seen: dict[str, int] = {}
+    rows = []
+    for ln in (src / "examples.jsonl").read_text().splitlines():
+        c = json.loads(ln)["concept"]
+        if c in keep and seen.get(c, 0) < SMALL["per_concept"]:
+            seen[c] = seen.get(c, 0) + 1
+            rows.append(ln)
+    examples = folder / "examples.jsonl"
+    examples.write_text("\n".join(rows) + "\n")
+    return concepts, examples
+
+
+def serve(home: Path) -> tuple[subprocess.Popen, str]:
+    """The workbench on a free port with workspace ``home``."""
+    from tests.browser.conftest import _free_port
+
+    port = _free_port()
+    log = open(home / "streamlit.log", "w")  # noqa: SIM115 — closed with the process
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port",
+         str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "M2KT_HOME": str(home), "HF_HUB_OFFLINE": "1"})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("the workbench did not start (see streamlit.log)")
+
+
+def shoot(pg, base: str, out: Path, prefix: str) -> list[str]:
+    """A full-page screenshot of every page."""
+    from tests.browser.conftest import wait_idle
+
+    names = []
+    for path, stem in PAGES.items():
+        pg.goto(f"{base}/{path}")
+        wait_idle(pg, 600_000)
+        pg.wait_for_timeout(2500)  # charts and iframes settle
+        name = f"{prefix}-{stem}.png"
+        pg.screenshot(path=str(out / name), full_page=True)
+        errors = pg.locator('[data-testid="stException"]').count()
+        print(f"  {name}{'  (EXCEPTION ON THE PAGE)' if errors else ''}", flush=True)
+        names.append(name)
+    return names
+
+
+def watch(pg, done: str, timeout_s: float) -> float:
+    """Wait until the text ``done`` shows; returns the longest time the page's progress text
+    stood still meanwhile (seconds)."""
+    last, since, longest = None, time.monotonic(), 0.0
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if pg.get_by_text(done).count():
+            return longest
+        bar = pg.locator('[data-testid="stProgress"]')
+        text = bar.first.inner_text() if bar.count() else None
+        text = text.split(" · ")[0] if text else text  # the elapsed clock always moves
+        if text != last:
+            last, since = text, time.monotonic()
+        longest = max(longest, time.monotonic() - since)
+        time.sleep(0.5)
+    raise SystemExit(f"'{done}' did not show within {timeout_s:.0f} s")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--task", default="supersense")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "screens"))
+    ap.add_argument("--home", default=None, help="workspace to use (default: a new one)")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROME_ARGS, CHROMIUM, approve_on_review, wait_idle
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = tempfile.TemporaryDirectory(prefix="m2kt-screens-")
+    home = Path(args.home) if args.home else Path(tmp.name) / "ws"
+    home.mkdir(parents=True, exist_ok=True)
+    proc, base = serve(home)
+    summary: dict = {"task": args.task, "viewport": 1400, "pages": []}
+    try:
+        with sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS, headless=True)
+            pg = b.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            # 1. the guided demo
+            pg.goto(base)
+            wait_idle(pg)
+            pg.locator('[data-testid="stSelectbox"]').first.click()
+            pg.keyboard.type(args.task)
+            pg.keyboard.press("Enter")
+            wait_idle(pg)
+            pg.get_by_role("button", name="Run the guided demo").click()
+            t0 = time.monotonic()
+            summary["demo_longest_still_s"] = round(watch(pg, "Result:", 1800), 1)
+            summary["demo_seconds"] = round(time.monotonic() - t0, 1)
+            print(f"demo done in {summary['demo_seconds']} s; the progress text stood still "
+                  f"at most {summary['demo_longest_still_s']} s", flush=True)
+            summary["pages"] += shoot(pg, base, out, "demo")
+            # 2. the small domain, defaults only
+            files = Path(tmp.name) / "files"
+            files.mkdir(exist_ok=True)
+            concepts, examples = small_domain(files)
+            pg.goto(f"{base}/domains")
+            wait_idle(pg)
+            pg.locator('input[type="file"]').nth(0).set_input_files(str(concepts))
+            pg.locator('input[type="file"]').nth(1).set_input_files(str(examples))
+            wait_idle(pg)
+            pg.get_by_label("Name (2–40 lower-case letters, digits, '-' or '_')").fill(
+                SMALL["name"])
+            pg.get_by_role("button", name="Save the domain").click()
+            pg.get_by_text("Saved:").wait_for(timeout=60_000)
+            pg.screenshot(path=str(out / "small-domains-saved.png"), full_page=True)
+            pg.goto(f"{base}/packets")
+            wait_idle(pg)
+            pg.get_by_role("tab", name="Build a packet").click()
+            pg.locator('[data-testid="stSelectbox"]').first.click()
+            pg.keyboard.type(SMALL["name"])
+            pg.keyboard.press("Enter")
+            wait_idle(pg)
+            pg.get_by_role("tab", name="Build a packet").click()
+            pg.get_by_role("button", name="Build packet").click()
+            pg.get_by_text(f"Built the {SMALL['name']} packet").wait_for(timeout=900_000)
+            pg.screenshot(path=str(out / "small-packets-built.png"), full_page=True)
+            approve_on_review(pg, base, "small domain: checked concepts and provenance",
+                              packet=SMALL["name"])
+            from m2kt.domains.custom import custom_task, split_jsonl
+
+            os.environ["M2KT_HOME"] = str(home)
+            task = custom_task(SMALL["name"])
+            pool, test = files / "texts.jsonl", files / "test.jsonl"
+            pool.write_bytes(split_jsonl(task, "transfer_pool"))
+            test.write_bytes(split_jsonl(task, "test"))
+            pg.goto(f"{base}/ingest")
+            wait_idle(pg)
+            pg.locator('input[type="file"]').nth(0).set_input_files(str(pool))
+            pg.locator('input[type="file"]').nth(1).set_input_files(str(test))
+            wait_idle(pg)
+            pg.get_by_role("button", name="Start ingestion").click()
+            deadline = time.monotonic() + 900
+            while time.monotonic() < deadline:
+                body = pg.inner_text("body")
+                if "stopped before training" in body or "Student written to" in body:
+                    break
+                time.sleep(1.0)
+            body = pg.inner_text("body")
+            summary["small_domain"] = ("stopped before training" if "stopped before training"
+                                       in body else "ingested")
+            pg.screenshot(path=str(out / "small-ingest-result.png"), full_page=True)
+            print(f"small domain: {summary['small_domain']}", flush=True)
+            summary["pages"] += shoot(pg, base, out, "small")
+            b.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        tmp.cleanup()
+    (out / "screens.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
