@@ -45,8 +45,9 @@ def verdict_box(v: dict, what: str = "this student") -> None:
         st.success(f"Deploy: every gate of {what} passed or does not apply "
                    f"({v['summary']}).", icon=":material/verified:")
     else:
+        # gate names are the engine's own words (no packet text)
         st.error(f"DO NOT DEPLOY {what}: {len(v['failed'])} gate(s) failed — "
-                 + "; ".join(md_inert(n, 120) for n in v["failed"])
+                 + "; ".join(v["failed"])
                  + f". Gates: {v['summary']}.", icon=":material/gpp_bad:")
 
 

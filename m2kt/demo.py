@@ -95,18 +95,19 @@ def run_demo(task_name: str, anchors: int | None = None, progress: Progress = no
     finally:
         conn.close()
     out = ws.students / f"demo-{task_name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    res = ingest(packet, out, progress=stage(5, 0.48, 0.98), cancel=cancel, on_step=on_step)
+    res = ingest(packet, out, progress=stage(5, 0.48, 0.98), cancel=cancel, on_step=on_step,
+                 pre_gates=pre)
     conn = open_db(ws)
     try:
         audit.record_ingestion(conn, packet.digest, DEMO_REVIEWER, out,
-                               [g.status for g in (*pre, *res.gates)])
+                               [g.status for g in res.gates])
     finally:
         conn.close()
     progress("6/6 verification: every gate computed", 1.0)
     report = json.loads((out / "ingestion_report.json").read_text())
     split = report.get("eval_split", "dev")  # the split the card's accuracy is measured on
     teacher_acc = recorded().get(task_name, {}).get("teacher_acc_by_split", {}).get(split)
-    gates = [*(g.as_dict() for g in pre), *report["gates"]]
+    gates = report["gates"]  # the pre-ingestion gates first, then the student's
     prov = packet.manifest.provenance
     return {
         "task": task_name, "variant": report["variant"], "student_dir": str(out),

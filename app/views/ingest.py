@@ -159,7 +159,8 @@ if start and approved:
 
         res = ingest(packet, out, variant=variant, method=method, steps=int(steps),
                      weights=weights, progress=progress, cancel=cancel, on_step=on_step,
-                     inputs=files.get("inputs"), eval_examples=files.get("eval"), force=force)
+                     inputs=files.get("inputs"), eval_examples=files.get("eval"), force=force,
+                     pre_gates=gates)
         conn = open_db(workspace())
         try:
             audit.record_ingestion(conn, packet.digest, "workbench (Align & Ingest)", out,

@@ -136,4 +136,4 @@ def ingest_approved(built: BuiltPacket, seed: int, progress: Progress = no_progr
                           + ", ".join(g.name for g in pre if g.failed))
     with tempfile.TemporaryDirectory(prefix="m2kt-bench-") as tmp:
         return ingest(built.packet, Path(tmp) / "student", seed=seed, policy=policy,
-                      progress=progress, **kwargs)
+                      progress=progress, pre_gates=pre, **kwargs)

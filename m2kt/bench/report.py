@@ -190,7 +190,6 @@ def summary_rows(result: dict[str, Any]) -> list[dict[str, str]]:
             "KD parity strings": _parity(t) + (f" ({arm})" if arm else ""),
             "reduction at parity [95 % CI]": _reduction(t),
             "bytes at parity": _bytes_parity(t),
-            "reduction vs KD full": _pct(t["data_reduction_vs_kd_full"]),
             "controls (permuted; random head)": _controls(t),
             "test reports before": ("—" if t.get("test_reports_before") is None
                                     else str(t["test_reports_before"])),

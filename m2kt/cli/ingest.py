@@ -45,15 +45,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         res = ingest(p, Path(args.out), student=args.student, method=args.method, seed=args.seed,
                      weights=weights, steps=args.steps, policy=policy, progress=progress,
                      variant=args.variant, inputs=Path(args.inputs) if args.inputs else None,
-                     eval_examples=Path(args.eval) if args.eval else None, force=args.force)
+                     eval_examples=Path(args.eval) if args.eval else None, force=args.force,
+                     pre_gates=pre)
         audit.record_ingestion(conn, p.digest, "m2kt ingest", args.out,
                                [g.status for g in res.gates])
     finally:
         conn.close()
     from m2kt.verify.verdict import verdict
 
-    print(table(pre + res.gates))
-    v = verdict(pre + res.gates)
+    print(table(res.gates))  # the pre-ingestion gates first, then the student's
+    v = verdict(res.gates)
     led = res.ledger
     print(f"student written to {res.out_dir} in {res.seconds:.1f} s\n"
           f"crossed: {led.crossing_inputs:,} strings (the teacher read {led.to_teacher:,} of "

@@ -62,7 +62,7 @@ def ingest(
     progress: Progress = no_progress, cancel: Callable[[], bool] = lambda: False,
     on_step: Callable[[int, dict[str, float]], None] | None = None,
     eval_split: str = "dev", inputs: Path | None = None, eval_examples: Path | None = None,
-    force: bool = False,
+    force: bool = False, pre_gates: list[Gate] | None = None,
 ) -> IngestResult:
     """See module doc. ``weights`` sets λ per term (0 switches a term off); ``variant`` names
     a method variant (:mod:`m2kt.ingest.variants`), whose stages, step count and CAL learning
@@ -82,7 +82,11 @@ def ingest(
     (the held-out gate is not applicable). See :mod:`m2kt.ingest.student_side`.
 
     Before any training step :func:`m2kt.ingest.preflight.check` may stop it (too few student
-    texts, or nothing to transfer) with a PreflightStop saying why; ``force`` goes on."""
+    texts, or nothing to transfer) with a PreflightStop saying why; ``force`` goes on.
+
+    ``pre_gates``: the pre-ingestion gates the caller checked (integrity, approval, blocked
+    concepts); they open the result's and the report's gate list, so every page and the CLI
+    count the same gates (:func:`m2kt.verify.verdict.verdict`)."""
     from m2kt.ingest.export import export
     from m2kt.ingest.pipeline import run_stages
 
@@ -90,6 +94,7 @@ def ingest(
     run = prepare(packet, out_dir, student, method, seed, weights, steps, pool_limit, policy,
                   lr, variant, eval_split, progress, cancel, on_step, inputs, eval_examples)
     run.preflight = preflight.check(run, force)  # may stop here, before any training step
+    run.gates = list(pre_gates or [])
     stages = run_stages(run, evaluate_too=evaluate)
     export(run, stages, time.perf_counter() - t0)
     ev = run.evaluation

@@ -57,8 +57,10 @@ def test_bench_figure_has_every_kd_curve_and_the_m2kt_point() -> None:
                          "kd_sweep": [{"inputs": 16, "acc": 0.6}, {"inputs": 256, "acc": 0.8}],
                          "kd_ssl_sweep": [{"inputs": 16, "acc": 0.65},
                                           {"inputs": 256, "acc": 0.81}]}}
+    entry["envelope"] = [{"inputs": 16, "acc": 0.65, "arm": "kd_ssl"},
+                         {"inputs": 256, "acc": 0.81, "arm": "kd_ssl"}]
     fig = accuracy_vs_inputs("<script>t</script>", entry)
-    assert [t.name for t in fig.data] == ["KD (N random inputs)", "KD + student's pool",
+    assert [t.name for t in fig.data] == ["KD", "KD + pool", "strongest KD (envelope)",
                                           "KD on M2KT's anchors", "M2KT"]
     assert "<script>" not in fig.to_json()
     assert {a.text for a in fig.layout.annotations} == {"teacher", "student before", "prior"}
@@ -77,3 +79,36 @@ def test_scatter_gives_every_shown_concept_its_own_colour() -> None:
     # teacher and aligned points of one concept share its colour (told apart by shape)
     for t in fig.data:
         assert t.marker.color == by_concept[t.legendgroup]
+
+
+def test_manifolds_are_drawn_as_their_projected_gaussians() -> None:
+    """A concept whose manifold spreads along one direction is drawn as an ellipse elongated
+    along that direction's projection, centred on its projected centroid; the aligned
+    student's centre gets an arrow from the concept's."""
+    from m2kt.render.manifold import (
+        centroid_projection,
+        empirical_shapes,
+        manifold_ellipses,
+        manifold_figure,
+    )
+
+    d = 6
+    cent = np.zeros((2, d), np.float32)
+    cent[0, 0], cent[1, 1] = 5.0, 5.0
+    basis = np.zeros((2, 1, d), np.float32)
+    basis[0, 0, 0] = basis[1, 0, 1] = 1.0  # each spreads along its own axis
+    spreads = np.array([[2.0], [0.5]], np.float32)
+    resid = np.array([0.01, 0.01], np.float32)
+    proj = centroid_projection(cent)
+    shapes = manifold_ellipses(cent, basis, spreads, resid, proj)
+    for (mu, outline), c in zip(shapes, cent, strict=True):
+        assert np.allclose(mu, c @ proj, atol=1e-6)
+        assert np.allclose(outline.mean(0), mu, atol=0.05)
+    long_axis = np.ptp(shapes[0][1] @ proj.T @ np.eye(d)[0])  # extent along axis 0
+    assert long_axis == pytest.approx(2 * 2 * 2.0, rel=0.02)  # 2σ each way, σ = 2
+    fig = manifold_figure(shapes, ["<b>a</b>", "b"], [0, 1], moved={0: shapes[0][0] + 1},
+                          focus=0)
+    assert len(fig.layout.annotations) == 1 and "<b>" not in fig.to_json()
+    pts = np.random.default_rng(0).normal(size=(40, 2))
+    emp = empirical_shapes(pts, [0] * 20 + [1] * 18 + [2] * 2, 3)
+    assert emp[2] is None and emp[0] is not None
