@@ -1,6 +1,7 @@
-"""The README's CLI blocks, run exactly as written (``python`` = this venv's python) in a fresh
-directory and workspace: keygen → build → verify → inspect → approve → ingest → predict, on a
-class task, on a pair task with a concept id that exists, and on the example user domain."""
+"""The CLI guide's blocks (``docs/cli.md``, linked from the README), run exactly as written
+(``python`` = this venv's python) in a fresh directory and workspace: keygen → build → verify →
+inspect → approve → ingest → predict, on a class task, on a pair task with a concept id that
+exists, and on the example user domain."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ SECTIONS = ("## Knowledge packets", "## Approval, ingestion, verification", "## 
 
 
 def readme_cli_lines() -> list[str]:
-    """Every command line of the bash blocks in the README's packet and approval sections."""
-    text = (ROOT / "README.md").read_text()
+    """Every command line of the bash blocks in the CLI guide's packet, approval and domain
+    sections."""
+    text = (ROOT / "docs" / "cli.md").read_text()
     lines: list[str] = []
     for head in SECTIONS:
         part = text[text.index(head):]
@@ -61,7 +63,7 @@ def test_readme_cli_runs_as_typed(tmp_path: Path) -> None:
             assert res.stdout.strip().split("\t")[-1], res.stdout
     # "Your own domain": the student side's workspace never saw the domain, yet its student
     # answers with the packet's concept labels and is scored against its start
-    student = tmp_path / "student-ws"
+    student = tmp_path / "work" / "student-ws"
     assert student.is_dir() and not (student / "domains").exists()
     report = json.loads((student / "students" / "topics-1" / "ingestion_report.json").read_text())
     assert report["task"] == "topics" and report["eval_split"] == "eval"
