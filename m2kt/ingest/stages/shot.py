@@ -24,6 +24,7 @@ skipped.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -57,6 +58,7 @@ def shot(run: Run) -> dict[str, Any]:
     opt = torch.optim.Adam(encoder.trainable(), lr=run.var.backbone_lr_for(run.task.track))
     gen = np.random.default_rng(run.seed + 5)
     steps, first = run.var.shot_steps, None
+    said = time.monotonic()  # a message at least every 2 s, whatever a step costs
     for step in range(steps):
         if run.cancel():
             raise Cancelled("ingestion cancelled; nothing was written")
@@ -71,7 +73,8 @@ def shot(run: Run) -> dict[str, Any]:
         opt.step()
         last = tuple(float(v.detach()) for v in (ent, div, geo))
         first = first or last
-        if step % 10 == 0 or step == steps - 1:
+        if step % 10 == 0 or step == steps - 1 or time.monotonic() - said > 2.0:
+            said = time.monotonic()
             run.progress(f"SHOT step {step + 1}/{steps}: entropy {last[0]:.3f}, KL to the "
                          f"prior {last[1]:.3f}, geo {last[2]:.3f}", 0.8 * (step + 1) / steps)
     for p in run.cal.parameters():

@@ -11,6 +11,7 @@ backbone the ``s_*`` encodings are recomputed so that every later figure uses it
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -153,6 +154,7 @@ def train_cal(run: Run) -> dict[str, Any]:
     feats, params = _features(run, fx.traces)
     opt = torch.optim.Adam(params)
     curves, steps = run.curves, run.steps
+    said = time.monotonic()  # a message at least every 2 s, whatever a step costs
     for step in range(steps):
         if run.cancel():
             raise Cancelled("ingestion cancelled; nothing was written")
@@ -167,7 +169,8 @@ def train_cal(run: Run) -> dict[str, Any]:
             opt.zero_grad()
             total.backward()
             opt.step()
-        if step % 20 == 0 or step == steps - 1:
+        if step % 20 == 0 or step == steps - 1 or time.monotonic() - said > 2.0:
+            said = time.monotonic()
             run.progress(f"step {step + 1}/{steps}: " + ", ".join(
                 f"{t} {curves[t][-1]:.4f}" for t in TERMS), 0.95 * (step + 1) / steps)
     run.cal.eval()

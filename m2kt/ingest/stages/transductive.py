@@ -53,7 +53,10 @@ def transductive(run: Run) -> dict[str, Any]:
     fit = run.fit_idx
     xs = np.concatenate([run.s_pool, run.s_anchor[fit]]).astype(np.float64)
     n = len(run.s_pool)
+    run.progress(f"the kNN graph of its {n:,} own inputs and the anchors", 0.05)
     graph = ssl.knn_graph(xs)
+    run.progress("the readout's answers spread over it, balanced to the packet's prior, the "
+                 "map refitted on the confident half", 0.5)
     t_answer = readout_scores(run, run.t_anchor[fit].astype(np.float64)).argmax(1)
     y = run.mapped(run.s_pool)
     scores = readout_scores(run, y)
