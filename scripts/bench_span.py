@@ -34,7 +34,7 @@ def features(task_name: str, teacher_name: str) -> np.ndarray:
     """The standardised relative-readout features (n, S) that ``fit_softmax`` decomposes."""
     from m2kt.concepts import relative
     from m2kt.concepts.teacher import load_teacher
-    from m2kt.concepts.words import default_words, public_words
+    from m2kt.concepts.words import WORDS_10K, public_words
     from m2kt.domains.base import Example
     from m2kt.domains.registry import get_task
 
@@ -43,7 +43,7 @@ def features(task_name: str, teacher_name: str) -> np.ndarray:
     last = teacher.lm.info.layers
     h = teacher.hidden(list(task.splits["teacher_train"]), [last])[0]
     strings = relative.reference_strings([c.label for c in task.concepts],
-                                         public_words(task, default_words(task)))
+                                         public_words(task, WORDS_10K))
     a = teacher.hidden([Example(text=s, label=0, key=f"ref:{s}") for s in strings], [last])[0]
     r = relative.profiles(h, a)
     x = relative.zscore(r, r).astype(np.float64)

@@ -21,7 +21,7 @@ from app.widgets import (
 from m2kt.config import workspace
 from m2kt.domains.files import MAX_DOMAIN_FILE_BYTES
 from m2kt.errors import M2KTError
-from m2kt.ingest.variants import DEFAULT_VARIANT, VARIANTS
+from m2kt.ingest.variants import DEFAULT_VARIANT, PUBLIC, VARIANTS
 from m2kt.ingest.weights import TERMS
 from m2kt.jobs import Job
 from m2kt.packet.reader import open_packet
@@ -80,13 +80,14 @@ choice = c1.selectbox("Approved packet", range(len(approved)),
                       format_func=lambda i: packet_label(approved[i]),
                       help="task · teacher · created, as the packet claims (it is verified "
                            "again when the ingestion starts)")
+research = st.checkbox("show research variants", key="ingest_research",
+                       help="Variants kept so that the research log's figures stay "
+                            "reproducible; docs/research-log.md says what each measured.")
+offered = list(VARIANTS) if research else list(PUBLIC)
 variant = c2.selectbox(
-    "Method variant", list(VARIANTS), index=list(VARIANTS).index(DEFAULT_VARIANT),
-    help=f"Default: {DEFAULT_VARIANT}. teacher-anchors and label-anchors ingest exactly like "
-         "frozen; they differ in how the packet's anchors were chosen when it was built. "
-         "relative, relative-transductive, relative-direct and zero read no anchor at all "
-         "(zero crossing). "
-         + "; ".join(f"{v.name}: {v.description}" for v in VARIANTS.values()))
+    "Method variant", offered, index=offered.index(DEFAULT_VARIANT),
+    help="; ".join(f"{k}: {v}" for k, v in PUBLIC.items()))
+st.caption(f"{variant}: {PUBLIC.get(variant) or VARIANTS[variant].description}")
 track = claimed(approved[choice])["track"] if approved else "language"
 
 with st.form("ingest"):

@@ -37,7 +37,7 @@ from m2kt.bench.arms import TaskBench
 from m2kt.bench.figures import derived, parity_ci
 from m2kt.bench.parity import seed_stats
 from m2kt.bench.runs import LocalRunner, M2KTRun
-from m2kt.concepts.words import default_words
+from m2kt.concepts.words import reads_words
 from m2kt.domains.base import EVAL_SPLITS, Task
 from m2kt.domains.names import LANGUAGE_TASKS, SYMBOLIC_TASKS
 from m2kt.errors import UsageError
@@ -158,9 +158,9 @@ def _arm(results: list, tb: TaskBench, arm: str, inputs: int, ledger: dict[str, 
 
 def packet_words(task: Task, var: Variant) -> int:
     """Public words in the packets the bench builds for ``var`` on ``task``: the variant's
-    ``relative_words`` on language class tasks, else 0 (``default_words`` says which tasks
-    read words)."""
-    return var.relative_words if default_words(task) else 0
+    ``relative_words`` on language class tasks, else 0
+    (:func:`~m2kt.concepts.words.reads_words`)."""
+    return var.relative_words if reads_words(task) else 0
 
 
 def packet_l2(task: Task, var: Variant) -> float | None:
@@ -436,6 +436,9 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
     torch.manual_seed(0)
     t0 = time.perf_counter()
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    from m2kt.bench.discipline import commit
+
+    code = commit()  # the code that runs: read when the run starts
     names = opts.task_names()
     tasks: dict[str, Any] = {}
     before = None
@@ -481,7 +484,7 @@ def run_bench(opts: BenchOptions, progress: Progress = no_progress,
                 tasks[name] = bench_task(name, opts, Path(tmp), progress)
                 tasks[name]["seconds"] = round(time.perf_counter() - t1, 1)
                 finished(name, tasks[name])
-    return {"meta": run_meta(opts, started, time.perf_counter() - t0), "tasks": tasks}
+    return {"meta": run_meta(opts, started, time.perf_counter() - t0, code), "tasks": tasks}
 
 
 def auto_workers() -> int:
@@ -492,13 +495,13 @@ def auto_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def run_meta(opts: BenchOptions, started: str, seconds: float) -> dict[str, Any]:
-    """The ``meta`` block of a bench result."""
-    from m2kt.bench.discipline import commit
-
+def run_meta(opts: BenchOptions, started: str, seconds: float,
+             commit: str | None = None) -> dict[str, Any]:
+    """The ``meta`` block of a bench result; ``commit``: the checkout's commit when the run
+    started (:func:`m2kt.bench.discipline.commit`)."""
     return {"protocol": "m2kt-bench/3", "quick": opts.quick, "seeds": opts.seed_list(),
             "split": opts.split, "device": opts.device, "variant": opts.variant,
             "anchors": opts.anchors, "teacher": opts.teacher,
             "ablations": opts.ablations and not opts.quick, "versions": versions(),
             "started": started, "seconds": round(seconds, 1), "command": opts.command(),
-            "commit": commit()}
+            "commit": commit}

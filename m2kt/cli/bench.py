@@ -92,7 +92,8 @@ def cmd_research_log(args: argparse.Namespace) -> int:
 
     variants = [] if args.tables_only else (args.variants or list(VARIANTS))
     research_log(variants, Path(args.log), Path(args.results), seeds=args.seeds,
-                 progress=progress, tasks=tuple(args.tasks) if args.tasks else None)
+                 progress=progress, tasks=tuple(args.tasks) if args.tasks else None,
+                 marker=args.marker)
     ran = f" and {args.results}/<variant>.json for {', '.join(variants)}" if variants else ""
     print(f"wrote {args.log}{ran}")
     return 0
@@ -156,4 +157,7 @@ def register(sub: Any) -> None:
                     help="run nothing: regenerate the log's tables from the committed JSONs")
     rl.add_argument("--log", default="docs/research-log.md")
     rl.add_argument("--results", default="docs/results/research")
+    rl.add_argument("--marker", default="generated",
+                    help="which generated table of the log to rewrite (default: generated; "
+                    "v3: BENCHMARK v3's, with --results docs/results/research/v3)")
     rl.set_defaults(func=cmd_research_log)

@@ -10,7 +10,7 @@ from typing import Any
 
 from m2kt.cli._common import progress, trust
 from m2kt.demo import DEMO_TASKS
-from m2kt.ingest.variants import DEFAULT_VARIANT, VARIANTS
+from m2kt.ingest.variants import DEFAULT_VARIANT, PUBLIC, VARIANTS
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -193,8 +193,10 @@ def register(sub: Any) -> None:
     ig.add_argument("--steps", type=int, default=None,
                     help="composite-loss steps (default: the variant's)")
     ig.add_argument("--variant", default=DEFAULT_VARIANT, choices=list(VARIANTS),
-                    help=f"method variant (default {DEFAULT_VARIANT}): "
-                    + " | ".join(VARIANTS))
+                    metavar="VARIANT",
+                    help="the ingestion recipe: "
+                    + "; ".join(f"{k} — {v}" for k, v in PUBLIC.items())
+                    + " (other names: research variants of docs/research-log.md)")
     ig.add_argument("--ablate", nargs="*", choices=["geo", "struct", "reason", "safe"],
                     help="switch loss terms off")
     ig.add_argument("--policy", default=None, help="safety policy JSON")

@@ -33,6 +33,7 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
     from m2kt.concepts.teacher import load_teacher
     from m2kt.config import workspace
     from m2kt.domains.registry import get_task
+    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
     from m2kt.packet.build import build_packet, check_graph_method, check_streamable
     from m2kt.packet.signing import load_signing_key
     from m2kt.packet.trust import next_sequence
@@ -62,7 +63,8 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
     res = build_packet(task, key, Path(args.out), seq, teacher=teacher, layer=args.layer,
                        rank=args.rank, anchors=args.anchors, creator=args.creator,
                        parent=args.parent, expires_days=args.expires_days, progress=progress,
-                       anchor_selection=args.anchor_selection,
+                       anchor_selection=args.anchor_selection or get_variant(
+                           DEFAULT_VARIANT).anchor_selection,
                        relative_words=args.relative_words, stream=stream,
                        relative_l2=args.relative_l2,
                        graph_method=args.graph)
@@ -179,15 +181,15 @@ def register(sub: Any) -> None:
                    "that is smaller; 0 = a packet without anchors)")
     b.add_argument("--anchor-selection",
                    choices=["random", "student-kmeans", "kmeans", "labels", "typical"],
-                   default="kmeans", help="how the K anchors are chosen: kmeans (default; the "
-                   "teacher picks medoids of its own vectors of the pool), random, labels, "
-                   "typical (TypiClust: the densest input of each k-means cluster)")
+                   default=None, help="how the K anchors are chosen: random (a sample of the "
+                   "student's pool; the default variant's, chosen on dev), student-kmeans (the "
+                   "student's own k-means medoids), kmeans or typical (the teacher reads the "
+                   "whole pool to pick them: every pool text counts as crossing), labels")
     b.add_argument("--relative-words", type=int, default=None,
-                   help="W public words (the MiniLM vocabulary's whole words that no task input "
-                   "contains) join the concept labels as the relative readout's reference "
-                   "strings; each side encodes them itself (default: 10,000 on the built-in "
-                   "language class tasks, what the default ingestion variant reads, chosen on "
-                   "dev; 2,000 on your own domains; 0 on the others; docs/research-log.md)")
+                   help="W public words (whole words of the MiniLM vocabulary, minus the "
+                   "teacher's own training words) join the concept labels as the relative "
+                   "readout's reference strings; each counts as a crossing string (default: "
+                   "what the default ingestion variant reads: none)")
     b.add_argument("--relative-l2", type=_l2, default=None, metavar="L2",
                    help="fix the L2 strength of the class tasks' relative readout (a number "
                    "above 0; default: the strength that best copies the teacher on its own "

@@ -20,14 +20,10 @@ from m2kt.domains.base import Task
 
 #: the most public words a packet may carry
 MAX_WORDS = 20_000
-#: public words in a packet when its builder does not say (language class tasks): what the
-#: default variant reads on that track, chosen on dev (docs/research-log.md, "Where the
-#: language ceiling gap comes from"; 10,000 words over 2,000: supersense +0.014 ± 0.006,
-#: gloss +0.007 ± 0.005, higher on every seed, docs/results/research/words10k-probe.json)
-DEFAULT_WORDS = 10_000
 #: the public words of the variants chosen with 2,000 (``transductive-words`` and those built
-#: on it, ``relative-direct``): kept so that their rows and reports stay reproducible
-WORDS_V1 = 2000
+#: on it, ``relative-direct``) and with 10,000: kept so that their rows and reports stay
+#: reproducible
+WORDS_V1, WORDS_10K = 2000, 10_000
 _WORD = re.compile(r"[a-z]{4,}")
 
 
@@ -58,21 +54,23 @@ def overlap(strings: list[str], texts: list[str]) -> int:
     return sum(1 for s in strings if s.strip().casefold() in seen)
 
 
-def default_words(task: Task) -> int:
-    """The number of public words a packet of ``task`` carries by default: :data:`DEFAULT_WORDS`
-    on the built-in language class tasks, :data:`WORDS_V1` on a user's own domain (a name
-    outside :data:`~m2kt.domains.names.LANGUAGE_TASKS`, which domain names may not take:
-    10,000 was chosen on the built-in tasks' dev, and when the teacher-side fit still grew
-    with the cube of the strings the browser test that uploads a domain and ingests its packet
-    took 209 s with 10,000, 41 s with 2,000), 0 otherwise (the
-    words are read by the relative readout, which pair tasks do not have; a symbolic teacher
-    cannot read English words)."""
+def reads_words(task: Task) -> bool:
+    """Whether a packet of ``task`` can carry public words: language-track class tasks (the
+    relative readout reads them; pair tasks have none, and a symbolic teacher cannot read
+    English words)."""
     from m2kt.concepts.teacher import QUERY_TASKS
-    from m2kt.domains.names import LANGUAGE_TASKS
 
-    if task.track != "language" or task.name in QUERY_TASKS:
-        return 0
-    return DEFAULT_WORDS if task.name in LANGUAGE_TASKS else WORDS_V1
+    return task.track == "language" and task.name not in QUERY_TASKS
+
+
+def default_words(task: Task) -> int:
+    """The public words a packet of ``task`` carries when its builder does not say: what the
+    default ingestion variant reads (:data:`m2kt.ingest.variants.DEFAULT_VARIANT`; none since
+    BENCHMARK v3 counts each word as a crossing string), 0 where :func:`reads_words` is
+    false."""
+    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
+
+    return get_variant(DEFAULT_VARIANT).relative_words if reads_words(task) else 0
 
 
 def public_words(task: Task, k: int) -> list[str]:

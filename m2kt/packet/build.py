@@ -303,7 +303,7 @@ def build_packet(
     layer: int = -1, rank: int = 8, anchors: int = 0, max_inputs: int = 20000,
     n_traces: int = 24, creator: str | None = None, parent: str | None = None,
     expires_days: int | None = None, progress: Progress = no_progress,
-    anchor_selection: str = "kmeans", anchor_seed: int | None = None,
+    anchor_selection: str = "random", anchor_seed: int | None = None,
     relative_words: int | None = None, stream: StreamOptions | None = None,
     graph_method: str = "auto", relative_l2: float | None = None,
     anchor_inputs: list[Example] | None = None,
@@ -314,8 +314,8 @@ def build_packet(
     so a builder sharing its key with other processes reserves its number last.
     ``relative_words`` public words (:mod:`m2kt.concepts.words`) join the concept labels as
     the relative readout's reference strings (class tasks; shipped in ``anchors.json``);
-    ``None``: :func:`m2kt.concepts.words.default_words` (10,000 on the built-in language
-    class tasks, 2,000 on a user's own domain). ``relative_l2``: the class tasks' relative
+    ``None``: :func:`m2kt.concepts.words.default_words` (what the default ingestion variant
+    reads). ``relative_l2``: the class tasks' relative
     readout's L2 strength, fixed (default: chosen by agreement with the teacher,
     :func:`m2kt.concepts.relative.fit`).
     ``stream``: read the teacher's inputs (a file's, or ``teacher_train``) in shards, in-process
