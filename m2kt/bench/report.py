@@ -20,15 +20,11 @@ PAPER = "85–90 % retention with > 98 % less data than KD"
 COMMITTED_REPORTS: dict[str, str] = {
     "default pair (MiniLM-L6 → MiniLM-L3), language tasks": "docs/results/full/bench.json",
     "symbolic tasks (tiny teachers → tiny students)": "docs/results/symbolic/bench.json",
-    "SHOT on the symbolic student (transductive-shot), multistep":
-        "docs/results/multistep/bench.json",
-    "cross-architecture pair (SmolLM2-135M → MiniLM-L3), supersense":
+    "cross-architecture pair (SmolLM2-135M → MiniLM-L3), supersense and gloss":
         "docs/results/cross/bench.json",
-    "cross-architecture pair (SmolLM2-135M → MiniLM-L3), gloss":
-        "docs/results/cross-gloss/bench.json",
-    "zero crossing, read directly (relative-direct), language tasks":
-        "docs/results/zero-direct/bench.json",
-    "zero crossing across architectures (relative-direct, SmolLM2-135M → MiniLM-L3)":
+    "no anchors: the packet's relative readout read directly (relative-direct), language "
+    "tasks": "docs/results/zero-direct/bench.json",
+    "no anchors across architectures (relative-direct, SmolLM2-135M → MiniLM-L3)":
         "docs/results/cross-direct/bench.json",
 }
 

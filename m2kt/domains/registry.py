@@ -87,9 +87,9 @@ FULL_REPORTS = tuple(ASSETS.parent / "docs" / "results" / d / "bench.json"
 
 
 def recorded_validity(reports: tuple[Path, ...] = FULL_REPORTS) -> dict[str, dict[str, Any]]:
-    """Per task, the validity figures (BENCHMARK.md: teacher margin, prior share, KD-full
+    """Per task, the validity figures (docs/benchmark.md: teacher margin, prior share, KD-full
     share, verdict) of the committed benchmark reports, with each report's command and split;
-    a task is absent when no report of protocol v2 covers it."""
+    a task is absent when no report of protocol v3 (the strong prior arm) covers it."""
     out: dict[str, dict[str, Any]] = {}
     for report in reports:
         out.update(_validity_of(report))
@@ -98,7 +98,7 @@ def recorded_validity(reports: tuple[Path, ...] = FULL_REPORTS) -> dict[str, dic
 
 def _validity_of(report: Path) -> dict[str, dict[str, Any]]:
     result = _read(report)
-    if result.get("meta", {}).get("protocol") != "m2kt-bench/2":
+    if result.get("meta", {}).get("protocol") != "m2kt-bench/3":
         return {}
     meta = result["meta"]
     return {name: {**t["validity"], "prior_acc": t["methods"]["prior"]["acc"],

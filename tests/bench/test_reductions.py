@@ -329,10 +329,7 @@ def test_variant_note_relates_each_committed_report_to_the_default() -> None:
              for p in COMMITTED_REPORTS.values()}
     assert notes["docs/results/full/bench.json"] == ""  # made with the default itself
     assert notes["docs/results/cross/bench.json"] == ""
-    assert notes["docs/results/cross-gloss/bench.json"] == ""
-    # made with transductive-shot-geo0, which the default is on the symbolic track
-    assert "computes exactly" in notes["docs/results/symbolic/bench.json"]
-    assert notes["docs/results/multistep/bench.json"].startswith("Not the default variant")
+    assert notes["docs/results/symbolic/bench.json"] == ""
     assert notes["docs/results/zero-direct/bench.json"].startswith("Not the default variant")
     odd = variant_note({"meta": {"variant": "<b>x</b>"}, "tasks": {}})
     assert "<b>" not in odd and DEFAULT_VARIANT in odd

@@ -34,15 +34,21 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
     """Start the workbench on a free loopback port; yield its base URL; stop it by PID."""
+    yield from served(dict(os.environ), "streamlit.log")
+
+
+def served(env: dict[str, str], log_name: str) -> Iterator[str]:
+    """Run the workbench with ``env`` (its ``M2KT_HOME`` is its workspace) on a free port
+    until the generator is closed; yields the base URL."""
     port = _free_port()
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    log = open(ROOT / "test-artifacts" / "streamlit.log", "w")
+    log = open(ROOT / "test-artifacts" / log_name, "w")  # noqa: SIM115 — closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
          "--server.headless", "true", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ),
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:

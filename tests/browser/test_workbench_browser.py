@@ -29,8 +29,8 @@ def test_guided_demo_from_a_fresh_workspace(page, server) -> None:
     page.screenshot(path=str(ARTIFACTS / "home-demo.png"), full_page=True)
     _clean(page)
     body = page.inner_text("body")
-    assert "inputs that crossed" in body and "post-ingestion gates" in body
-    assert "Result: multistep" in body
+    assert "strings that crossed" in body and "Result: multistep" in body
+    assert "Deploy: every gate" in body or "DO NOT DEPLOY" in body
 
 
 def test_demo_result_survives_navigation(page, server) -> None:

@@ -40,9 +40,10 @@ def test_bad_inputs_name_the_line(data: bytes, expect: str) -> None:
 
 
 def _small_domain(tmp_path: Path) -> tuple[Path, Path]:
-    """Three topics of the example domain, 60 definitions each."""
+    """Three topics of the example domain, 120 definitions each: enough for the student side
+    to have the texts of its own ingestion needs (8 per concept, 40 in all; its pool is 15 %)."""
     rows = [json.loads(ln) for ln in (EXAMPLE / "examples.jsonl").read_text().splitlines()]
-    keep = [r for t in TOPICS for r in [r for r in rows if r["concept"] == t][:60]]
+    keep = [r for t in TOPICS for r in [r for r in rows if r["concept"] == t][:120]]
     ex = tmp_path / "examples.jsonl"
     ex.write_text("".join(json.dumps(r) + "\n" for r in keep))
     con = tmp_path / "concepts.csv"
