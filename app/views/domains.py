@@ -93,13 +93,20 @@ with tab_add:
                 icon=":material/warning:")
         ok = not bad and not problems
         with st.form("save_domain"):
-            name = st.text_input("Name (2–40 lower-case letters, digits, '-' or '_')")
-            description = st.text_input("Description (optional)")
+            name = st.text_input("Name (2–40 lower-case letters, digits, '-' or '_')",
+                                 help="How the domain is named on every page and in the CLI "
+                                      "(`--domain NAME`); not a built-in task's name")
+            description = st.text_input("Description (optional)",
+                                        help="One line saying what the domain is about; shown "
+                                             "beside its name and carried in its packets")
             m1, m2 = st.columns(2)
             names = sorted(BUILTINS)
             teacher = m1.selectbox("Teacher", names, index=names.index(DEFAULT_TEACHER))
             student = m2.selectbox("Student", names, index=names.index(DEFAULT_STUDENT))
-            save = st.form_submit_button("Save the domain", type="primary", disabled=not ok)
+            save = st.form_submit_button(
+                "Save the domain", type="primary", disabled=not ok,
+                help="Copies both files into this workspace (nothing is saved while a row is "
+                     "rejected)")
         if save:
             try:
                 rec = add_domain(name.strip(), cfile.getvalue(), efile.getvalue(), description,
@@ -120,7 +127,8 @@ with tab_mine:
                                     "teacher": r.teacher, "student": r.student,
                                     "added": r.created} for r in mine]),
                      hide_index=True, width="stretch")
-        pick = st.selectbox("Domain", [r.name for r in mine], key="domain_pick")
+        pick = st.selectbox("Domain", [r.name for r in mine], key="domain_pick",
+                            help="The domain whose student-side files to download or remove")
         st.caption("For the student side (another machine or workspace): its unlabelled texts "
                    "(the domain's transfer_pool, for ingestion) and held-out labelled examples "
                    "(the test split, to evaluate the new student).")

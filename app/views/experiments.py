@@ -56,9 +56,12 @@ glossary_caption("crossing strings", "knowledge distillation (KD)", "prior arm",
                  "controls", "retention", "dev / test")
 
 committed = {k: v for k, v in COMMITTED.items() if v.is_file()}
-pick = (st.radio("Committed report", list(committed), horizontal=True) if len(committed) > 1
+pick = (st.radio("Committed report", list(committed), horizontal=True,
+                     help="The reports committed under docs/results/, each made by the "
+                          "command it shows") if len(committed) > 1
         else next(iter(committed), None))
 upload = st.file_uploader("Open another bench JSON (from `python -m m2kt bench --json FILE`)",
+                          help="A bench result of your own; read as untrusted JSON",
                           type=["json"], max_upload_size=MAX_REPORT_BYTES // 2**20)
 result = None
 try:

@@ -95,7 +95,8 @@ rows += [{"direction": "in", "type": d["type"], "other": visible(labels.get(a, a
           "weight": round(d["weight"], 3)} for a, _, d in g.in_edges(node, data=True)]
 st.dataframe(pd.DataFrame(rows or [{"direction": "", "type": "no edges", "other": "",
                                     "weight": 0.0}]), hide_index=True, width="stretch")
-if st.button("Show this concept in Concept Manifolds"):
+if st.button("Show this concept in Concept Manifolds",
+             help="Opens Concept Manifolds on this task with this concept highlighted"):
     st.session_state["manifold_task"] = task_name  # the page opens on this task,
     st.session_state["manifold_concept"] = (node, labels.get(node, node))  # this concept shown
     st.switch_page("views/manifolds.py")

@@ -123,7 +123,7 @@ def demo_card(j, snap: dict) -> None:
     if snap["state"] == "running":
         st.progress(snap["fraction"], text=f"{visible(snap['message'], 200)} · "
                                            f"{snap['seconds']:.0f} s since the start")
-        if st.button("Cancel the demo"):
+        if st.button("Cancel the demo", help="Stops at the next step; the student is not written"):
             j.cancel()
     elif snap["state"] == "done":
         r = snap["result"]

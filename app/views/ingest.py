@@ -120,6 +120,7 @@ with st.form("ingest"):
              "as well as the teacher; tick this to go on anyway (the report records why it "
              "would have stopped).")
     start = st.form_submit_button("Start ingestion", type="primary",
+                                  help="Verifies the packet again, then runs in the background",
                                   disabled=job is not None and job.active)
 
 with st.expander(f"What {variant} does, stage by stage"):
@@ -186,7 +187,8 @@ def live(j, snap: dict) -> None:
         st.caption("Each term is plotted unweighted; a term whose λ is 0 is logged but not "
                    f"trained on{' (here: ' + ', '.join(off) + ')' if off else ''}.")
     if snap["state"] == "running":
-        if st.button("Cancel", key="cancel_job"):
+        if st.button("Cancel", key="cancel_job",
+                     help="Stops at the next step; nothing is written"):
             j.cancel()
     elif snap["state"] == "done":
         r = snap["result"]

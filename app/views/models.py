@@ -32,16 +32,24 @@ def choice_form(role: str, col) -> state.ModelChoice:
     with col:
         st.subheader(role.capitalize())
         kind = st.radio("Source", list(KINDS), format_func=KINDS.get, horizontal=True,
+                        help="An embedded builtin (offline), a Hugging Face hub id (read from "
+                             "the local cache), or a local directory with config.json and "
+                             "*.safetensors",
                         index=list(KINDS).index(default.kind), key=f"{role}_kind")
         if kind == "builtin":
             names = list(BUILTINS)
             value = st.selectbox("Builtin model", names, key=f"{role}_builtin",
+                                 help="Models shipped inside pip packages: no network needed",
                                  index=names.index(default.value) if default.value in names else 0,
                                  format_func=lambda n: f"{n} — {BUILTINS[n].description}")
         elif kind == "hub":
-            value = st.text_input("Hub id", key=f"{role}_hub", placeholder="org/model-name")
+            value = st.text_input("Hub id", key=f"{role}_hub", placeholder="org/model-name",
+                                  help="Read from the local Hugging Face cache; downloaded on "
+                                       "first use only with a network")
         else:
             value = st.text_input("Directory", key=f"{role}_local",
+                                  help="A folder with config.json, a tokenizer and *.safetensors "
+                                       "weights (pickled weights are refused)",
                                   placeholder="/path/to/model (config.json + *.safetensors)")
     return state.ModelChoice(kind, value.strip())
 
@@ -64,7 +72,8 @@ def facts_table(models: dict[str, LoadedModel]) -> pd.DataFrame:
 left, right = st.columns(2, gap="large")
 choices = {"teacher": choice_form("teacher", left), "student": choice_form("student", right)}
 
-if st.button("Load models", type="primary"):
+if st.button("Load models", type="primary",
+                     help="Loads both (once per process) and shows their architecture"):
     for role, choice in choices.items():
         if not choice.value:
             st.warning(f"{role.capitalize()}: enter a model first.")
@@ -111,6 +120,8 @@ st.caption(
 c1, c2, c3 = st.columns([3, 1, 1])
 with c1:
     raw = st.text_area("Words or short phrases, one per line", height=150, key="words",
+                         help="Each model encodes them; the page compares the two similarity "
+                              "matrices",
                        value="dog\ncat\nhorse\ncar\ntruck\napple\nbanana\nguitar")
 layer_sel = {}
 pool_sel = {}
@@ -118,14 +129,17 @@ for col, role in ((c2, "teacher"), (c3, "student")):
     info = loaded[role].info
     with col:
         layer_sel[role] = st.number_input(f"{role} layer (0–{info.layers})", min_value=0,
+                                 help="0 is the embeddings, the last is the output layer",
                                           max_value=info.layers, value=info.layers,
                                           key=f"{role}_layer")
         pools = ["mean", "cls", "last"]
         pool_sel[role] = st.selectbox(f"{role} pooling", pools, key=f"{role}_pool",
+                              help="How a text's token states become one vector",
                                       index=pools.index(info.default_pooling))
 
 words = [w.strip() for w in raw.splitlines() if w.strip()][:64]
-if st.button("Encode", disabled=not words):
+if st.button("Encode", disabled=not words,
+                 help="Encodes the words with both models and compares their similarities"):
     try:
         vecs = {role: encode(loaded[role], words, layers=int(layer_sel[role]),
                              pooling=pool_sel[role]) for role in ("teacher", "student")}

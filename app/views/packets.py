@@ -38,6 +38,8 @@ tab_open, tab_build = st.tabs(["Open a packet", "Build a packet"])
 
 with tab_open:
     up = st.file_uploader(f"A .m2kt file (at most {MAX_PACKET_BYTES // 2**20} MB)",
+                          help="Checked by the reader in report-all mode; stored in the review "
+                               "queue only when it parses",
                           type=["m2kt"], key="packet_upload",
                           max_upload_size=MAX_PACKET_BYTES // 2**20)
     if up is not None:
@@ -90,7 +92,9 @@ with tab_build:
                  "the relative readout reads; each one counts as a crossing string. Class "
                  "tasks of the language track only.",
             disabled=t.track != "language" or t.name in ("hypernymy",))
-        go = st.form_submit_button("Build packet", type="primary")
+        go = st.form_submit_button("Build packet", type="primary",
+                                   help="Builds and signs it in the background; it then waits "
+                                        "in the review queue")
     build = get_job("build")
     if go and not (build is not None and build.active):
         def work(progress, cancel, on_step, t=t, anchors=int(anchors), how=how,

@@ -49,7 +49,8 @@ try:
     pending = [i for i, r in enumerate(rows) if r["status"] == "pending"
                and r["task"] != "(unreadable)"]
     choice = st.selectbox(
-        "Packet to review", range(len(paths)), index=pending[0] if pending else 0,
+        "Packet to review", range(len(paths)),
+        help="Pending packets first; the chosen one is verified again below", index=pending[0] if pending else 0,
         format_func=lambda i: f"{rows[i]['task']} · {rows[i]['teacher']} · {rows[i]['created']}"
                               f" — {rows[i]['status']} ({rows[i]['packet']})")
     path = paths[choice]
@@ -83,10 +84,12 @@ if decided:
             "final: it cannot be approved or rejected again.", icon=":material/lock:")
 with st.form("decide"):
     if mode == "single-user":
-        reviewer = st.text_input("Reviewer", max_chars=120)
+        reviewer = st.text_input("Reviewer", max_chars=120,
+                                 help="Your name, as the audit log will record it")
     else:
         reviewer = who or ""
-    reason = st.text_area("Reason", max_chars=2000)
+    reason = st.text_area("Reason", max_chars=2000,
+                           help="Why you approve or reject it; recorded with the decision")
     c1, c2 = st.columns(2)
     approve = c1.form_submit_button("Approve", type="primary",
                                     disabled=decided or not (rep.ok and may_decide))

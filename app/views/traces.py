@@ -28,7 +28,9 @@ if not valid:
             "Packets page.")
     st.stop()
 
-i = st.selectbox("Packet", range(len(valid)), format_func=lambda k: (
+i = st.selectbox("Packet", range(len(valid)),
+                 help="Verified packets of the review queue that carry traces",
+                 format_func=lambda k: (
     f"{visible(valid[k].manifest.provenance.domain.task, 30)} — {valid[k].digest[:12]}… "
     f"({len(valid[k].traces.traces)} traces)"))
 pk = valid[i]
@@ -41,6 +43,7 @@ student_answers: list[str] | None = None
 gate = None
 if students:
     sdir = st.selectbox("Student ingested from this packet", students,
+                        help="Any student this workspace ingested from the packet",
                         format_func=lambda s: f"{s.name} ({s.variant})")
     gate = next((g for g in sdir.report.get("gates", [])
                  if isinstance(g, dict) and g.get("name") == TRACE_GATE), None)
@@ -91,6 +94,7 @@ if student_answers is not None:
 st.dataframe(df, hide_index=True, width="stretch", height=280)
 
 j = st.selectbox("Trace to draw", range(len(traces)),
+                 help="One query's path through the teacher's concepts, step by step",
                  format_func=lambda k: f"{visible(traces[k].id, 20)}: "
                                        f"{visible(traces[k].query, 60)}")
 t = traces[j]
