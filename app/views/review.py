@@ -50,7 +50,8 @@ try:
                and r["task"] != "(unreadable)"]
     choice = st.selectbox(
         "Packet to review", range(len(paths)),
-        help="Pending packets first; the chosen one is verified again below", index=pending[0] if pending else 0,
+        help="Pending packets first; the chosen one is verified again below",
+        index=pending[0] if pending else 0,
         format_func=lambda i: f"{rows[i]['task']} · {rows[i]['teacher']} · {rows[i]['created']}"
                               f" — {rows[i]['status']} ({rows[i]['packet']})")
     path = paths[choice]
