@@ -144,11 +144,19 @@ class LocalRunner:
 
         var = get_variant(self.opts.variant)
         b = build_and_approve(self.tb.task, self.tb.teacher, self.opts.anchors, self.workdir,
+                              progress=self._sub("packet"),
                               anchor_selection=var.anchor_selection, seed=seed,
                               relative_words=packet_words(self.tb.task, var),
                               relative_l2=packet_l2(self.tb.task, var))
         self.builts[seed] = b
         return b
+
+    def _sub(self, what: str) -> Progress:
+        """This runner's progress for one part of a run, its messages prefixed (in-process
+        runs: every step of a build or an ingestion is reported, never a silent minute)."""
+        from m2kt.models.spec import within
+
+        return within(self.progress, 0.0, 1.0, f"{self.tb.task.name}: {what}: ")
 
     def _control(self, kind: str, seed: int) -> ControlRun:
         """The seed's ``kind`` control packet (:mod:`m2kt.bench.controls`), ingested with the
@@ -164,12 +172,14 @@ class LocalRunner:
             var = get_variant(self.opts.variant)
             b = build_and_approve(self.tb.task, random_head_teacher(self.tb.teacher, seed),
                                   self.opts.anchors, self.workdir,
+                                  progress=self._sub("random-head packet"),
                                   anchor_selection=var.anchor_selection, seed=seed,
                                   relative_words=packet_words(self.tb.task, var),
                                   relative_l2=packet_l2(self.tb.task, var), tag="-randomhead")
         else:
             raise ValueError(f"unknown control {kind!r}")
-        r = ingest_approved(b, seed, variant=self.opts.variant, eval_split=self.opts.split)
+        r = ingest_approved(b, seed, variant=self.opts.variant, eval_split=self.opts.split,
+                            progress=self._sub("ingestion"))
         return ControlRun(kind, r.accuracy, r.extra["pred"], r.passed, r.ledger.as_dict())
 
     def _m2kt(self, seed: int) -> M2KTRun:
@@ -178,7 +188,8 @@ class LocalRunner:
         from m2kt.ledger import reference_strings
 
         b = self._build(seed)
-        r = ingest_approved(b, seed, variant=self.opts.variant, eval_split=self.opts.split)
+        r = ingest_approved(b, seed, variant=self.opts.variant, eval_split=self.opts.split,
+                            progress=self._sub("ingestion"))
         g = b.packet.graph
         graph = graph_summary([e.model_dump() for e in g.edges], g.method, len(g.nodes),
                               self.tb.task.reference)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from typing import Any
 from m2kt.bench.runs import LocalRunner, Run, describe
 from m2kt.models.spec import Progress
 
+#: seconds without a progress line after which the bench says it is still at work
+HEARTBEAT_S = 10.0
 #: (task name, split, device, quick, teacher, variant, anchors) → this worker's runner
 _RUNNERS: dict[tuple, LocalRunner] = {}
 
@@ -90,14 +93,31 @@ class RaySpread:
         self.done = 0
         self.total = 0
         self.lock = threading.Lock()
+        self.last = time.monotonic()
+        self._stop = threading.Event()
+        threading.Thread(target=self._heartbeat, name="m2kt-bench-heartbeat",
+                         daemon=True).start()
         #: (task name, run) → the Ray reference of a run queued ahead of its task's thread
         self.queued: dict[tuple[str, Run], Any] = {}
 
     def close(self) -> None:
         import ray
 
+        self._stop.set()
         if self.started:
             ray.shutdown()
+
+    def _heartbeat(self, every: float = HEARTBEAT_S) -> None:
+        """A line whenever ``every`` seconds passed without one: a run on a worker reports
+        only when it ends (an ablation takes minutes), so the bench says it is still at work
+        and since when."""
+        while not self._stop.wait(every / 2):
+            with self.lock:
+                quiet = time.monotonic() - self.last
+                if quiet >= every:
+                    self.progress(f"runs {self.done} / {self.total} done; the workers are on "
+                                  f"the next ({quiet:.0f} s since the last finished)",
+                                  self.done / max(self.total, 1))
 
     def runner(self, name: str):
         """The ``runner`` of :func:`m2kt.bench.run.bench_task` for task ``name``."""
@@ -117,6 +137,7 @@ class RaySpread:
                 out.append(ray_get(ref))
                 with self.lock:
                     self.done += 1
+                    self.last = time.monotonic()
                     self.progress(f"runs {self.done} / {self.total}: {name}, {describe(r)}",
                                   self.done / max(self.total, 1))
             return out
