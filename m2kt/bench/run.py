@@ -42,7 +42,7 @@ from m2kt.domains.base import EVAL_SPLITS, Task
 from m2kt.domains.names import LANGUAGE_TASKS, SYMBOLIC_TASKS
 from m2kt.errors import UsageError
 from m2kt.ingest.variants import DEFAULT_VARIANT, Variant
-from m2kt.models.spec import Progress, no_progress, within
+from m2kt.models.spec import Progress, messages_only, no_progress
 
 TRACKS = {"language": LANGUAGE_TASKS, "symbolic": SYMBOLIC_TASKS}
 QUICK_SWEEP = (8, 64, 512)
@@ -386,7 +386,7 @@ def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions
 
     def acc(b, **kw) -> float:
         return ingest_approved(b, seed, variant=opts.variant, eval_split=opts.split,
-                               progress=within(progress, 0.0, 1.0, f"{tb.task.name}: "),
+                               progress=messages_only(progress, f"{tb.task.name}: "),
                                **kw).accuracy
 
     out: dict[str, Any] = {"seed": seed, "terms_off": {}, "methods": {}, "anchors": {}}
@@ -407,7 +407,7 @@ def ablations(tb: TaskBench, built, seed: int, workdir: Path, opts: BenchOptions
                 tb.task, tb.teacher, k, workdir, anchor_selection=how, seed=seed,
                 relative_words=words, relative_l2=packet_l2(tb.task, var))
             r = ingest_approved(b, seed, variant=opts.variant, eval_split=opts.split,
-                                progress=within(progress, 0.0, 1.0, f"{tb.task.name}: "))
+                                progress=messages_only(progress, f"{tb.task.name}: "))
             out["anchors"][str(k)] = {"acc": r.accuracy,
                                       "crossing_inputs": r.ledger.crossing_inputs,
                                       "ledger": r.ledger.as_dict()}

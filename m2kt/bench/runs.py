@@ -154,9 +154,9 @@ class LocalRunner:
     def _sub(self, what: str) -> Progress:
         """This runner's progress for one part of a run, its messages prefixed (in-process
         runs: every step of a build or an ingestion is reported, never a silent minute)."""
-        from m2kt.models.spec import within
+        from m2kt.models.spec import messages_only
 
-        return within(self.progress, 0.0, 1.0, f"{self.tb.task.name}: {what}: ")
+        return messages_only(self.progress, f"{self.tb.task.name}: {what}: ")
 
     def _control(self, kind: str, seed: int) -> ControlRun:
         """The seed's ``kind`` control packet (:mod:`m2kt.bench.controls`), ingested with the

@@ -136,3 +136,13 @@ class Recorder:
         """Whether the reported fractions never went down."""
         fr = [f for _, _, f in self.updates if f is not None]
         return all(b >= a for a, b in zip(fr, fr[1:], strict=False))
+
+
+def messages_only(progress: Progress, prefix: str = "") -> Progress:
+    """A sub-step's messages (prefixed) without its fractions, for a caller whose own bar
+    measures something else (a benchmark's runs done): the messages say what is happening, the
+    bar does not jump back to a sub-step's 5 %."""
+    def report(message: str, fraction: float | None = None) -> None:
+        progress(f"{prefix}{message}", None)
+
+    return report
