@@ -121,9 +121,9 @@ def show_report(rep: ReadReport, size: int) -> None:
         prov["sequence"], "concepts": s["concepts"], "labels": s["labels"],
         "teacher inputs": prov["counts"]["teacher_inputs"], "anchors":
         prov["counts"]["anchor_inputs"], "file bytes": size}
-    st.dataframe(pd.DataFrame({"value": [visible(v, 120) for v in facts.values()]},
-                              index=list(facts)), width="stretch",
-                 height=36 * (len(facts) + 1) + 4)
+    # a static table: a long value (the weights' SHA-256, a creator's name) wraps in full
+    st.table(pd.DataFrame({"value": [visible(v, 200) for v in facts.values()]},
+                          index=list(facts)))
     if "ledger" in s:
         show_crossing(s["ledger"])
     st.caption("Concepts (labels and descriptions as written in the packet, shown as plain "
