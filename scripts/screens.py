@@ -102,24 +102,6 @@ def shoot(pg, base: str, out: Path, prefix: str) -> list[str]:
     return names
 
 
-def watch(pg, done: str, timeout_s: float) -> float:
-    """Wait until the text ``done`` shows; returns the longest time the page's progress text
-    stood still meanwhile (seconds)."""
-    last, since, longest = None, time.monotonic(), 0.0
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if pg.get_by_text(done).count():
-            return longest
-        bar = pg.locator('[data-testid="stProgress"]')
-        text = bar.first.inner_text() if bar.count() else None
-        text = text.split(" · ")[0] if text else text  # the elapsed clock always moves
-        if text != last:
-            last, since = text, time.monotonic()
-        longest = max(longest, time.monotonic() - since)
-        time.sleep(0.5)
-    raise SystemExit(f"'{done}' did not show within {timeout_s:.0f} s")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--task", default="supersense")
@@ -128,7 +110,13 @@ def main() -> int:
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROME_ARGS, CHROMIUM, approve_on_review, wait_idle
+    from tests.browser.conftest import (
+        CHROME_ARGS,
+        CHROMIUM,
+        approve_on_review,
+        wait_idle,
+        watch_progress,
+    )
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -150,7 +138,7 @@ def main() -> int:
             wait_idle(pg)
             pg.get_by_role("button", name="Run the guided demo").click()
             t0 = time.monotonic()
-            summary["demo_longest_still_s"] = round(watch(pg, "Result:", 1800), 1)
+            summary["demo_longest_still_s"] = round(watch_progress(pg, "Result:", 1800), 1)
             summary["demo_seconds"] = round(time.monotonic() - t0, 1)
             print(f"demo done in {summary['demo_seconds']} s; the progress text stood still "
                   f"at most {summary['demo_longest_still_s']} s", flush=True)

@@ -131,3 +131,20 @@ def approve_on_review(pg, base: str, reason: str, packet: str | None = None) -> 
     pg.get_by_label("Reason").fill(reason)
     pg.get_by_role("button", name="Approve").click()
     pg.get_by_text("approved by alice").wait_for(timeout=60_000)
+
+
+def watch_progress(pg, done: str, timeout_s: float) -> float:
+    """Wait until the text ``done`` shows on page ``pg``; returns the longest time the page's
+    progress text (the message, not its always-moving elapsed clock) stood still meanwhile."""
+    last, since, longest = None, time.monotonic(), 0.0
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if pg.get_by_text(done).count():
+            return longest
+        bar = pg.locator('[data-testid="stProgress"]')
+        text = bar.first.inner_text().split(" · ")[0] if bar.count() else None
+        if text != last:
+            last, since = text, time.monotonic()
+        longest = max(longest, time.monotonic() - since)
+        pg.wait_for_timeout(250)
+    raise AssertionError(f"{done!r} did not show within {timeout_s:.0f} s")

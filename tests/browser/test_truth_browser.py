@@ -14,11 +14,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, ROOT, served, wait_idle
+from tests.browser.conftest import ARTIFACTS, ROOT, served, wait_idle, watch_progress
 
 pytestmark = pytest.mark.browser
 
@@ -38,22 +37,6 @@ def strict(tmp_path_factory):
     gen.close()
 
 
-def _still(pg, done: str, timeout_s: float) -> float:
-    """Wait for ``done`` to show; the longest time the progress text stood still meanwhile."""
-    last, since, longest = None, time.monotonic(), 0.0
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if pg.get_by_text(done).count():
-            return longest
-        bar = pg.locator('[data-testid="stProgress"]')
-        text = bar.first.inner_text().split(" · ")[0] if bar.count() else None
-        if text != last:
-            last, since = text, time.monotonic()
-        longest = max(longest, time.monotonic() - since)
-        pg.wait_for_timeout(250)
-    raise AssertionError(f"{done!r} did not show within {timeout_s:.0f} s")
-
-
 def test_every_figure_agrees_with_the_report_when_a_gate_fails(browser, strict) -> None:
     url, home = strict
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -65,7 +48,7 @@ def test_every_figure_agrees_with_the_report_when_a_gate_fails(browser, strict) 
     pg.keyboard.press("Enter")
     wait_idle(pg)
     pg.get_by_role("button", name="Run the guided demo").click()
-    silence = _still(pg, "Result:", 600)
+    silence = watch_progress(pg, "Result:", 600)
     pg.wait_for_timeout(1500)
     pg.screenshot(path=str(ARTIFACTS / "truth-home.png"), full_page=True)
     assert silence <= MAX_SILENCE_S, f"the progress stood still for {silence:.1f} s"
