@@ -356,8 +356,9 @@ def plot_task(name: str, t: dict[str, Any], path: Path) -> None:
                         capsize=2, alpha=0.6 if "prior" in key else 1.0)
     env = [p for p in t.get("envelope") or [] if p["inputs"] > 0]
     if env:
-        ax.step([p["inputs"] for p in env], [p["acc"] for p in env], where="post",
-                color="#222222", lw=1, label="strongest KD (envelope)")
+        # parity interpolates log-linearly: straight segments on this log axis
+        ax.plot([p["inputs"] for p in env], [p["acc"] for p in env], color="#222222", lw=1,
+                label="strongest KD (envelope)")
     if m.get("kd_anchor") and m["kd_anchor"].get("inputs"):
         ax.errorbar([_point_x(m["kd_anchor"])], [m["kd_anchor"]["acc"]],
                     yerr=[m["kd_anchor"].get("acc_std", 0)], fmt="s", ms=6, color="#64b5cd",

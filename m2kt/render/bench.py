@@ -34,8 +34,7 @@ def accuracy_vs_inputs(name: str, entry: dict[str, Any]) -> go.Figure:
     env = [p for p in entry.get("envelope") or [] if p["inputs"] > 0]
     if env:
         fig.add_trace(go.Scatter(x=[p["inputs"] for p in env], y=[p["acc"] for p in env],
-                                 mode="lines", line={"shape": "hv", "color": "black",
-                                                     "width": 1},
+                                 mode="lines", line={"color": "black", "width": 1},
                                  name="strongest KD (envelope)"))
     if m.get("kd_anchor") and m["kd_anchor"].get("inputs"):
         fig.add_trace(go.Scatter(
