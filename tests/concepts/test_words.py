@@ -47,15 +47,18 @@ def test_public_words_bounds() -> None:
 
 
 def test_default_words_per_kind_of_task() -> None:
-    """10,000 on the built-in language class tasks (the default variant's), 2,000 on a user's
-    own domain (any other name: domain names may not take a built-in task's), none on pair or
-    symbolic tasks."""
+    """None by default since BENCHMARK v3 counts each public word as a crossing string: the
+    default variant's packet carries no word, on a built-in task or a user's own domain; pair
+    and symbolic tasks never read words; the words variant carries 10,000."""
     from dataclasses import replace
 
-    from m2kt.concepts.words import DEFAULT_WORDS, WORDS_V1, default_words
+    from m2kt.concepts.words import WORDS_10K, default_words, reads_words
+    from m2kt.ingest.variants import get_variant
 
     supersense = get_task("supersense")
-    assert default_words(supersense) == DEFAULT_WORDS == 10_000
+    assert reads_words(supersense) and default_words(supersense) == 0
     own = replace(supersense, name="topics", params={"examples_sha256": "0" * 64})
-    assert default_words(own) == WORDS_V1 == 2000
+    assert default_words(own) == 0
+    assert not reads_words(get_task("hypernymy")) and not reads_words(get_task("multistep"))
     assert default_words(get_task("hypernymy")) == default_words(get_task("multistep")) == 0
+    assert get_variant("student-anchors-words").relative_words == WORDS_10K

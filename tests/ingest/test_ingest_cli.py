@@ -4,6 +4,7 @@ refused before any training step."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -19,19 +20,26 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict:
     res = run_cli("build-packet", "--domain", "multistep", "--key", str(root / "k/teacher.key"),
                   "--out", str(pkt), "--anchors", "64", env=home)
     assert res.returncode == 0, res.stderr
-    return {"home": home, "pkt": pkt, "root": root}
+    # a decision is final: the rejection test decides in a copy of the workspace, so that the
+    # approval test can still approve the same packet
+    shutil.copytree(root / "ws", root / "ws-reject")
+    return {"home": home, "pkt": pkt, "root": root,
+            "reject_home": {"M2KT_HOME": str(root / "ws-reject")}}
 
 
 def test_unapproved_then_rejected_refused_before_training(env) -> None:
-    out = env["root"] / "s0"
-    res = run_cli("ingest", str(env["pkt"]), "--out", str(out), env=env["home"])
+    home, out = env["reject_home"], env["root"] / "s0"
+    res = run_cli("ingest", str(env["pkt"]), "--out", str(out), env=home)
     assert res.returncode == 1 and "it has not been approved" in res.stderr
     assert "step 1/" not in res.stderr and not out.exists()
     assert run_cli("reject", str(env["pkt"]), "--reviewer", "bob", "--reason", "not yet",
-                   env=env["home"]).returncode == 0
-    res = run_cli("ingest", str(env["pkt"]), "--out", str(out), env=env["home"])
+                   env=home).returncode == 0
+    res = run_cli("ingest", str(env["pkt"]), "--out", str(out), env=home)
     assert res.returncode == 1 and "it was rejected by bob" in res.stderr
     assert not out.exists()
+    res = run_cli("approve", str(env["pkt"]), "--reviewer", "alice", "--reason", "changed mind",
+                  env=home)
+    assert res.returncode == 1 and "AlreadyDecided" in res.stderr and "final" in res.stderr
 
 
 def test_tampered_packet_refused(env) -> None:

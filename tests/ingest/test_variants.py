@@ -127,45 +127,46 @@ def test_a_variant_s_weights_are_the_engine_s_with_its_overrides_on_their_track(
     assert get_variant("transductive-words").weights("symbolic") == DEFAULT_WEIGHTS
 
 
-def test_the_default_is_words10k_on_language_and_shot_geo0_on_symbolic() -> None:
-    """A report made with ``transductive-words10k`` stands for the default on the language
-    track, one made with ``transductive-shot-geo0`` on the symbolic track: every setting but
-    the names, the symbolic-only parts (SHOT's stage and λ_geo) and the public words (which
-    only language packets carry) is the same."""
-    from m2kt.concepts.words import DEFAULT_WORDS
-    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant, same_as_default
+def test_the_default_is_the_previous_one_but_for_its_anchors_and_words() -> None:
+    """``random-anchors`` (the default since BENCHMARK v3) computes what
+    ``transductive-shot-geo0-w10k`` did but for two settings: anchors drawn at random from the
+    student's pool (no teacher reads the pool) and no public word (each would be a crossing
+    string); ``student-anchors`` differs from it in the anchors only."""
+    from m2kt.ingest.variants import DEFAULT_VARIANT, PUBLIC, get_variant, same_as_default
 
-    default, w10k = get_variant(DEFAULT_VARIANT), get_variant("transductive-words10k")
-    assert default.relative_words == DEFAULT_WORDS  # the packet builder's default
-    assert "language" not in default.shot_tracks
-    assert tuple(s for s in default.stages if s != "shot") == w10k.stages
-    assert default.effective("language") == w10k.effective("language")
-    assert default.effective("symbolic") != w10k.effective("symbolic")
-    assert same_as_default("transductive-words10k", {"language"})
-    assert same_as_default("transductive-shot-geo0", {"symbolic"})
-    assert not same_as_default("transductive-shot-geo0", {"language"})  # 2,000 words
-    assert not same_as_default("transductive-words", {"language"})
-    assert not same_as_default("transductive-shot", {"symbolic"})  # its λ_geo differs
+    assert DEFAULT_VARIANT == "random-anchors" and next(iter(PUBLIC)) == DEFAULT_VARIANT
+    default, old = get_variant(DEFAULT_VARIANT), get_variant("transductive-shot-geo0-w10k")
+    assert default.relative_words == 0 and default.anchor_selection == "random"
+    for track in ("language", "symbolic"):
+        mine, theirs = default.effective(track), old.effective(track)
+        differ = {k for k in mine if mine[k] != theirs.get(k)}
+        assert differ <= {"anchor_selection", "relative_words"}, (track, differ)
+        assert "anchor_selection" in differ
+    student = get_variant("student-anchors").effective("language")
+    assert {k for k, v in student.items()
+            if v != default.effective("language")[k]} == {"anchor_selection"}
+    assert same_as_default(DEFAULT_VARIANT, {"language", "symbolic"})
+    assert not same_as_default("student-anchors", {"language"})
+    assert not same_as_default("transductive-shot-geo0-w10k", {"symbolic"})
 
 
 @pytest.mark.parametrize(("name", "field", "value"), [
     ("transductive-shot-geo0-w10k-l2", "relative_l2", 0.01),
     ("transductive-shot-geo0-w10k-sp1", "relative_adapt", 1.0),
     ("transductive-shot-geo0-w10k-sp10", "relative_adapt", 10.0)])
-def test_a_relative_readout_variant_is_the_default_but_for_one_language_setting(
+def test_a_relative_readout_variant_is_its_base_but_for_one_language_setting(
         name: str, field: str, value: float) -> None:
-    """The research variants of the default's relative readout differ from it only in one
-    setting that acts on language packets (the L2 strength they are built with; the μ of the
-    student's L2-SP adaptation): on the symbolic track they ingest alike."""
-    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant, same_as_default
+    """The research variants of ``transductive-shot-geo0-w10k``'s relative readout differ from it
+    only in one setting that acts on language packets (the L2 strength they are built with; the
+    μ of the student's L2-SP adaptation): on the symbolic track they ingest alike."""
+    from m2kt.ingest.variants import get_variant
 
-    default, var = get_variant(DEFAULT_VARIANT), get_variant(name)
-    assert getattr(default, field) is None and getattr(var, field) == value
+    base, var = get_variant("transductive-shot-geo0-w10k"), get_variant(name)
+    assert getattr(base, field) is None and getattr(var, field) == value
     lang = var.effective("language")
     assert lang.pop(field) == value
-    assert lang == {k: v for k, v in default.effective("language").items() if k != field}
-    assert same_as_default(name, {"symbolic"})
-    assert not same_as_default(name, {"language"})
+    assert lang == {k: v for k, v in base.effective("language").items() if k != field}
+    assert var.effective("symbolic") == base.effective("symbolic")
 
 
 def test_only_language_packets_of_the_l2_variant_are_built_at_a_fixed_l2() -> None:
