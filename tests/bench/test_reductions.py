@@ -262,9 +262,9 @@ def test_research_log_tables_only_keeps_the_prose(tmp_path) -> None:
     research_log([], log, results)
     text = log.read_text()
     assert "A paragraph that stays." in text
-    # the crossing column splits v3's count: strings sent to the teacher, strings that cross
-    assert ("| `teacher-anchors` | toy | dev | 0.730 ± 0.000 | 0.500 | yes | 81 % | "
-            "32 (to teacher 32; task strings 32) |") in text
+    # gates passed ("—": the entry records none); the crossing column splits v3's count
+    assert ("| `teacher-anchors` | toy | dev | 0.730 ± 0.000 | — | 0.500 | yes | 81 % | "
+            "32 (to teacher 32; task strings 32) | 0.600 | 128 | 75 % | yes |") in text
 
 
 def test_beating_the_start_must_be_beyond_chance() -> None:
