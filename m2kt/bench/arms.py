@@ -99,7 +99,7 @@ class TaskBench:
         #: tasks): its answers on the teacher_train inputs a packet reads
         self.hist = None if self.pair else teacher_histogram(task, self.teacher)
         #: the public strings a packet of the bench's variant uses (concept labels, then its
-        #: public words; class tasks of the language track with words only), for kd_words
+        #: public words; class tasks of the language track), for kd_words
         self.words: list[Example] = self._public(words)
         if task.track == "language":
             from m2kt.domains.language import features
@@ -109,8 +109,12 @@ class TaskBench:
         self._quick = quick
 
     def _public(self, words: int) -> list[Example]:
-        """The reference strings of a packet with ``words`` public words (see ``words``)."""
-        if not words or self.task.track != "language" or self.pair:
+        """The reference strings of a packet with ``words`` public words (see ``words``): the
+        concept labels, then the words; none where packets carry no relative readout over
+        strings (pair tasks, the symbolic track)."""
+        from m2kt.concepts.words import reads_words
+
+        if not reads_words(self.task) or self.pair:
             return []
         from m2kt.concepts.relative import reference_strings
         from m2kt.concepts.words import public_words

@@ -202,19 +202,19 @@ def words_sizes(pool: int, anchors: int) -> list[int]:
 
 
 def uses_words(task: Task, opts: BenchOptions) -> bool:
-    """Whether the bench's packets of ``task`` carry public words (then ``kd_words`` runs)."""
-    from m2kt.concepts.teacher import QUERY_TASKS
-    from m2kt.ingest.variants import get_variant
-
-    return task.name not in QUERY_TASKS and packet_words(task, get_variant(opts.variant)) > 0
+    """Whether the bench's packets of ``task`` carry public reference strings (then
+    ``kd_words`` runs): every language class task, whose packets carry a relative readout over
+    the concept labels and the variant's public words — the teacher's information on each of
+    those strings crosses, so KD is given its answers on the same strings (BENCHMARK v3)."""
+    return reads_words(task)
 
 
 def first_runs(opts: BenchOptions, task: Task) -> list[tuple]:
     """A task's first batch of runs (:mod:`m2kt.bench.runs`), which needs nothing measured:
     M2KT per seed, the controls per seed, the KD sweep per size and seed (KD + pool only at the
     full pool with ``--quick``), ``kd_words`` per size and seed where the packets carry public
-    words (KD + pool with ``--quick`` only without pool inputs and at the full pool), the
-    ablations on the first seed."""
+    reference strings (KD + pool with ``--quick`` only without pool inputs and at the full
+    pool), the ablations on the first seed."""
     seeds = opts.seed_list()
     pool_size = len(task.splits["transfer_pool"])
     sizes = sweep_sizes(pool_size, opts.quick)

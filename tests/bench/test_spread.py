@@ -32,15 +32,19 @@ def test_runs_per_task_counts_every_run() -> None:
     assert runs_per_task(no_anchors, task) == 3 + len(sweep_sizes(9047, True)) + 2
 
 
-def test_first_runs_list_kd_words_only_where_packets_carry_words() -> None:
+def test_first_runs_list_kd_words_wherever_packets_carry_reference_strings() -> None:
+    """Every language class packet carries a relative readout over the concept labels (and its
+    variant's public words): KD is given the teacher's answers on the same strings, words or
+    not; pair tasks and the symbolic track carry none."""
     from m2kt.domains.registry import get_task
 
     words = BenchOptions(quick=True, variant="student-anchors-words")
     plain = BenchOptions(quick=True, variant="student-anchors")
     ss = get_task("supersense")
-    kinds = [r[0] for r in first_runs(words, ss)]
-    assert "kd_words" in kinds and "kd_words" not in [r[0] for r in first_runs(plain, ss)]
+    assert "kd_words" in [r[0] for r in first_runs(words, ss)]
+    assert "kd_words" in [r[0] for r in first_runs(plain, ss)]
     assert "kd_words" not in [r[0] for r in first_runs(words, get_task("hypernymy"))]
+    assert "kd_words" not in [r[0] for r in first_runs(plain, get_task("multistep"))]
 
 
 def test_first_batches_are_queued_longest_first() -> None:
