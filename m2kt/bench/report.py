@@ -248,13 +248,16 @@ def ablation_lines(result: dict[str, Any]) -> list[str]:
         a = t.get("ablations") or {}
         if not a:
             continue
-        base = t["methods"]["m2kt"]["acc"]
+        m = t["methods"]["m2kt"]  # the ablations' own seed is their baseline, not the mean
+        seeds = list(result.get("meta", {}).get("seeds") or [])
+        accs = m.get("accs") or []
+        base = accs[seeds.index(a["seed"])] if a["seed"] in seeds and accs else m["acc"]
         terms = ", ".join(f"{k} off {v:.3f}" for k, v in a.get("terms_off", {}).items())
         meths = ", ".join(f"{k} {v:.3f}" for k, v in a.get("methods", {}).items())
         anch = ", ".join(f"{k}: {v['acc']:.3f}" if v.get("acc") is not None else f"{k}: n/a"
                          for k, v in a.get("anchors", {}).items())
-        lines.append(f"- **{name}** (seed {a['seed']}; default {base:.3f}): {terms}; "
-                     f"alignment {meths}; anchors {anch}")
+        lines.append(f"- **{name}** (seed {a['seed']}; the default on that seed {base:.3f}): "
+                     f"{terms}; alignment {meths}; anchors {anch}")
     return lines
 
 
