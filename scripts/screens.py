@@ -114,6 +114,7 @@ def main() -> int:
         CHROME_ARGS,
         CHROMIUM,
         approve_on_review,
+        field,
         wait_idle,
         watch_progress,
     )
@@ -152,7 +153,7 @@ def main() -> int:
             pg.locator('input[type="file"]').nth(0).set_input_files(str(concepts))
             pg.locator('input[type="file"]').nth(1).set_input_files(str(examples))
             wait_idle(pg)
-            pg.get_by_label("Name (2–40 lower-case letters, digits, '-' or '_')").fill(
+            field(pg, "Name (2–40").fill(
                 SMALL["name"])
             pg.get_by_role("button", name="Save the domain").click()
             pg.get_by_text("Saved:").wait_for(timeout=60_000)

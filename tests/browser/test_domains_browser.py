@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, approve_on_review, choose, wait_idle
+from tests.browser.conftest import ARTIFACTS, approve_on_review, choose, field, wait_idle
 from tests.domains.test_domains_cli import BAD, GOOD_CONCEPTS, _good_examples
 from tests.ingest.test_student_side import TOPICS, _small_domain
 
@@ -59,7 +59,7 @@ def test_markup_labels_are_inert_and_stored_as_written(page, server, tmp_path: P
                  "down,[Down](javascript:alert(2))\n")
     e.write_text(_good_examples())
     _upload(page, server, c, e)
-    page.get_by_label("Name (2–40").fill("markup")
+    field(page, "Name (2–40").fill("markup")
     page.get_by_role("button", name="Save the domain").click()
     page.get_by_text("Saved: 2 concepts").wait_for(timeout=60_000)
     # the preview is a data grid (cells are plain text); nothing the labels carry took effect
@@ -80,7 +80,7 @@ def test_a_taken_or_built_in_name_is_refused_on_the_page(page, server, tmp_path:
                          ("updown", "a domain named 'updown' exists already")):
         _upload(page, server, c, e)
         before = _stored()
-        page.get_by_label("Name (2–40").fill(name)
+        field(page, "Name (2–40").fill(name)
         page.get_by_role("button", name="Save the domain").click()
         wait_idle(page)
         assert expect in page.inner_text("body")
@@ -101,7 +101,7 @@ def test_an_oversized_file_is_refused_by_the_uploader(page, server, tmp_path: Pa
 def test_upload_build_approve_ingest_through_the_browser(page, server, tmp_path: Path) -> None:
     con, ex = _small_domain(tmp_path)
     _upload(page, server, con, ex)
-    page.get_by_label("Name (2–40").fill("webtopics")
+    field(page, "Name (2–40").fill("webtopics")
     page.get_by_role("button", name="Save the domain").click()
     page.get_by_text("Saved: 3 concepts").wait_for(timeout=60_000)
     assert "webtopics" in _stored()
@@ -118,7 +118,7 @@ def test_upload_build_approve_ingest_through_the_browser(page, server, tmp_path:
     page.get_by_role("tab", name="Build a packet").click()
     wait_idle(page)
     choose(page, "webtopics")
-    page.get_by_label("Anchors").fill("16")
+    field(page, "Anchors").fill("16")
     page.get_by_role("button", name="Build packet").click()
     page.get_by_text("Download the packet").wait_for(timeout=600_000)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, wait_idle
+from tests.browser.conftest import ARTIFACTS, field, wait_idle
 from tests.fixtures.packets import make_packet
 
 pytestmark = pytest.mark.browser
@@ -70,8 +70,8 @@ def test_verified_hostile_packet_is_inert_on_every_page(page, server,
     page.goto(f"{server}/review")
     wait_idle(page)
     page.get_by_text("Verifies:").first.wait_for(timeout=60_000)
-    page.get_by_label("Reviewer").fill(PAYLOADS[0][:100])
-    page.get_by_label("Reason").fill(PAYLOADS[1] + PAYLOADS[2])
+    field(page, "Reviewer").fill(PAYLOADS[0][:100])
+    field(page, "Reason").fill(PAYLOADS[1] + PAYLOADS[2])
     page.get_by_role("button", name="Reject").click()
     page.get_by_text("rejected by").wait_for(timeout=60_000)
     _inert(page)
