@@ -8,7 +8,7 @@ or ``--home``), then
 
 1. **guided demo**: Home → the demo on ``--task`` → waits for its result card, watching the
    progress text (the longest time it stood still is printed) → every page, full-page
-   screenshots ``demo-<page>.png``;
+   screenshots ``demo-<page>.png`` (and ``demo-result.png``, the result card as it ends);
 2. **small domain** (4 concepts × 16 sentences from the shipped example, defaults only):
    Domains (upload, save) → Packets (build) → Review & Approve (approve) → Align & Ingest
    (the student's own texts and labelled examples uploaded, defaults otherwise) → waits for
@@ -85,6 +85,18 @@ def serve(home: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the workbench did not start (see streamlit.log)")
 
 
+def full_shot(pg, path: Path) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main container, so the
+    viewport is grown to the content's height (at most 8,000 px) for the shot, then restored."""
+    h = pg.evaluate("""() => Math.max(...[...document.querySelectorAll(
+        '[data-testid="stMain"], [data-testid="stAppViewContainer"], section.main')]
+        .map(e => e.scrollHeight), document.body.scrollHeight)""")
+    pg.set_viewport_size({"width": 1400, "height": int(min(max(h, 1000), 8000))})
+    pg.wait_for_timeout(800)  # the layout follows the new height
+    pg.screenshot(path=str(path), full_page=True)
+    pg.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def shoot(pg, base: str, out: Path, prefix: str) -> list[str]:
     """A full-page screenshot of every page."""
     from tests.browser.conftest import wait_idle
@@ -95,7 +107,7 @@ def shoot(pg, base: str, out: Path, prefix: str) -> list[str]:
         wait_idle(pg, 600_000)
         pg.wait_for_timeout(2500)  # charts and iframes settle
         name = f"{prefix}-{stem}.png"
-        pg.screenshot(path=str(out / name), full_page=True)
+        full_shot(pg, out / name)
         errors = pg.locator('[data-testid="stException"]').count()
         print(f"  {name}{'  (EXCEPTION ON THE PAGE)' if errors else ''}", flush=True)
         names.append(name)
@@ -143,7 +155,9 @@ def main() -> int:
             summary["demo_seconds"] = round(time.monotonic() - t0, 1)
             print(f"demo done in {summary['demo_seconds']} s; the progress text stood still "
                   f"at most {summary['demo_longest_still_s']} s", flush=True)
-            summary["pages"] += shoot(pg, base, out, "demo")
+            full_shot(pg, out / "demo-result.png")  # the result card, as the demo ends
+            print("  demo-result.png", flush=True)
+            summary["pages"] += ["demo-result.png", *shoot(pg, base, out, "demo")]
             # 2. the small domain, defaults only
             files = Path(tmp.name) / "files"
             files.mkdir(exist_ok=True)
@@ -157,7 +171,7 @@ def main() -> int:
                 SMALL["name"])
             pg.get_by_role("button", name="Save the domain").click()
             pg.get_by_text("Saved:").wait_for(timeout=60_000)
-            pg.screenshot(path=str(out / "small-domains-saved.png"), full_page=True)
+            full_shot(pg, out / "small-domains-saved.png")
             pg.goto(f"{base}/packets")
             wait_idle(pg)
             pg.get_by_role("tab", name="Build a packet").click()
@@ -168,7 +182,7 @@ def main() -> int:
             pg.get_by_role("tab", name="Build a packet").click()
             pg.get_by_role("button", name="Build packet").click()
             pg.get_by_text(f"Built the {SMALL['name']} packet").wait_for(timeout=900_000)
-            pg.screenshot(path=str(out / "small-packets-built.png"), full_page=True)
+            full_shot(pg, out / "small-packets-built.png")
             approve_on_review(pg, base, "small domain: checked concepts and provenance",
                               packet=SMALL["name"])
             from m2kt.domains.custom import custom_task, split_jsonl
@@ -193,7 +207,7 @@ def main() -> int:
             body = pg.inner_text("body")
             summary["small_domain"] = ("stopped before training" if "stopped before training"
                                        in body else "ingested")
-            pg.screenshot(path=str(out / "small-ingest-result.png"), full_page=True)
+            full_shot(pg, out / "small-ingest-result.png")
             print(f"small domain: {summary['small_domain']}", flush=True)
             summary["pages"] += shoot(pg, base, out, "small")
             b.close()
