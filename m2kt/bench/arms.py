@@ -20,7 +20,15 @@ from typing import Any
 
 import numpy as np
 
-from m2kt.bench.kd import BaselineResult, frozen_head, kd_head, kd_ssl_head, prior_result
+from m2kt.bench.kd import (
+    BaselineResult,
+    frozen_head,
+    kd_head,
+    kd_ssl_head,
+    names_weight,
+    prior_result,
+    with_names,
+)
 from m2kt.domains.base import Example, Task
 from m2kt.models.spec import Progress
 
@@ -227,6 +235,22 @@ class TaskBench:
             self._memo[key] = self.labels([self.subset(n, s) for s in seeds], seeds)
         return self._memo[key]  # type: ignore[return-value]
 
+    def name_scores(self, f: np.ndarray) -> np.ndarray:
+        """The student's own label-name scores (n, k) of feature rows ``f`` (n, d): cosines to
+        its vectors of the concept labels, divided by the median top-1 − top-2 margin on its
+        pool (as the ``prior`` arm starts); label-free, nothing crosses. Language class tasks."""
+        if "names" not in self._memo:
+            from m2kt import ssl
+            from m2kt.concepts.relative import profiles
+            from m2kt.models.embcache import cached_encode
+
+            lab = cached_encode(self.student, [c.label for c in self.task.concepts])
+            self._memo["names"] = (lab, ssl.margin_temperature(profiles(self.f_pool, lab)))
+        lab, temp = self._memo["names"]  # type: ignore[misc]
+        from m2kt.concepts.relative import profiles
+
+        return profiles(f, lab) / temp
+
     def kd_pair(self, sets: Sequence[Sequence[Example]], seeds: Sequence[int],
                 ssl_too: bool = True) -> tuple[list[BaselineResult], list[BaselineResult]]:
         """Per seed, ``kd`` on ``sets[i]`` and (``ssl_too``) ``kd_ssl`` on it plus the pool."""
@@ -241,9 +265,15 @@ class TaskBench:
                 head, temp = kd_head(x, t, s)
                 z = head.logits(self.f_eval)
                 pred = z.argmax(1)
-                kd.append(prior_result(BaselineResult(float((pred == self.y_eval).mean()),
-                                                      time.perf_counter() - t0, pred, temp),
-                                       head.logits(self.f_pool), z, self.hist, self.y_eval))
+                res = BaselineResult(float((pred == self.y_eval).mean()),
+                                     time.perf_counter() - t0, pred, temp)
+                z_pool, z_prior = head.logits(self.f_pool), z
+                if self.hist is not None:  # _prior answers: + the student's label names
+                    w = names_weight(x, t, self.name_scores(x), head, temp or 1.0, s)
+                    z_pool = with_names(z_pool, self.name_scores(self.f_pool), w)
+                    z_prior = with_names(z, self.name_scores(self.f_eval), w)
+                    res = replace(res, choice=f"_prior with label names ×{w:g}")
+                kd.append(prior_result(res, z_pool, z_prior, self.hist, self.y_eval))
                 pos = [self._pool_pos.get(id(e)) for e in exs]
                 if ssl_too and len({p for p in pos if p is not None}) == len(self.pool):
                     # every pool input is already a KD input: no unlabelled input is left

@@ -295,7 +295,8 @@ def render_markdown(result: dict[str, Any]) -> str:
             "(anchors, traces, each reference string of a relative readout; every KD input "
             "and every public string KD was given answers for).  *Parity*: where the upper "
             "envelope of every KD arm (KD, KD + the student's pool, KD on M2KT's anchors, KD "
-            "on the packet's public strings, each also with the teacher's class histogram) "
+            "on the packet's public strings, each also with the teacher's class histogram — "
+            "and, on language class tasks, with the student's own label-name scores) "
             "against its own crossing count reaches M2KT, log-linearly interpolated from the "
             "`prior` arm at zero; the interval is a bootstrap over seeds and items; beside it "
             "the same in bytes.  *Controls*: M2KT ingesting a packet with its concepts "
@@ -328,10 +329,10 @@ def render_markdown(result: dict[str, Any]) -> str:
 
 #: the sweeps a report lists and plots, with their labels
 SWEEP_LABELS = {"kd_sweep": "KD", "kd_ssl_sweep": "KD + pool",
-                "kd_prior_sweep": "KD + class histogram",
+                "kd_prior_sweep": "KD + class histogram (+ label names)",
                 "kd_ssl_prior_sweep": "KD + pool + class histogram",
                 "kd_words_sweep": "KD on public strings (+ N inputs)",
-                "kd_words_prior_sweep": "KD on public strings + class histogram"}
+                "kd_words_prior_sweep": "KD on public strings + class histogram (+ label names)"}
 
 
 def _point_x(p: dict[str, Any]) -> int:
