@@ -34,31 +34,32 @@ def run_demo(task_name: str, anchors: int | None = None, progress: Progress = no
     ingestion report, the packet's provenance, the verdict over every gate, what the
     committed benchmark report says of this task, and the longest wait between two progress
     messages."""
-    from m2kt.models.spec import Recorder, within
+    from m2kt.models.spec import Recorder, ticking, within
 
     t0 = time.perf_counter()
     rec = Recorder(Monotone(progress))
     progress = rec
     progress(f"1/6 teacher: reading the {task_name} task", 0.0)
-    from m2kt.bench.m2kt_run import bench_key
-    from m2kt.bench.run import packet_words
-    from m2kt.concepts.teacher import load_teacher
-    from m2kt.config import workspace
-    from m2kt.domains.registry import get_task, recorded
-    from m2kt.ingest.trainer import ingest
-    from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
-    from m2kt.packet.build import build_packet, default_anchors
-    from m2kt.packet.reader import open_packet
-    from m2kt.packet.trust import load_store, next_sequence
-    from m2kt.store import audit
-    from m2kt.store.db import open_db
-    from m2kt.store.queue import save_packet_bytes
-    from m2kt.verify.gates import pre_gates
-    from m2kt.verify.policy import load_policy
-    from m2kt.verify.verdict import verdict
+    with ticking(progress, f"1/6 teacher: reading the {task_name} task", 0.0):
+        from m2kt.bench.m2kt_run import bench_key
+        from m2kt.bench.run import packet_words
+        from m2kt.concepts.teacher import load_teacher
+        from m2kt.config import workspace
+        from m2kt.domains.registry import get_task, recorded
+        from m2kt.ingest.trainer import ingest
+        from m2kt.ingest.variants import DEFAULT_VARIANT, get_variant
+        from m2kt.packet.build import build_packet, default_anchors
+        from m2kt.packet.reader import open_packet
+        from m2kt.packet.trust import load_store, next_sequence
+        from m2kt.store import audit
+        from m2kt.store.db import open_db
+        from m2kt.store.queue import save_packet_bytes
+        from m2kt.verify.gates import pre_gates
+        from m2kt.verify.policy import load_policy
+        from m2kt.verify.verdict import verdict
 
-    ws = workspace()
-    task = get_task(task_name)
+        ws = workspace()
+        task = get_task(task_name)
     var = get_variant(DEFAULT_VARIANT)
     anchors = default_anchors(task) if anchors is None else anchors
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -146,3 +149,26 @@ def messages_only(progress: Progress, prefix: str = "") -> Progress:
         progress(f"{prefix}{message}", None)
 
     return report
+
+
+@contextmanager
+def ticking(progress: Progress, message: str, fraction: float | None = None,
+            every: float = 2.0) -> Iterator[None]:
+    """Within the ``with`` block, ``progress(f"{message} · N s", fraction)`` every ``every``
+    seconds from a helper thread (work that cannot report itself: imports, a first read of a
+    data set). The thread is stopped and joined before the block's caller goes on, so no two
+    progress calls overlap."""
+    stop = threading.Event()
+    t0 = time.perf_counter()
+
+    def tick() -> None:
+        while not stop.wait(every):
+            progress(f"{message} · {time.perf_counter() - t0:.0f} s", fraction)
+
+    th = threading.Thread(target=tick, name="m2kt-ticking", daemon=True)
+    th.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        th.join()
