@@ -88,9 +88,8 @@ def serve(home: Path) -> tuple[subprocess.Popen, str]:
 def full_shot(pg, path: Path) -> None:
     """A screenshot of the whole page: Streamlit scrolls inside its main container, so the
     viewport is grown to the content's height (at most 8,000 px) for the shot, then restored."""
-    h = pg.evaluate("""() => Math.max(...[...document.querySelectorAll(
-        '[data-testid="stMain"], [data-testid="stAppViewContainer"], section.main')]
-        .map(e => e.scrollHeight), document.body.scrollHeight)""")
+    h = pg.evaluate("""() => Math.max(...[...document.querySelectorAll('*')]
+        .map(e => e.scrollHeight))""")
     pg.set_viewport_size({"width": 1400, "height": int(min(max(h, 1000), 8000))})
     pg.wait_for_timeout(800)  # the layout follows the new height
     pg.screenshot(path=str(path), full_page=True)

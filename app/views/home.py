@@ -182,9 +182,10 @@ except M2KTError as exc:
     show_error(exc)
 else:
     df = pd.DataFrame(rows)
-    cols = [c for c in ("name", "source", "available", "arch", "layers", "hidden_size",
-                        "description") if c in df.columns]
-    st.dataframe(df[cols], hide_index=True, width="stretch")
+    cols = [c for c in ("name", "source", "layers", "hidden_size", "description")
+            if c in df.columns]
+    # a table that wraps: the descriptions are read in full (the Models page has the rest)
+    st.table(df[cols].astype(str).set_index("name"))
 
 st.subheader("Where to go")
 for page, label, icon in (

@@ -130,9 +130,10 @@ if student is not None and view == "after alignment":
     points = {int(c): v["teacher"][labels == c] @ proj for c in shown}
     st.plotly_chart(manifold_figure(
         shapes, names, shown, moved=moved, points=points, focus=focus,
-        title=f"{task}: the packet's concept manifolds in the teacher's space (ellipse: 2σ; "
-              "●: the manifold's centre; ×: the aligned student's centre; faint dots: the "
-              "teacher's own vectors of the held-out inputs)"), width="stretch")
+        title=f"{task}: the packet's concept manifolds in the teacher's space",
+        subtitle="ellipse: 2σ · ●: the manifold's centre · ×: the aligned student's centre · "
+                 "faint dots: the teacher's own vectors of the held-out inputs"),
+        width="stretch")
     st.caption("The plane is the one where the packet's concept centres are most spread apart "
                "(their first two principal directions). An ellipse is the projection of the "
                "manifold the packet carries: its principal directions with their spreads and "
@@ -150,8 +151,9 @@ elif student is not None:
     points = {int(c): xy[labels == c] for c in shown}
     st.plotly_chart(manifold_figure(
         shapes, names, shown, points=points, focus=focus,
-        title=f"{task}: before alignment — the student's own space (ellipse: 2σ of its own "
-              "vectors of each concept's held-out inputs)"), width="stretch")
+        title=f"{task}: before alignment — the student's own space",
+        subtitle="ellipse: 2σ of its own vectors of each concept's held-out inputs"),
+        width="stretch")
     st.caption("The student's own vectors, before any packet: no teacher geometry is used. "
                "Compare with the view after alignment.")
 else:

@@ -173,8 +173,10 @@ def manifold_figure(shapes: Sequence[tuple[np.ndarray, np.ndarray] | None],
                     names: Sequence[str],
                     shown: Sequence[int], moved: dict[int, np.ndarray] | None = None,
                     points: dict[int, np.ndarray] | None = None, focus: int | None = None,
-                    title: str = "", moved_label: str = "aligned student") -> go.Figure:
-    """Concept manifolds as shapes: for each concept index in ``shown``, its ellipse outline
+                    title: str = "", moved_label: str = "aligned student",
+                    subtitle: str = "") -> go.Figure:
+    """Concept manifolds as shapes (``title`` and a smaller ``subtitle`` line above, both
+    escaped): for each concept index in ``shown``, its ellipse outline
     and centroid from ``shapes`` (``(centroid (2,), outline (m, 2))`` per concept); with
     ``moved``, a second centroid per concept (e.g. the aligned student's) and an arrow from
     the first to it (the displacement); ``points``: faint dots per concept. ``focus``: one
@@ -217,8 +219,9 @@ def manifold_figure(shapes: Sequence[tuple[np.ndarray, np.ndarray] | None],
                                axref="x", ayref="y", showarrow=True, arrowhead=2,
                                arrowwidth=2 if c == focus else 1, arrowcolor=col, opacity=op,
                                text="")
-    fig.update_layout(title=inert(title, 140), height=620, legend={"font": {"size": 12}},
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    head = inert(title, 140) + (f"<br><sup>{inert(subtitle, 200)}</sup>" if subtitle else "")
+    fig.update_layout(title=head, height=620, legend={"font": {"size": 12}},
+                      margin={"l": 10, "r": 10, "t": 70 if subtitle else 50, "b": 10},
                       xaxis={"title": "direction 1"}, yaxis={"title": "direction 2",
                                                              "scaleanchor": "x"})
     return fig
