@@ -136,7 +136,7 @@ def approve_on_review(pg, base: str, reason: str, packet: str | None = None) -> 
     field(pg, "Reviewer").fill("alice")
     field(pg, "Reason").fill(reason)
     pg.get_by_role("button", name="Approve").click()
-    pg.get_by_text("approved by alice").wait_for(timeout=60_000)
+    pg.get_by_text("approved by alice").first.wait_for(timeout=60_000)  # message and table
 
 
 def watch_progress(pg, done: str, timeout_s: float) -> float:
