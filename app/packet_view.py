@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app.widgets import inert_table
 from m2kt.config import workspace
 from m2kt.errors import M2KTError
 from m2kt.packet.inspect import summarize
@@ -122,7 +123,7 @@ def show_report(rep: ReadReport, size: int) -> None:
         "teacher inputs": prov["counts"]["teacher_inputs"], "anchors":
         prov["counts"]["anchor_inputs"], "file bytes": size}
     # a static table: a long value (the weights' SHA-256, a creator's name) wraps in full
-    st.table(pd.DataFrame({"value": [visible(v, 200) for v in facts.values()]},
+    inert_table(pd.DataFrame({"value": [visible(v, 200) for v in facts.values()]},
                           index=list(facts)))
     if "ledger" in s:
         show_crossing(s["ledger"])

@@ -86,6 +86,24 @@ def _poll(key: str, render: Callable[[Any, dict[str, Any]], None]) -> None:
     render(j, snap)
 
 
+def inert_table(df) -> None:
+    """``st.table`` with every header, index label and text cell shown literally: st.table
+    renders each as Markdown, and its cells carry packet, audit and domain text
+    (:func:`~m2kt.render.escape.md_inert`; numbers stay numbers). The table wraps: nothing is
+    cut off at a column's edge."""
+    from m2kt.render.escape import md_inert
+
+    def lit(v):
+        return md_inert(v, 100_000) if isinstance(v, str) else v
+
+    out = df.map(lit)
+    out.columns = [lit(str(c)) for c in out.columns]
+    out.index = out.index.map(lambda v: lit(str(v)))
+    if df.index.name:
+        out.index.name = lit(str(df.index.name))
+    st.table(out)
+
+
 def gates_table(gates: list[dict]) -> None:
     """Gates (report dicts or ``Gate.as_dict()``) as a static table: every name, figure,
     threshold, result and detail wraps in full (never cut off at a column's edge)."""
@@ -96,4 +114,4 @@ def gates_table(gates: list[dict]) -> None:
     rows = [{"gate": r["name"], "stage": r["stage"], "figure": r["figure"],
              "threshold": r["threshold"], "result": r["status"].upper(), "detail": r["detail"]}
             for r in gate_rows(gates)]
-    st.table(pd.DataFrame(rows).set_index("gate"))
+    inert_table(pd.DataFrame(rows).set_index("gate"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.widgets import page_header
+from app.widgets import inert_table, page_header
 from m2kt.config import workspace
 from m2kt.render.escape import visible
 from m2kt.store import audit
@@ -40,7 +40,7 @@ else:
     newest = 30
     st.caption(f"The newest {min(newest, len(table))} of {len(table)} entries, every reason in "
                "full:")
-    st.table(pd.DataFrame(table[:newest]).set_index("id"))
+    inert_table(pd.DataFrame(table[:newest]).set_index("id"))
     if len(table) > newest:
         with st.expander(f"All {len(table)} entries (a searchable table; hover a reason to "
                          "read it whole)"):

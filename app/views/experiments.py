@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app.widgets import glossary_caption, page_header
+from app.widgets import glossary_caption, inert_table, page_header
 from m2kt.bench.report import COMMITTED_REPORTS, PAPER, summary_rows, variant_note, verdicts
 from m2kt.render.bench import accuracy_vs_inputs
 from m2kt.render.escape import md_inert, visible
@@ -104,14 +104,14 @@ else:
                    "histogram, nothing per input) closes ≤ 25 % of that gap; KD on the "
                    "student's whole pool closes ≥ 75 % of it. A task that fails "
                    "cannot show a transfer by any method; its figures are kept for the record.")
-        st.table(df[[c for c in VALIDITY_COLS if c in df]].set_index("task"))
+        inert_table(df[[c for c in VALIDITY_COLS if c in df]].set_index("task"))
         st.subheader("M2KT against distillation")
         st.caption(GLOSSARY)
-        st.table(df[[c for c in TRANSFER_COLS if c in df]].set_index("task"))
+        inert_table(df[[c for c in TRANSFER_COLS if c in df]].set_index("task"))
         st.subheader("Other baselines and the teacher-specificity controls")
-        st.table(df[[c for c in OTHER_COLS if c in df]].set_index("task"))
+        inert_table(df[[c for c in OTHER_COLS if c in df]].set_index("task"))
         st.subheader("Retention and data efficiency")
-        st.table(df[[c for c in EFFICIENCY_COLS if c in df]].set_index("task"))
+        inert_table(df[[c for c in EFFICIENCY_COLS if c in df]].set_index("task"))
         st.subheader("Against the paper's claim")
         for line in verdicts(result):
             st.text(line.replace("**", "").removeprefix("- "))

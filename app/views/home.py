@@ -11,6 +11,7 @@ from app.state import get_job, set_job
 from app.widgets import (
     gates_table,
     glossary_caption,
+    inert_table,
     job_panel,
     page_header,
     show_error,
@@ -185,7 +186,7 @@ else:
     cols = [c for c in ("name", "source", "layers", "hidden_size", "description")
             if c in df.columns]
     # a table that wraps: the descriptions are read in full (the Models page has the rest)
-    st.table(df[cols].astype(str).set_index("name"))
+    inert_table(df[cols].astype(str).set_index("name"))
 
 st.subheader("Where to go")
 for page, label, icon in (

@@ -13,6 +13,7 @@ from app.state import get_job, set_job
 from app.widgets import (
     gates_table,
     glossary_caption,
+    inert_table,
     job_panel,
     page_header,
     show_error,
@@ -127,7 +128,7 @@ with st.expander(f"What {variant} does, stage by stage"):
     st.caption(f"{VARIANTS[variant].description}. The stages it runs, in order; the "
                "finished job shows each stage's time and figures.")
     # a static table: every description wraps in full (our own text, never packet text)
-    st.table(pd.DataFrame(plan_rows(VARIANTS[variant].stages)).set_index("stage"))
+    inert_table(pd.DataFrame(plan_rows(VARIANTS[variant].stages)).set_index("stage"))
 
 if start and approved:
     path = approved[choice]
@@ -213,7 +214,7 @@ def live(j, snap: dict) -> None:
         if r.extra.get("stages"):
             st.caption(f"The stages of {r.extra['variant']}, in order:")
             # a static table: long figure lists wrap instead of being cut at the column's edge
-            st.table(pd.DataFrame(stage_rows(r.extra["stages"])).set_index("stage"))
+            inert_table(pd.DataFrame(stage_rows(r.extra["stages"])).set_index("stage"))
     elif snap["state"] == "cancelled":
         st.warning("Ingestion cancelled; nothing was written.")
     elif snap["state"] == "failed":

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.tables import literal
 from tests.conftest import WALL_LIMIT_S
 
 APP = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
@@ -102,7 +103,7 @@ def test_review_approves_a_valid_packet_into_the_audit_log(queue) -> None:
     assert not log.exception
     assert any("Chain verified: 2 entries" in s.value for s in log.success), \
         [s.value for s in log.success] + [e.value for e in log.error]
-    assert set(log.table[0].value["action"]) == {"approved", "rejected"}  # reasons in full
+    assert set(literal(log.table[0].value)["action"]) == {"approved", "rejected"}  # reasons in full
 
 
 def test_packets_page_builds_a_packet(queue) -> None:
@@ -153,7 +154,7 @@ def test_experiments_page_shows_the_committed_report() -> None:
     if committed.is_file():
         import json
 
-        df = at.table[0].value
+        df = literal(at.table[0].value)
         assert set(json.loads(committed.read_text())["tasks"]) == set(df.index)
         assert any("falls short" in t.value or "meets" in t.value for t in at.text)
         # every column of the report is shown, in tables narrow enough for a laptop screen
@@ -161,7 +162,7 @@ def test_experiments_page_shows_the_committed_report() -> None:
         # tables wrap every cell in full
         from m2kt.bench.report import summary_rows
 
-        shown = [set(d.value.columns) | {"task"} for d in at.table]
+        shown = [set(literal(d.value).columns) | {"task"} for d in at.table]
         assert all(len(cols) <= 8 for cols in shown), [len(c) for c in shown]
         wanted = set(summary_rows(json.loads(committed.read_text()))[0]) - {"track"}
         assert wanted <= set().union(*shown), wanted - set().union(*shown)
@@ -258,7 +259,7 @@ def test_verification_page_shows_gates_of_the_ingested_student(queue) -> None:
     assert not at.exception
     if at.info:
         pytest.skip("needs the student of test_ingest_page_runs_…")
-    gates = at.table[0].value  # a static table: every detail in full
+    gates = literal(at.table[0].value)  # a static table: every detail in full
     assert {"figure", "threshold", "result", "detail"} <= set(gates.columns)
     from m2kt.ingest.stages.evaluate import HELD_OUT_GATE
 
@@ -393,7 +394,7 @@ def test_experiments_page_offers_each_committed_report() -> None:
         path = root / re.search(r"\((docs/results/[\w-]+/bench\.json)\)", line).group(1)
         shown.append(path.parent.name)
         report = json.loads(path.read_text())
-        df = at.table[0].value
+        df = literal(at.table[0].value)
         assert set(df.index) == set(report["tasks"])
         for task, models in zip(df.index, df["models"], strict=True):
             assert models.startswith(f"{report['tasks'][task]['teacher']['name']} →")

@@ -36,8 +36,10 @@ def _hostile(p) -> None:
 def _inert(pg) -> None:
     assert not pg.dialogs, pg.dialogs
     assert pg.evaluate("() => window.__xss === undefined")
-    for sel in ("#xss-img", "#xss-b", "#xss-svg", "img[src='x']"):
+    for sel in ("#xss-img", "#xss-b", "#xss-svg", "img[src='x']", 'a[href^="javascript"]'):
         assert pg.locator(sel).count() == 0, sel
+    # no Markdown forms from packet text either (st.table renders its cells as Markdown)
+    assert pg.locator("strong", has_text="md-bold").count() == 0
     assert pg.locator('[data-testid="stException"]').count() == 0
 
 
