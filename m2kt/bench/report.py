@@ -22,10 +22,6 @@ COMMITTED_REPORTS: dict[str, str] = {
     "symbolic tasks (tiny teachers → tiny students)": "docs/results/symbolic/bench.json",
     "cross-architecture pair (SmolLM2-135M → MiniLM-L3), supersense and gloss":
         "docs/results/cross/bench.json",
-    "no anchors: the packet's relative readout read directly (relative-direct), language "
-    "tasks": "docs/results/zero-direct/bench.json",
-    "no anchors across architectures (relative-direct, SmolLM2-135M → MiniLM-L3)":
-        "docs/results/cross-direct/bench.json",
 }
 
 
