@@ -345,7 +345,7 @@ def plot_task(name: str, t: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     m = t["methods"]
-    fig, ax = plt.subplots(figsize=(5.6, 3.8), dpi=110)
+    fig, ax = plt.subplots(figsize=(7.0, 4.4), dpi=110)
     colors = ("#4c72b0", "#8172b3", "#4c72b0", "#8172b3", "#937860", "#937860")
     for (key, label), color in zip(SWEEP_LABELS.items(), colors, strict=True):
         pts = [p for p in m.get(key) or [] if _point_x(p) > 0]
@@ -377,9 +377,9 @@ def plot_task(name: str, t: dict[str, Any], path: Path) -> None:
     ax.set_xlabel("crossing strings (BENCHMARK v3 ledger)")
     ax.set_ylabel(f"{t.get('split', 'test')} accuracy")
     ax.set_title(name)
-    ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
+    ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")  # the legend below the axes, whole
     plt.close(fig)
 
 
