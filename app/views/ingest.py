@@ -179,7 +179,12 @@ if start and approved:
 
 def live(j, snap: dict) -> None:
     """The ingestion job's progress, loss curves and result (polled by ``job_panel``)."""
-    st.subheader(f"Job: {j.name} — {snap['state']}")
+    from m2kt.ingest.preflight import PreflightStop
+
+    state = snap["state"]
+    if state == "failed" and isinstance(snap.get("error"), PreflightStop):
+        state = "stopped before training"  # a check said it cannot help: nothing ran
+    st.subheader(f"Job: {j.name} — {state}")
     if snap["state"] == "running":
         st.progress(snap["fraction"], text=visible(snap["message"], 200))
     if snap["steps"]:
