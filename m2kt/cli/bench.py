@@ -137,7 +137,7 @@ def register(sub: Any) -> None:
                         help="the README results tables from one or more bench report JSONs")
     bt.add_argument("report", nargs="+",
                     help="bench JSON(s), e.g. docs/results/full/bench.json "
-                    "docs/results/cross/bench.json")
+                    "docs/results/symbolic/bench.json")
     bt.add_argument("--recompute", action="store_true",
                     help="recompute parity and reductions from the file's own measurements "
                          "(and rewrite its report.md) first")
