@@ -78,5 +78,5 @@ def test_ray_bench_equals_serial(tmp_path: Path) -> None:
         out[workers] = (json.loads(path.read_text()), res.stderr)
     serial, ray = out["1"][0], out["2"][0]
     assert strip_timings(serial["tasks"]) == strip_timings(ray["tasks"])
-    assert "runs 8 / 8: taxonomy" in out["2"][1]
+    assert "runs 10 / 10: taxonomy" in out["2"][1]  # M2KT, 2 controls, 4 KD sizes, 3 more
     assert "runs " not in out["1"][1]
