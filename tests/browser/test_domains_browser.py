@@ -45,7 +45,7 @@ def test_a_bad_file_shows_its_reason_and_saves_nothing(page, server, tmp_path: P
     # the CLI's message for this input ("FILE line N: reason", or a whole-file problem),
     # shown as plain text on the page
     page.wait_for_function("t => document.body.innerText.replace(/\\s+/g, ' ').includes(t)",
-                           arg=expect, timeout=30_000)
+                           arg=expect, timeout=90_000)
     save = page.get_by_role("button", name="Save the domain")
     assert save.count() == 0 or save.is_disabled()
     assert page.locator('[data-testid="stException"]').count() == 0
