@@ -55,7 +55,9 @@ def accuracy_vs_inputs(name: str, entry: dict[str, Any]) -> go.Figure:
     fig.update_layout(title={"text": inert(name), "y": 0.97},
                       xaxis_title="crossing strings (log)",
                       yaxis_title=f"{inert(entry.get('split', 'test'))} accuracy",
-                      xaxis_type="log", height=360,
-                      margin={"l": 40, "r": 10, "t": 90, "b": 40},
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+                      xaxis_type="log", height=560,
+                      margin={"l": 40, "r": 10, "t": 40, "b": 40},
+                      # below the axes: nine arms would otherwise squeeze the plot
+                      legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0,
+                              "font": {"size": 10}})
     return fig
