@@ -239,16 +239,15 @@ class TaskBench:
         """The student's own label-name scores (n, k) of feature rows ``f`` (n, d): cosines to
         its vectors of the concept labels, divided by the median top-1 − top-2 margin on its
         pool (as the ``prior`` arm starts); label-free, nothing crosses. Language class tasks."""
-        if "names" not in self._memo:
+        from m2kt.concepts.relative import profiles
+
+        if "names" not in self._memo:  # the label vectors and the pool's margin, once
             from m2kt import ssl
-            from m2kt.concepts.relative import profiles
             from m2kt.models.embcache import cached_encode
 
             lab = cached_encode(self.student, [c.label for c in self.task.concepts])
             self._memo["names"] = (lab, ssl.margin_temperature(profiles(self.f_pool, lab)))
         lab, temp = self._memo["names"]  # type: ignore[misc]
-        from m2kt.concepts.relative import profiles
-
         return profiles(f, lab) / temp
 
     def kd_pair(self, sets: Sequence[Sequence[Example]], seeds: Sequence[int],
