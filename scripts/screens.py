@@ -104,6 +104,10 @@ def shoot(pg, base: str, out: Path, prefix: str) -> list[str]:
     for path, stem in PAGES.items():
         pg.goto(f"{base}/{path}")
         wait_idle(pg, 600_000)
+        # a page that encodes on arrival shows a spinner: shoot what it then draws
+        pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSpinner\"]')",
+                             timeout=600_000)
+        wait_idle(pg, 600_000)
         pg.wait_for_timeout(2500)  # charts and iframes settle
         name = f"{prefix}-{stem}.png"
         full_shot(pg, out / name)
