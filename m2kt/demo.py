@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from m2kt.domains.names import LANGUAGE_TASKS
 from m2kt.models.spec import Monotone, Progress, no_progress
 
 #: the tasks the guided demo offers (Home page, ``python -m m2kt demo``)
@@ -39,6 +40,10 @@ def run_demo(task_name: str, anchors: int | None = None, progress: Progress = no
     t0 = time.perf_counter()
     rec = Recorder(Monotone(progress))
     progress = rec
+    def stage(n: int, lo: float, hi: float) -> Progress:
+        """Stage ``n`` of 6, its own messages (counts, elapsed) within [lo, hi]."""
+        return within(progress, lo, hi, f"{n}/6 {STAGES[n - 1]}: ")
+
     progress(f"1/6 teacher: reading the {task_name} task", 0.0)
     with ticking(progress, f"1/6 teacher: reading the {task_name} task", 0.0):
         from m2kt.bench.m2kt_run import bench_key
@@ -59,13 +64,14 @@ def run_demo(task_name: str, anchors: int | None = None, progress: Progress = no
         from m2kt.verify.verdict import verdict
 
         ws = workspace()
-        task = get_task(task_name)
+    if task_name in LANGUAGE_TASKS:
+        # first use in a workspace reads the WordNet database: its parts are reported
+        from m2kt.domains.wordnet import tables
+
+        tables(stage(1, 0.0, 0.0))
+    task = get_task(task_name)
     var = get_variant(DEFAULT_VARIANT)
     anchors = default_anchors(task) if anchors is None else anchors
-
-    def stage(n: int, lo: float, hi: float) -> Progress:
-        """Stage ``n`` of 6, its own messages (counts, elapsed) within [lo, hi]."""
-        return within(progress, lo, hi, f"{n}/6 {STAGES[n - 1]}: ")
 
     progress("1/6 teacher: loading it and its task head", 0.01)
     teacher = load_teacher(task, progress=stage(1, 0.01, 0.05))

@@ -39,6 +39,8 @@ PAGES = {"": "home", "models": "models", "domains": "domains", "manifolds": "man
          "graph": "graph", "traces": "traces", "packets": "packets", "review": "review",
          "audit": "audit", "ingest": "ingest", "verification": "verification",
          "experiments": "experiments", "glossary": "glossary"}
+#: pages that always draw a chart once their data is read
+CHARTED = {"manifolds"}
 SMALL = {"concepts": 4, "per_concept": 16, "name": "tiny"}
 
 
@@ -88,12 +90,28 @@ def serve(home: Path) -> tuple[subprocess.Popen, str]:
 def full_shot(pg, path: Path) -> None:
     """A screenshot of the whole page: Streamlit scrolls inside its main container, so the
     viewport is grown to the content's height (at most 8,000 px) for the shot, then restored."""
+    pg.mouse.move(5, 5)  # no tooltip of the last control clicked over the shot
     h = pg.evaluate("""() => Math.max(...[...document.querySelectorAll('*')]
         .map(e => e.scrollHeight))""")
     pg.set_viewport_size({"width": 1400, "height": int(min(max(h, 1000), 8000))})
     pg.wait_for_timeout(800)  # the layout follows the new height
     pg.screenshot(path=str(path), full_page=True)
     pg.set_viewport_size({"width": 1400, "height": 1000})
+    trim(path)
+
+
+def trim(path: Path, margin: int = 80) -> None:
+    """Cut the blank rows below a page's last content (a chart's own scroll height can grow
+    the viewport past the page's end), keeping ``margin`` px and at least 1000 px."""
+    import numpy as np
+    from PIL import Image
+
+    im = Image.open(path)
+    grey = np.asarray(im.convert("L"))[:, 300:-5]  # the main column, not the sidebar
+    rows = np.where((grey < 245).sum(axis=1) > 3)[0]
+    bottom = max(1000, int(rows.max()) + margin) if rows.size else im.height
+    if bottom < im.height:
+        im.crop((0, 0, im.width, bottom)).save(path)
 
 
 def shoot(pg, base: str, out: Path, prefix: str) -> list[str]:
@@ -108,6 +126,12 @@ def shoot(pg, base: str, out: Path, prefix: str) -> list[str]:
         pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSpinner\"]')",
                              timeout=600_000)
         wait_idle(pg, 600_000)
+        if stem in CHARTED:  # the page encodes, then draws: wait for the drawing itself
+            pg.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=600_000)
+        # every chart on the page has drawn its figure
+        pg.wait_for_function("""() => [...document.querySelectorAll(
+            '[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))""",
+                             timeout=600_000)
         pg.wait_for_timeout(2500)  # charts and iframes settle
         name = f"{prefix}-{stem}.png"
         full_shot(pg, out / name)

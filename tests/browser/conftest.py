@@ -139,10 +139,13 @@ def approve_on_review(pg, base: str, reason: str, packet: str | None = None) -> 
     pg.get_by_text("approved by alice").first.wait_for(timeout=60_000)  # message and table
 
 
-def watch_progress(pg, done: str, timeout_s: float) -> float:
+def watch_progress(pg, done: str, timeout_s: float, where: dict | None = None) -> float:
     """Wait until the text ``done`` shows on page ``pg``; returns the longest time the page's
-    progress text (the message, not its always-moving elapsed clock) stood still meanwhile."""
+    progress text (the message, not its always-moving elapsed clock) stood still meanwhile.
+    ``where``, when given, receives the text that stood still longest (``"text"``; None: no
+    progress bar yet) and the seconds since the start at which that wait began (``"at"``)."""
     last, since, longest = None, time.monotonic(), 0.0
+    t0 = since
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if pg.get_by_text(done).count():
@@ -151,6 +154,9 @@ def watch_progress(pg, done: str, timeout_s: float) -> float:
         text = bar.first.inner_text().split(" · ")[0] if bar.count() else None
         if text != last:
             last, since = text, time.monotonic()
-        longest = max(longest, time.monotonic() - since)
+        if time.monotonic() - since > longest:
+            longest = time.monotonic() - since
+            if where is not None:
+                where.update(text=last, at=round(since - t0, 1))
         pg.wait_for_timeout(250)
     raise AssertionError(f"{done!r} did not show within {timeout_s:.0f} s")

@@ -89,3 +89,20 @@ def test_hypernymy_balanced_transitive_hard_negatives() -> None:
     ref = task.reference
     assert set(ref.nodes) == cats and nx.is_directed_acyclic_graph(ref)
     assert ref.has_edge("dog.n.01", "canine.n.02")
+
+
+def test_first_extraction_reports_each_part_and_matches_the_cache() -> None:
+    """The first read of WordNet in a workspace (≈ 10 s) says what it is doing, part by part,
+    and yields exactly the tables the workspace cache holds."""
+    from m2kt.domains.wordnet import _extract
+    from m2kt.models.spec import Recorder
+
+    rec = Recorder()
+    data = _extract(rec)
+    messages = [m for _, m, _ in rec.updates]
+    assert len(messages) >= 5 and all(m.startswith("WordNet") for m in messages)
+    assert any("82,115 noun synsets" in m for m in messages)
+    assert any("first sense" in m for m in messages)
+    t = tables()
+    assert len(data["synsets"]) == len(t.synsets) and data["first_sense"] == t.first_sense
+    assert data["counts"] == t.counts
