@@ -85,8 +85,8 @@ def main() -> int:
         ft = {s: np.concatenate(list(v), axis=1) for s, v in ft.items()}
         xt, yt = ft["teacher_train"], data["teacher_train"][1]
         cut = int(0.8 * len(yt))
-        best = max((0.01, 0.1, 1.0), key=lambda c: (logistic(xt[:cut], yt[:cut], [xt[cut:]], c)[0][0]
-                                                    .argmax(1) == yt[cut:]).mean())
+        best = max((0.01, 0.1, 1.0), key=lambda c, xt=xt, yt=yt, cut=cut: float(
+            (logistic(xt[:cut], yt[:cut], [xt[cut:]], c)[0][0].argmax(1) == yt[cut:]).mean()))
         (p_pool, p_dev, p_tr), cls = logistic(xt, yt, [ft["transfer_pool"], ft["dev"], xt], best)
         full = np.zeros((len(p_pool), k))
         full[:, cls] = p_pool
@@ -122,7 +122,10 @@ def main() -> int:
             ts = TopStudent(student, k, seed).fit(st_pool, t_pool, epochs=args.epochs, seed=seed)
             kd_adapt.append(float((ts.logits(st_dev).argmax(1) == y_dev).mean()))
         gap = teacher_acc - start
-        share = (lambda a: (a - start) / gap if gap > 0 else None)
+
+        def share(a: float, start: float = start, gap: float = gap) -> float | None:
+            return (a - start) / gap if gap > 0 else None
+
         row = {"labels": list(labels), "sizes": {s: len(v[1]) for s, v in data.items()},
                "majority_dev": float(np.bincount(y_dev, minlength=k).max() / len(y_dev)),
                "teacher_C": best, "teacher": teacher_acc, "start": start, "prior": prior,
