@@ -9,8 +9,9 @@ Tasks (``RTASKS``):
 
 * ``syllogism`` — does the conclusion follow from two premises? (``reasoning-gym``
   ``syllogism``; Yes / No).
-* ``chainsum`` — the last digit of a chain of one-digit additions and subtractions
-  (``reasoning-gym`` ``chain_sum``, the answer mod 10; 10 classes). Its trace: the last digit of
+* ``chainsum`` — the last digit of a chain of two or three one-digit additions and
+  subtractions (``reasoning-gym`` ``chain_sum``, the answer mod 10; 10 classes; with three or
+  four terms and the bare expression SmolLM2-135M read linearly stays at chance on dev). Its trace: the last digit of
   every prefix of the chain (``Example.trace``, indices into ``step_labels``).
 * ``boolexpr`` — the value of a nested boolean expression (own generator: ``and``, ``or``,
   ``not`` over ``True``/``False``; 2 classes). Its trace: the value of every sub-expression in
@@ -72,7 +73,7 @@ def _syllogism(n: int, seed: int) -> list[Problem]:
 _TERM = re.compile(r"([+-]?)\s*(\d+)")
 
 
-def _chainsum(n: int, seed: int, min_terms: int = 3, max_terms: int = 4) -> list[Problem]:
+def _chainsum(n: int, seed: int, min_terms: int = 2, max_terms: int = 3) -> list[Problem]:
     out = []
     for it in _rg("chain_sum", n, seed, min_terms=min_terms, max_terms=max_terms,
                   min_digits=1, max_digits=1):
@@ -84,7 +85,7 @@ def _chainsum(n: int, seed: int, min_terms: int = 3, max_terms: int = 4) -> list
                 trace.append(total % 10)
         if total != int(it["answer"]):
             raise AssertionError(f"chain_sum parse: {expr!r} = {it['answer']}")
-        out.append(Problem(f"{expr} =", total % 10, tuple(trace)))
+        out.append(Problem(it["question"].strip(), total % 10, tuple(trace)))
     return out
 
 

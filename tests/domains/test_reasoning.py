@@ -23,8 +23,8 @@ def test_problems_are_deterministic_unique_and_labelled(name: str) -> None:
 
 def test_chainsum_answers_and_traces_recompute() -> None:
     for p in generate("chainsum", 400):
-        terms = [int(s + d) for s, d in re.findall(r"([+-]?)\s*(\d+)",
-                                                   p.text.replace("- ", "-").replace("+ ", "+"))]
+        expr = p.text.rsplit(":", 1)[1].replace("- ", "-").replace("+ ", "+")
+        terms = [int(s + d) for s, d in re.findall(r"([+-]?)\s*(\d+)", expr)]
         sums = [sum(terms[:i + 1]) % 10 for i in range(1, len(terms))]
         assert p.label == sum(terms) % 10
         assert list(p.trace) == sums and p.trace[-1] == p.label
