@@ -12,7 +12,8 @@ Tasks (``RTASKS``):
 * ``chainsum`` — the last digit of a chain of two or three one-digit additions and
   subtractions (``reasoning-gym`` ``chain_sum``, the answer mod 10; 10 classes; with three or
   four terms and the bare expression SmolLM2-135M read linearly stays at chance on dev).
-  Its trace: the last digit of every prefix of the chain (``Example.trace``, indices into ``step_labels``).
+  Its trace: the last digit of every prefix of the chain (``Example.trace``, indices into
+  ``step_labels``).
 * ``boolexpr`` — the value of a nested boolean expression (own generator: ``and``, ``or``,
   ``not`` over ``True``/``False``; 2 classes). Its trace: the value of every sub-expression in
   evaluation order.
