@@ -20,6 +20,8 @@ PAPER = "85–90 % retention with > 98 % less data than KD"
 COMMITTED_REPORTS: dict[str, str] = {
     "default pair (MiniLM-L6 → MiniLM-L3), language tasks": "docs/results/full/bench.json",
     "symbolic tasks (tiny teachers → tiny students)": "docs/results/symbolic/bench.json",
+    "cross-architecture pair (SmolLM2-135M → MiniLM-L3), language tasks":
+        "docs/results/cross/bench.json",
 }
 
 

@@ -330,6 +330,7 @@ def test_variant_note_relates_each_committed_report_to_the_default() -> None:
     notes = {p: variant_note(json.loads((root / p).read_text()))
              for p in COMMITTED_REPORTS.values()}
     assert notes["docs/results/full/bench.json"] == ""  # made with the default itself
+    assert notes["docs/results/cross/bench.json"] == ""
     assert notes["docs/results/symbolic/bench.json"] == ""
     other = variant_note({"meta": {"variant": "relative-direct"}, "tasks": {}})
     assert other.startswith("Not the default variant")
