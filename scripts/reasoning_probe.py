@@ -61,11 +61,15 @@ def main() -> int:
     ap.add_argument("--tasks", nargs="+", default=list(RTASKS))
     ap.add_argument("--json", default=str(ROOT / "docs/results/research/reasoning-probe.json"))
     ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--caps", type=int, nargs=3, default=list(CAPS.values()),
+                    metavar=("TRAIN", "POOL", "DEV"),
+                    help="at most this many teacher_train, transfer_pool and dev problems")
     args = ap.parse_args()
+    caps = dict(zip(CAPS, args.caps, strict=True))
     teacher = load("smollm2-135m")
     student = load("minilm-l3")
     out: dict = {"command": "python scripts/reasoning_probe.py " + " ".join(sys.argv[1:]),
-                 "split": "dev", "caps": CAPS, "teacher_layers": TEACHER_LAYERS, "tasks": {}}
+                 "split": "dev", "caps": caps, "teacher_layers": TEACHER_LAYERS, "tasks": {}}
     for name in args.tasks:
         t0 = time.perf_counter()
         labels = SPECS[name][0]
@@ -73,7 +77,7 @@ def main() -> int:
         sp = split_problems(generate(name, 8000, 0), 0)
         rng = np.random.default_rng(0)
         data = {}
-        for s, cap in CAPS.items():
+        for s, cap in caps.items():
             ex = list(sp[s])
             if len(ex) > cap:
                 ex = [ex[i] for i in sorted(rng.choice(len(ex), cap, replace=False))]
@@ -81,7 +85,7 @@ def main() -> int:
         print(f"{name}: encoding with the teacher", flush=True)
         ft = {s: encode(teacher, data[s][0], layers=list(TEACHER_LAYERS), pooling="last",
                         template="", max_length=192, batch_size=32)
-              for s in CAPS}
+              for s in caps}
         ft = {s: np.concatenate(list(v), axis=1) for s, v in ft.items()}
         xt, yt = ft["teacher_train"], data["teacher_train"][1]
         cut = int(0.8 * len(yt))
