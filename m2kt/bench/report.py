@@ -22,6 +22,8 @@ COMMITTED_REPORTS: dict[str, str] = {
     "symbolic tasks (tiny teachers → tiny students)": "docs/results/symbolic/bench.json",
     "cross-architecture pair (SmolLM2-135M → MiniLM-L3), language tasks":
         "docs/results/cross/bench.json",
+    "the packet's relative readout read directly (relative-direct), language tasks":
+        "docs/results/zero-direct/bench.json",
 }
 
 

@@ -331,6 +331,7 @@ def test_variant_note_relates_each_committed_report_to_the_default() -> None:
              for p in COMMITTED_REPORTS.values()}
     assert notes["docs/results/full/bench.json"] == ""  # made with the default itself
     assert notes["docs/results/cross/bench.json"] == ""
+    assert notes["docs/results/zero-direct/bench.json"].startswith("Not the default variant")
     assert notes["docs/results/symbolic/bench.json"] == ""
     other = variant_note({"meta": {"variant": "relative-direct"}, "tasks": {}})
     assert other.startswith("Not the default variant")
