@@ -52,7 +52,13 @@ def logistic(x: np.ndarray, y: np.ndarray, xs: list[np.ndarray], c: float) -> li
 
 
 def main() -> int:
-    from m2kt.domains.reasoning import RTASKS, SPECS, generate, split_problems
+    from m2kt.domains.reasoning import (
+        DEFAULT_PROBLEMS,
+        RTASKS,
+        SPECS,
+        generate,
+        split_problems,
+    )
     from m2kt.models import load
     from m2kt.models.extract import encode
     from m2kt.models.toplayer import TopStudent, lower_states
@@ -74,7 +80,7 @@ def main() -> int:
         t0 = time.perf_counter()
         labels = SPECS[name][0]
         k = len(labels)
-        sp = split_problems(generate(name, 8000, 0), 0)
+        sp = split_problems(generate(name, DEFAULT_PROBLEMS, 0), 0)
         rng = np.random.default_rng(0)
         data = {}
         for s, cap in caps.items():

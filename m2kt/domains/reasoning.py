@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from m2kt.domains.base import SPLITS, Concept, Example, split_of
+from m2kt.domains.base import SPLITS, Example, split_of
 
 #: the reasoning tasks, in the order they are listed
 RTASKS: tuple[str, ...] = ("syllogism", "chainsum", "boolexpr", "knights")
@@ -166,9 +166,3 @@ def split_problems(problems: list[Problem], seed: int) -> dict[str, tuple[Exampl
         out[split_of(p.text, seed)].append(Example(text=p.text, label=p.label, key=p.text,
                                                    trace=p.trace))
     return {s: tuple(v) for s, v in out.items()}
-
-
-def concepts_of(name: str) -> tuple[Concept, ...]:
-    """One concept per answer."""
-    return tuple(Concept(id=f"{name}:{i}", label=lab, kind="answer")
-                 for i, lab in enumerate(SPECS[name][0]))

@@ -123,7 +123,6 @@ def _extract(progress: Progress | None = None) -> dict:
         c = next((x.count() for x in s0.lemmas() if x.name() == lem), 0)
         if c:
             counts[lem] = c
-    say("WordNet: noun tables cached in the workspace", None)
     return {"version": CACHE_VERSION, "synsets": synsets, "first_sense": first, "counts": counts}
 
 
@@ -156,6 +155,8 @@ def _load_tables(progress: Progress | None) -> WordNetTables:
         with os.fdopen(fd, "wb") as fh:
             fh.write(gzip.compress(json.dumps(data).encode(), compresslevel=5))
         os.replace(tmp, path)
+        if progress is not None:
+            progress("WordNet: noun tables cached in the workspace", None)
     syn = {k: (v[0], v[1], v[2], v[3]) for k, v in data["synsets"].items()}
     return WordNetTables(synsets=syn, first_sense=data["first_sense"], counts=data["counts"])
 

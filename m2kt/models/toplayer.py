@@ -48,7 +48,8 @@ def lower_states(lm: LoadedModel, texts: Sequence[str], max_length: int = 128,
     tok = lm.tokenizer
     tok.padding_side = "right"
     n, d = len(texts), lm.info.hidden_size
-    lengths = [min(len(tok(t)["input_ids"]), max_length) for t in texts]
+    lengths = [len(ids) for ids in tok(list(texts), truncation=True,
+                                       max_length=max_length)["input_ids"]]
     t_max = max(lengths) if lengths else 1
     h = np.zeros((n, t_max, d), dtype=np.float32)
     mask = np.zeros((n, t_max), dtype=np.uint8)

@@ -48,10 +48,12 @@ def test_every_figure_agrees_with_the_report_when_a_gate_fails(browser, strict) 
     pg.keyboard.press("Enter")
     wait_idle(pg)
     pg.get_by_role("button", name="Run the guided demo").click()
-    silence = watch_progress(pg, "Result:", 600)
+    still: dict = {}
+    silence = watch_progress(pg, "Result:", 600, still)
     pg.wait_for_timeout(1500)
     pg.screenshot(path=str(ARTIFACTS / "truth-home.png"), full_page=True)
-    assert silence <= MAX_SILENCE_S, f"the progress stood still for {silence:.1f} s"
+    assert silence <= MAX_SILENCE_S, (f"the progress stood still for {silence:.1f} s on "
+                                      f"{still.get('text')!r} from {still.get('at')} s")
 
     student = max((home / "students").iterdir(), key=lambda p: p.stat().st_mtime)
     report = json.loads((student / "ingestion_report.json").read_text())
