@@ -89,29 +89,16 @@ def serve(home: Path) -> tuple[subprocess.Popen, str]:
 
 def full_shot(pg, path: Path) -> None:
     """A screenshot of the whole page: Streamlit scrolls inside its main container, so the
-    viewport is grown to the content's height (at most 8,000 px) for the shot, then restored."""
+    viewport is grown to that container's content (at most 8,000 px) for the shot, then
+    restored."""
     pg.mouse.move(5, 5)  # no tooltip of the last control clicked over the shot
-    h = pg.evaluate("""() => Math.max(...[...document.querySelectorAll('*')]
-        .map(e => e.scrollHeight))""")
+    h = pg.evaluate("""() => {
+        const m = document.querySelector('[data-testid="stMainBlockContainer"]');
+        return m ? m.getBoundingClientRect().top + m.scrollHeight + 80 : 1000; }""")
     pg.set_viewport_size({"width": 1400, "height": int(min(max(h, 1000), 8000))})
     pg.wait_for_timeout(800)  # the layout follows the new height
     pg.screenshot(path=str(path), full_page=True)
     pg.set_viewport_size({"width": 1400, "height": 1000})
-    trim(path)
-
-
-def trim(path: Path, margin: int = 80) -> None:
-    """Cut the blank rows below a page's last content (a chart's own scroll height can grow
-    the viewport past the page's end), keeping ``margin`` px and at least 1000 px."""
-    import numpy as np
-    from PIL import Image
-
-    im = Image.open(path)
-    grey = np.asarray(im.convert("L"))[:, 300:-5]  # the main column, not the sidebar
-    rows = np.where((grey < 245).sum(axis=1) > 3)[0]
-    bottom = max(1000, int(rows.max()) + margin) if rows.size else im.height
-    if bottom < im.height:
-        im.crop((0, 0, im.width, bottom)).save(path)
 
 
 def shoot(pg, base: str, out: Path, prefix: str) -> list[str]:
