@@ -57,12 +57,14 @@ def hop_prefixes(query: str, hops: int) -> list[str]:
 
 def trace_strings(traces: Iterable[Any]) -> list[str]:
     """Every string the packet's traces carry teacher information for: each trace's query and,
-    for each ``hop i`` step, the query's prefix of i hops (:func:`hop_prefixes`)."""
+    for each ``hop i`` step, the query's prefix of i hops (:func:`hop_prefixes`), and every
+    sub-problem a step answers (its ``input``: reasoning-track traces)."""
     out: list[str] = []
     for t in traces:
         out.append(t.query)
         hops = sum(1 for s in t.steps if s.stage.startswith("hop "))
         out += hop_prefixes(t.query, hops)
+        out += [s.input for s in t.steps if getattr(s, "input", None)]
     return out
 
 

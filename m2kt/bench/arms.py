@@ -29,7 +29,7 @@ from m2kt.bench.kd import (
     prior_result,
     with_names,
 )
-from m2kt.domains.base import Example, Task
+from m2kt.domains.base import TEXT_TRACKS, Example, Task
 from m2kt.models.spec import Progress
 
 QUERY_TASKS = ("hypernymy", "taxonomy")
@@ -89,7 +89,7 @@ class TaskBench:
         from m2kt.models import load
 
         self.task, self.split, self.progress = task, split, progress
-        self.teacher = load_teacher(task, name=teacher if task.track == "language" else None,
+        self.teacher = load_teacher(task, name=teacher if task.track in TEXT_TRACKS else None,
                                     device=device, progress=progress)
         self.student = load(task.student, device=device, progress=progress)
         self.pool: list[Example] = list(task.splits["transfer_pool"])
@@ -109,7 +109,7 @@ class TaskBench:
         #: the public strings a packet of the bench's variant uses (concept labels, then its
         #: public words; class tasks of the language track), for kd_words
         self.words: list[Example] = self._public(words)
-        if task.track == "language":
+        if task.track in TEXT_TRACKS:
             from m2kt.domains.language import features
 
             self.f_pool = features(self.student, task, self.pool, progress)
@@ -256,7 +256,7 @@ class TaskBench:
         kd, ssl = [], []
         for exs, s in zip(sets, seeds, strict=True):
             t = self._targets(exs)
-            if self.task.track == "language":
+            if self.task.track in TEXT_TRACKS:
                 from m2kt.domains.language import features
 
                 x = features(self.student, self.task, list(exs))
@@ -327,7 +327,7 @@ class TaskBench:
         out = []
         for exs, s in zip(sets, seeds, strict=True):
             onehot = np.eye(self.k)[[e.label for e in exs]]
-            if self.task.track == "language":
+            if self.task.track in TEXT_TRACKS:
                 from m2kt.domains.language import features
 
                 x = features(self.student, self.task, list(exs))
@@ -362,7 +362,7 @@ class TaskBench:
             for c in np.unique(q):
                 rate[c] = float((pred_t[q == c] == yes).mean())
             qe = self._queries(self.eval)
-            if self.task.track == "language":
+            if self.task.track in TEXT_TRACKS:
                 pred = self._pair_prior(rate, yes)
                 rule = ("the student's cosine of the word to the queried concept's label, "
                         "thresholded per queried concept at the pool quantile that gives the "
@@ -371,7 +371,7 @@ class TaskBench:
                 pred = np.where(rate[qe] >= 0.5, yes, 1 - yes)
                 rule = "each queried concept's majority answer of the teacher on teacher_train"
             n_floats = len(rate)
-        elif self.task.track == "language":
+        elif self.task.track in TEXT_TRACKS:
             pred = prior_answers(self.student, self.task, self.f_pool, self.f_eval,
                                  self.pool_graph(), self.hist)
             rule = ("the student's nearest-label answers re-balanced to the teacher's class "
@@ -414,7 +414,7 @@ class TaskBench:
 
     def start(self) -> float:
         """The student's label-free starting point on the evaluation split, measured here."""
-        if self.task.track == "language":
+        if self.task.track in TEXT_TRACKS:
             from m2kt.domains.language import zero_shot_accuracy
 
             return zero_shot_accuracy(self.student, self.task, self.split)
@@ -423,7 +423,7 @@ class TaskBench:
         return float(majority_accuracy(self.task, self.split))
 
     def start_method(self) -> str:
-        if self.task.track == "language":
+        if self.task.track in TEXT_TRACKS:
             from m2kt.domains.language import zero_shot_method
 
             return zero_shot_method(self.task)

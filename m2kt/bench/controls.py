@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from m2kt.concepts.teacher import Teacher
+from m2kt.domains.base import TEXT_TRACKS
 
 #: tensors whose first axis runs over concepts
 CONCEPT_AXIS = ("basis", "spreads", "residual_var", "counts")
@@ -126,7 +127,7 @@ def random_head_teacher(teacher: Teacher, seed: int) -> Teacher:
     (seeded): the language track's linear head's weights drawn from a normal with the trained
     weights' spread and zero bias; a symbolic classifier's output layer likewise."""
     rng = np.random.default_rng(20_000 + seed)
-    if teacher.task.track == "language":
+    if teacher.task.track in TEXT_TRACKS:
         from m2kt.heads import LinearHead
 
         h = teacher.head

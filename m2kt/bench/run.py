@@ -39,12 +39,13 @@ from m2kt.bench.parity import seed_stats
 from m2kt.bench.runs import LocalRunner, M2KTRun
 from m2kt.concepts.words import reads_words
 from m2kt.domains.base import EVAL_SPLITS, Task
-from m2kt.domains.names import LANGUAGE_TASKS, SYMBOLIC_TASKS
+from m2kt.domains.names import LANGUAGE_TASKS, REASONING_TASKS, SYMBOLIC_TASKS
 from m2kt.errors import UsageError
 from m2kt.ingest.variants import DEFAULT_VARIANT, Variant
 from m2kt.models.spec import Progress, messages_only, no_progress
 
-TRACKS = {"language": LANGUAGE_TASKS, "symbolic": SYMBOLIC_TASKS}
+TRACKS = {"language": LANGUAGE_TASKS, "symbolic": SYMBOLIC_TASKS,
+          "reasoning": REASONING_TASKS}
 QUICK_SWEEP = (8, 64, 512)
 #: ``--quick`` without ``--tasks``: one task valid on dev per track (docs/benchmark.md), so
 #: that every arm, control and sweep of BENCHMARK v3 fits in a few minutes
@@ -100,9 +101,9 @@ class BenchOptions:
         if self.track == "all":
             if self.teacher:  # another teacher applies to the language tasks only
                 return TRACKS["language"]
-            return (*TRACKS["language"], *TRACKS["symbolic"])
+            return (*TRACKS["language"], *TRACKS["symbolic"], *TRACKS["reasoning"])
         if self.track not in TRACKS:
-            raise UsageError("--track must be symbolic, language or all")
+            raise UsageError("--track must be language, symbolic, reasoning or all")
         return TRACKS[self.track]
 
     def seed_list(self) -> list[int]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from m2kt.bench.runs import LocalRunner, Run, describe
+from m2kt.domains.base import TEXT_TRACKS
 from m2kt.models.spec import Progress
 
 #: seconds without a progress line after which the bench says it is still at work
@@ -68,7 +69,7 @@ def priority(track: str, words: int, run: Run) -> tuple:
     largest size down. The second batches wait on M2KT anyway."""
     kind = run[0]
     if kind == "m2kt":
-        return (0, words == 0, track != "language", run[1])
+        return (0, words == 0, track not in TEXT_TRACKS, run[1])
     if kind == "control":
         return (1, run[1] != "random_head", 0, run[2])
     if kind == "ablations":

@@ -102,7 +102,8 @@ def cmd_research_log(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     """Add this group's verbs to the subparsers ``sub``."""
     bn = sub.add_parser("bench", help="M2KT against knowledge distillation (BENCHMARK.md)")
-    bn.add_argument("--track", choices=["symbolic", "language", "all"], default="all")
+    bn.add_argument("--track", choices=["language", "symbolic", "reasoning", "all"],
+                    default="all")
     bn.add_argument("--tasks", nargs="+", default=None, choices=list(TASKS),
                     help="only these tasks (default: every task of --track)")
     bn.add_argument("--split", choices=["dev", "test"], default="dev",

@@ -8,6 +8,7 @@ from typing import Any
 
 from m2kt.cli._common import progress, table
 from m2kt.demo import DEMO_TASKS
+from m2kt.domains.base import TEXT_TRACKS
 from m2kt.domains.names import SYMBOLIC_TASKS, TASKS
 from m2kt.render.escape import visible
 
@@ -178,7 +179,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         task = get_task(name)
         progress(f"{name}: loading the teacher {task.teacher} and its head")
         load_teacher(task, progress=progress)
-        if task.track == "language":
+        if task.track in TEXT_TRACKS:
             inputs = [e for s in SPLITS if s != "teacher_train" for e in task.splits[s]]
             for role, model in (("teacher", task.teacher), ("student", task.student)):
                 progress(f"{name}: the {role} {model} encodes {len(inputs):,} inputs")

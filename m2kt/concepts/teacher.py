@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from m2kt.domains.base import Example, Task
+from m2kt.domains.base import TEXT_TRACKS, Example, Task
 from m2kt.models import load
 from m2kt.models.builtins import sha256_file
 from m2kt.models.loader import LoadedModel
@@ -48,22 +48,24 @@ class Teacher:
         through the workspace embedding cache (one file per layer; texts missing from any
         layer are encoded once, all layers in one pass); ``cache=False`` encodes directly
         (streamed inputs, :mod:`m2kt.packet.stream`: the cache would grow with them)."""
+        from m2kt.domains.language import reading
         from m2kt.models.embcache import cached_encode_layers
 
+        template = reading(self.lm, self.task)[1] if self.task.track in TEXT_TRACKS else None
         if not cache:
             from m2kt.models.extract import encode
 
             return encode(self.lm, [e.text for e in examples], layers=list(layers),
-                          progress=progress)
+                          template=template, progress=progress)
 
         return cached_encode_layers(self.lm, [e.text for e in examples], list(layers),
-                                    progress=progress)
+                                    template=template, progress=progress)
 
     def proba(self, examples: Sequence[Example], progress: Progress = no_progress,
               cache: bool = True) -> np.ndarray:
         """(n, n_labels) float32 answer probabilities of the teacher (``cache``: see
         :meth:`hidden`; the symbolic teachers never cache)."""
-        if self.task.track == "language":
+        if self.task.track in TEXT_TRACKS:
             from m2kt.domains.language import features
 
             logits = self.head.logits(features(self.lm, self.task, list(examples), progress,
@@ -91,7 +93,7 @@ def load_teacher(task: Task, name: str | None = None, device: str = "cpu",
     name = name or task.teacher
     lm = load(name, device=device, progress=progress)
     digests = [sha256_file(p) for p in sorted(lm.path.glob("*.safetensors"))]
-    if task.track == "language":
+    if task.track in TEXT_TRACKS:
         from m2kt.domains.language import train_language_teacher
 
         lt = train_language_teacher(task, model=name, device=device, progress=progress)

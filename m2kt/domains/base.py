@@ -23,7 +23,11 @@ from typing import Literal
 
 import networkx as nx
 
-Track = Literal["language", "symbolic"]
+Track = Literal["language", "symbolic", "reasoning"]
+#: tracks whose models are pretrained text models read through a trained head (the language
+#: machinery: cached encodings, softmax heads, label-name starts); ``symbolic`` fine-tunes its
+#: tiny from-scratch students instead
+TEXT_TRACKS: tuple[str, ...] = ("language", "reasoning")
 SPLITS: tuple[str, ...] = ("teacher_train", "transfer_pool", "dev", "test")
 #: labelled held-out splits: ``dev`` for every choice, ``test`` for the final report only
 EVAL_SPLITS: tuple[str, ...] = ("dev", "test")

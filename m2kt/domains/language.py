@@ -40,16 +40,35 @@ class LanguageTeacher:
     record: dict
 
 
+def reading(lm: LoadedModel, task: Task) -> tuple[list[int], str | None]:
+    """How ``lm`` reads ``task``'s inputs: the layers whose pooled states are concatenated and
+    the template (``None``: the model's own). Language tasks: the last layer, the model's
+    template. Reasoning tasks read the bare problem text; a decoder reads the last token at the
+    task's ``teacher_layers`` (an encoder, its last layer)."""
+    if task.track != "reasoning":
+        return [-1], None
+    decoder = lm.info.default_pooling == "last"
+    layers = [int(x) for x in task.params.get("teacher_layers", [-1])] if decoder else [-1]
+    return layers, "" if lm.info.default_template is not None else None
+
+
 def features(lm: LoadedModel, task: Task, examples: tuple[Example, ...] | list[Example],
              progress: Progress = no_progress, cache: bool = True) -> np.ndarray:
-    """Input features of ``examples`` for ``task`` in model ``lm``: (n, d) or (n, 4d) float32.
+    """Input features of ``examples`` for ``task`` in model ``lm``: (n, d) or (n, 4d) float32
+    (reasoning tasks read by a decoder: (n, d × its layers), :func:`reading`).
     ``cache=False`` encodes without the workspace cache (streamed inputs: memory stays flat)."""
+    layers, template = reading(lm, task)
+
     def enc(texts: list[str], progress: Progress = no_progress) -> np.ndarray:
         if cache:
-            return cached_encode(lm, texts, progress=progress)
-        from m2kt.models.extract import encode
+            from m2kt.models.embcache import cached_encode_layers
 
-        return encode(lm, texts, progress=progress)
+            hs = cached_encode_layers(lm, texts, layers, template=template, progress=progress)
+        else:
+            from m2kt.models.extract import encode
+
+            hs = encode(lm, texts, layers=layers, template=template, progress=progress)
+        return hs[0] if len(layers) == 1 else np.concatenate(list(hs), axis=1)
 
     xs = enc([e.text for e in examples], progress=progress)
     if task.name != "hypernymy":

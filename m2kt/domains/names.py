@@ -2,4 +2,5 @@
 
 LANGUAGE_TASKS: tuple[str, ...] = ("supersense", "hypernymy", "gloss")
 SYMBOLIC_TASKS: tuple[str, ...] = ("taxonomy", "modular", "multistep")
-TASKS: tuple[str, ...] = (*LANGUAGE_TASKS, *SYMBOLIC_TASKS)
+REASONING_TASKS: tuple[str, ...] = ("boolexpr", "propeval", "sign")
+TASKS: tuple[str, ...] = (*LANGUAGE_TASKS, *SYMBOLIC_TASKS, *REASONING_TASKS)

@@ -32,10 +32,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from m2kt.domains.base import SPLITS, Example, split_of
+from m2kt.domains.base import SPLITS, Concept, Example, Task, register, split_of
+from m2kt.domains.names import REASONING_TASKS
 
 #: the reasoning tasks, in the order they are listed
-RTASKS: tuple[str, ...] = ("syllogism", "chainsum", "boolexpr", "knights")
+RTASKS: tuple[str, ...] = ("syllogism", "chainsum", "boolexpr", "knights", "propeval", "sign")
 
 #: per task: labels and a one-line description
 SPECS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -46,6 +47,10 @@ SPECS: dict[str, tuple[tuple[str, ...], str]] = {
     "knights": (("both truthful", "only the first truthful", "only the second truthful",
                  "both lying"),
                 "which of two islanders tells the truth (knights and knaves)"),
+    "propeval": (("False", "True"),
+                 "the value of a propositional formula under a stated assignment"),
+    "sign": (("negative", "positive"),
+             "the sign of a chain of additions and subtractions of numbers 1 to 30"),
 }
 
 
@@ -136,8 +141,64 @@ def _knights(n: int, seed: int) -> list[Problem]:
     return out
 
 
+_VARS = ("p", "q", "r", "s")
+
+
+def _propeval(n: int, seed: int, depth: int = 3) -> list[Problem]:
+    """Propositional formulas over ``p, q, r, s`` evaluated under a stated assignment, e.g.
+    ``p is True, q is False, r is False, s is True. (p or not q) and (r or s)``; the trace is
+    the value of every compound sub-formula in evaluation order (the last, the answer, left
+    out)."""
+    rng = random.Random(seed)
+
+    def expr(d: int, env: dict[str, bool]) -> tuple[str, bool, list[bool]]:
+        if d == 0 or (d < depth and rng.random() < 0.3):
+            v = rng.choice(_VARS)
+            return v, env[v], []
+        op = rng.choice(("and", "or", "not"))
+        if op == "not":
+            s, v, tr = expr(d - 1, env)
+            return f"not ({s})" if " " in s else f"not {s}", not v, [*tr, not v]
+        a, va, ta = expr(d - 1, env)
+        b, vb, tb = expr(d - 1, env)
+        v = (va and vb) if op == "and" else (va or vb)
+        return f"({a} {op} {b})", v, [*ta, *tb, v]
+
+    out = []
+    for _ in range(n):
+        env = {v: rng.random() < 0.5 for v in _VARS}
+        s, v, tr = expr(depth, env)
+        s = s[1:-1] if s.startswith("(") and s.endswith(")") else s
+        given = ", ".join(f"{k} is {env[k]}" for k in _VARS)
+        out.append(Problem(f"{given}. {s}", int(v), tuple(int(x) for x in tr[:-1])))
+    return out
+
+
+def _sign(n: int, seed: int, terms: tuple[int, int] = (3, 4)) -> list[Problem]:
+    """Is a chain of additions and subtractions of numbers 1–30 negative or positive (zero
+    results are skipped; half of the problems of each sign)? Its trace: the sign of every
+    running total after the first (the last, the answer, left out)."""
+    rng = random.Random(seed)
+    out: list[Problem] = []
+    want = [n - n // 2, n // 2]  # negative, positive: balanced, so no class prior answers it
+    while len(out) < n:
+        k = rng.randint(*terms)
+        nums = [rng.randint(1, 30) for _ in range(k)]
+        ops = [rng.choice("+-") for _ in range(k - 1)]
+        total, trace = nums[0], []
+        for op, x in zip(ops, nums[1:], strict=True):
+            total = total + x if op == "+" else total - x
+            trace.append(int(total > 0))
+        if total == 0 or not want[int(total > 0)]:
+            continue
+        want[int(total > 0)] -= 1
+        text = str(nums[0]) + "".join(f" {op} {x}" for op, x in zip(ops, nums[1:], strict=True))
+        out.append(Problem(text, int(total > 0), tuple(trace[:-1])))
+    return out
+
+
 GENERATORS = {"syllogism": _syllogism, "chainsum": _chainsum, "boolexpr": _boolexpr,
-              "knights": _knights}
+              "knights": _knights, "propeval": _propeval, "sign": _sign}
 
 
 def generate(name: str, n: int, seed: int = 0) -> list[Problem]:
@@ -166,3 +227,88 @@ def split_problems(problems: list[Problem], seed: int) -> dict[str, tuple[Exampl
         out[split_of(p.text, seed)].append(Example(text=p.text, label=p.label, key=p.text,
                                                    trace=p.trace))
     return {s: tuple(v) for s, v in out.items()}
+
+
+#: problems generated per registered task, and the share of each split (teacher_train,
+#: transfer_pool, dev, test): the teacher (SmolLM2-135M) encodes every split once, so the
+#: sizes are what 2 cores encode in minutes, with a pool large enough for KD's full sweep
+TASK_PROBLEMS = 4000
+TASK_FRACTIONS = (0.30, 0.40, 0.12, 0.18)
+#: the teacher's reading of a problem: the last token's state at these layers, concatenated
+#: (chosen on dev with ``scripts/reasoning_probe.py``: a head on three layers beat the top one)
+TEACHER_LAYERS = (15, 22, 30)
+
+
+def substeps(name: str, text: str) -> list[str]:
+    """The sub-problems of problem ``text`` of task ``name`` whose values its trace lists, in
+    the same order as :attr:`Problem.trace`: each compound sub-expression (``boolexpr``), each
+    compound sub-formula under the same assignment (``propeval``), each running total's chain
+    (``sign``). Empty for tasks without step-wise traces."""
+    if name == "sign":
+        words = text.split()
+        return [" ".join(words[:2 * i + 1]) for i in range(1, len(words) // 2)]
+    if name not in ("boolexpr", "propeval"):
+        return []
+    given, body = (text.split(". ", 1) if name == "propeval" else ("", text))
+    body = f"({body})" if not body.startswith("(") or _closing(body, 0) != len(body) - 1 \
+        else body
+    subs: list[str] = []
+
+    def walk(i: int) -> int:
+        """Parse the expression starting at ``body[i]``; return the index after it."""
+        if body.startswith("not ", i):
+            j = walk(i + 4)
+            subs.append(body[i:j])
+            return j
+        if body[i] == "(":
+            end = _closing(body, i)
+            j = walk(i + 1)  # the left operand, or the one expression inside
+            if j >= end:  # "(x)": parentheses around a single expression, not a step
+                return end + 1
+            op = "and" if body.startswith(" and ", j) else "or"
+            walk(j + len(op) + 2)  # right operand
+            subs.append(body[i:end + 1])
+            return end + 1
+        m = re.match(r"\w+", body[i:])
+        return i + (m.end() if m else 1)
+
+    walk(0)
+    subs = subs[:-1]  # the whole problem is the answer, not a step
+    return [f"{given}. {x[1:-1] if x.startswith('(') else x}" if given else
+            (x[1:-1] if x.startswith("(") else x) for x in subs]
+
+
+def _closing(s: str, i: int) -> int:
+    """Index of the parenthesis closing the one at ``s[i]``."""
+    depth = 0
+    for j in range(i, len(s)):
+        depth += {"(": 1, ")": -1}.get(s[j], 0)
+        if depth == 0:
+            return j
+    raise ValueError(f"unbalanced parentheses in {s!r}")
+
+
+def reasoning_task(name: str, seed: int = 0, problems: int = TASK_PROBLEMS) -> Task:
+    """Task ``name`` of the ``reasoning`` track: ``problems`` generated problems (fewer after
+    de-duplication) split by a hash of their text into :data:`TASK_FRACTIONS`; one concept per
+    answer; teacher SmolLM2-135M (a head on :data:`TEACHER_LAYERS`), student MiniLM-L3."""
+    labels, description = SPECS[name]
+    out: dict[str, list[Example]] = {s: [] for s in SPLITS}
+    for p in generate(name, problems, seed):
+        out[split_of(p.text, seed, TASK_FRACTIONS)].append(
+            Example(text=p.text, label=p.label, key=p.text, trace=p.trace))
+    concepts = tuple(Concept(id=lab.lower().replace(" ", "-"), label=lab, kind="answer",
+                             description=f"{description}: {lab}") for lab in labels)
+    return Task(name=name, track="reasoning", description=description, labels=labels,
+                concepts=concepts, splits={s: tuple(v) for s, v in out.items()},
+                teacher="smollm2-135m", student="minilm-l3", seed=seed, step_labels=labels,
+                params={"problems": problems, "template": "",
+                        "teacher_layers": list(TEACHER_LAYERS)})
+
+
+def _register(name: str) -> None:
+    register(name)(lambda seed=0, **kw: reasoning_task(name, seed=seed, **kw))
+
+
+for _name in REASONING_TASKS:
+    _register(_name)

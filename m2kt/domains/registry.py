@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from m2kt.domains import reasoning as _reasoning  # noqa: F401  (registers reasoning tasks)
 from m2kt.domains import symbolic as _symbolic  # noqa: F401  (package import)
 from m2kt.domains import wordnet as _wordnet  # noqa: F401  (registers language tasks)
 from m2kt.domains.base import TASK_BUILDERS, Task

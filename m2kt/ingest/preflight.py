@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from m2kt.domains.base import TEXT_TRACKS
 from m2kt.errors import PreflightStop
 
 #: the fewest unlabelled student inputs per concept, and in all, for ingestion to go ahead
@@ -70,7 +71,7 @@ def _start(run: Any) -> float | None:
     from m2kt.ingest.student_side import EVAL_SPLIT
 
     split = run.eval_split
-    if (split != EVAL_SPLIT or split not in run.task.splits or run.task.track != "language"
+    if (split != EVAL_SPLIT or split not in run.task.splits or run.task.track not in TEXT_TRACKS
             or not run.class_task):
         return None
     from m2kt.domains.language import zero_shot_accuracy

@@ -142,12 +142,18 @@ class Run:
             self.encoder.eval()  # gradients flow, dropout stays off
         return self.encoder
 
+    def trace_texts(self) -> list[str]:
+        """The strings the reasoning term reads, rows of ``s_trace``: every trace's query, then
+        every sub-problem a trace step names (``input``), trace by trace."""
+        return ([t.query for t in self.traces]
+                + [s.input for t in self.traces for s in t.steps if s.input])
+
     def reencode(self, progress: Progress = no_progress) -> None:
         """Recompute ``s_anchor``, ``s_trace``, ``s_pool`` and ``s_probe_after`` with the adapted
         backbone ``encoder`` (every later figure uses it); ``s_probe`` keeps the frozen
         student's vectors, the drift gate's reference."""
         self.s_anchor = self.encoder.encode(self.anchors)
-        self.s_trace = self.encoder.encode([t.query for t in self.traces])
+        self.s_trace = self.encoder.encode(self.trace_texts())
         self.s_pool = self.encoder.encode([e.text for e in self.pool], progress=progress)
         self.s_probe_after = self.encoder.encode([p.text for p in self.probes])
 

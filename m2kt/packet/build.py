@@ -41,7 +41,7 @@ from m2kt.models.spec import Monotone, Progress, no_progress, within
 from m2kt.packet.engine import StreamOptions, engine_name, stream_statistics
 from m2kt.packet.signing import SigningKey
 from m2kt.packet.writer import pack, write_atomic
-from m2kt.traces.extract import add_hop_steps, layer_traces
+from m2kt.traces.extract import add_hop_steps, add_sub_steps, layer_traces
 
 
 @dataclass(frozen=True)
@@ -274,6 +274,7 @@ def trace_strings_of(traces: list[dict]) -> list[str]:
     for t in traces:
         hops = sum(1 for st in t["steps"] if st["stage"].startswith("hop "))
         out += [t["query"], *hop_prefixes(t["query"], hops)]
+        out += [st["input"] for st in t["steps"] if st.get("input")]
     return out
 
 
@@ -452,6 +453,14 @@ def build_packet(
         add_hop_steps(traces, probes, teacher.proba, ids)
         trace_method += "; hop-wise: the teacher's answer on every prefix of the chain"
         probe_count += sum(len(p.text.split()) // 2 for p in probes)
+    elif task.track == "reasoning":
+        from m2kt.domains.reasoning import substeps
+
+        trace_p("the teacher's value of every sub-problem", 0.5)
+        probe_count += add_sub_steps(traces, probes, teacher.proba, ids,
+                                     lambda text: substeps(task.name, text))
+        trace_method += ("; step-wise: the teacher's answer on every sub-problem of the query "
+                         "(sub-expression, sub-formula or running total)")
     # what the teacher read of the student's side, and which of it the packet answers for
     pool = task.splits["transfer_pool"]
     sent = ({e.text for e in pool} if pool_seen else

@@ -138,7 +138,11 @@ class Graph(_Strict):
 
 
 class TraceStep(_Strict):
+    """One step of a trace: a layer's concept distribution, or the teacher's answer on a hop
+    prefix or (``input``) a named sub-problem of the query — a string that crosses, counted."""
+
     stage: Label
+    input: Text | None = None
     # JSON has no tuples: each entry is a [concept_id, probability] pair (inner types strict)
     top: Annotated[list[Annotated[tuple[Label, Annotated[StrictFloat, Field(ge=0.0, le=1.0)]],
                                   Field(strict=False)]],

@@ -5,6 +5,9 @@
   temperature of 10, softmax); a step lists the top concepts with their probabilities.
 - Hop by hop (``multistep``): the teacher's own answer on each prefix ``v0 op1 v1 … op_i v_i``
   of the chain — its running value after every operator.
+- Step by step (``reasoning`` track): the teacher's own answer on every sub-problem of the
+  query (a sub-expression, a sub-formula under the same assignment, a running total), each
+  step naming its sub-problem as ``input``.
 
 Each trace ends in the teacher's answer (a concept id for class tasks, "yes"/"no" for pair
 tasks).  Traces are data: ids, strings and probabilities only.
@@ -76,3 +79,25 @@ def add_hop_steps(traces: list[dict], probes: Sequence[Example],
     for (i, hop), row in zip(owner, p, strict=True):
         traces[i]["steps"].append({"stage": f"hop {hop}", "top": [
             [label_ids[j], round(float(row[j]), 4)] for j in np.argsort(-row)]})
+
+
+def add_sub_steps(traces: list[dict], probes: Sequence[Example],
+                  proba: Callable[[list[Example]], np.ndarray], label_ids: Sequence[str],
+                  steps_of: Callable[[str], list[str]]) -> int:
+    """Append the teacher's answer on each sub-problem ``steps_of(query)`` of each trace's
+    query as steps ``step 1``, ``step 2``, … with the sub-problem as ``input``; returns how
+    many sub-problems the teacher answered (one batch)."""
+    subs: list[Example] = []
+    owner: list[int] = []
+    for i, ex in enumerate(probes):
+        for j, text in enumerate(steps_of(ex.text)):
+            subs.append(Example(text=text, label=0, key=f"{ex.key}#s{j + 1}"))
+            owner.append(i)
+    if not subs:
+        return 0
+    p = proba(subs)
+    for i, ex, row in zip(owner, subs, p, strict=True):
+        n = sum(1 for s in traces[i]["steps"] if s["stage"].startswith("step "))
+        traces[i]["steps"].append({"stage": f"step {n + 1}", "input": ex.text, "top": [
+            [label_ids[j], round(float(row[j]), 4)] for j in np.argsort(-row)]})
+    return len(subs)

@@ -50,3 +50,54 @@ def test_splits_are_disjoint_by_text() -> None:
     assert all(len(texts[i] & texts[j]) == 0 for i in range(4) for j in range(i + 1, 4))
     assert sum(len(t) for t in texts) == sum(len(sp[s]) for s in SPLITS)
     assert all(len(sp[s]) > 100 for s in SPLITS)
+
+
+def _value(text: str) -> bool:
+    """A boolexpr / propeval problem's value recomputed by Python (generated text only)."""
+    given, _, body = text.rpartition(". ")
+    env = {k: v == "True" for k, v in re.findall(r"(\w) is (True|False)", given)}
+    return bool(eval(body, {"__builtins__": {}}, env))  # noqa: S307 — generated
+
+
+@pytest.mark.parametrize("name", ["boolexpr", "propeval"])
+def test_substeps_are_the_trace_subexpressions_in_order(name: str) -> None:
+    from m2kt.domains.reasoning import substeps
+
+    for p in generate(name, 300):
+        subs = substeps(name, p.text)
+        assert len(subs) == len(p.trace)
+        # every step is a sub-problem whose own value is the trace's value at that step
+        assert [int(_value(s)) for s in subs] == list(p.trace)
+        assert int(_value(p.text)) == p.label
+
+
+def test_propeval_states_the_whole_assignment() -> None:
+    for p in generate("propeval", 200):
+        given = p.text.split(". ", 1)[0]
+        assert re.fullmatch(r"p is (True|False), q is (True|False), r is (True|False), "
+                            r"s is (True|False)", given)
+
+
+def test_sign_is_balanced_and_its_steps_are_running_totals() -> None:
+    from m2kt.domains.reasoning import substeps
+
+    ps = generate("sign", 600)
+    labels = [p.label for p in ps]
+    assert abs(sum(labels) - len(labels) / 2) <= len(labels) * 0.02  # no class prior answers it
+    for p in ps:
+        total = eval(p.text, {"__builtins__": {}}, {})  # noqa: S307 — generated
+        assert total != 0 and p.label == int(total > 0)
+        subs = substeps("sign", p.text)
+        assert [int(eval(s, {"__builtins__": {}}, {}) > 0) for s in subs] == list(p.trace)  # noqa: S307
+
+
+@pytest.mark.parametrize("name", ["boolexpr", "propeval", "sign"])
+def test_registered_task_has_disjoint_splits_one_concept_per_answer(name: str) -> None:
+    from m2kt.domains.registry import get_task
+
+    t = get_task(name)
+    assert t.track == "reasoning" and t.teacher == "smollm2-135m" and t.student == "minilm-l3"
+    assert [c.label for c in t.concepts] == list(t.labels) == list(t.step_labels)
+    texts = [{e.text for e in t.splits[s]} for s in SPLITS]
+    assert all(len(texts[i] & texts[j]) == 0 for i in range(4) for j in range(i + 1, 4))
+    assert min(t.split_sizes().values()) > 300

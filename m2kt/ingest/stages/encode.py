@@ -39,7 +39,7 @@ def encode(run: Run) -> dict[str, Any]:
                  f"queries, {len(pool):,} of its own unlabelled inputs and "
                  f"{len(run.probes)} safety probes", 0.0)
     run.s_anchor = run.encode_texts(run.anchors)
-    run.s_trace = run.encode_texts([t.query for t in run.traces])
+    run.s_trace = run.encode_texts(run.trace_texts())
     run.s_pool = run.encode_texts([e.text for e in pool],
                                   within(run.progress, 0.05, 0.9, "its own inputs: "))
     run.s_probe = run.encode_texts([p.text for p in run.probes])

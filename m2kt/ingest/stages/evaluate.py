@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from m2kt.domains.base import TEXT_TRACKS
 from m2kt.ingest.readout import predict
 from m2kt.ingest.run import Run
 from m2kt.models.embcache import cached_encode
@@ -38,7 +39,7 @@ def evaluate(run: Run) -> dict[str, Any]:
     pred = _answer(run, exs)
     run.evaluation = {"acc": float((pred == y).mean()), "n": len(exs), "pred": pred}
     run.student_before = student_start(task.name, split)
-    if run.student_before is None and task.track == "language":  # a user's domain: measure it
+    if run.student_before is None and task.track in TEXT_TRACKS:  # measure it
         from m2kt.domains.language import zero_shot_accuracy
 
         run.student_before = zero_shot_accuracy(run.lm, task, split)

@@ -21,6 +21,7 @@ import numpy as np
 
 from m2kt.align import make
 from m2kt.concepts import relative as concept_relative
+from m2kt.domains.base import TEXT_TRACKS
 from m2kt.ingest.relative_reader import reader_for
 from m2kt.ingest.run import Run
 from m2kt.ingest.select import CANDIDATE_METHODS, Selection, select
@@ -95,9 +96,9 @@ def _relative(run: Run):
         [c.label for c in run.task.concepts], list(run.packet.anchors.words)))
     run.ledger.student_inputs += len(label_vecs)
     # the answers follow the packet's concept prior (label-free) on the language track
-    prior = (run.concept_prior() if run.var.relative_prior and run.task.track == "language"
+    prior = (run.concept_prior() if run.var.relative_prior and run.task.track in TEXT_TRACKS
              else None)
-    if run.var.relative_adapt is not None and run.task.track == "language":
+    if run.var.relative_adapt is not None and run.task.track in TEXT_TRACKS:
         rel_head = _adapted(run, rel_head, label_vecs)
     pseudo = reader_for(rel_head, label_vecs, run.s_pool, None, prior).answer(run.s_pool)
     targets = np.asarray(run.man.centroids, np.float64)[pseudo]

@@ -36,7 +36,9 @@ class TraceTargets:
 
 
 def trace_targets(run: Run) -> TraceTargets:
-    """See :class:`TraceTargets`; a trace counts when every top concept is in the packet."""
+    """See :class:`TraceTargets`; a trace counts when every top concept is in the packet. Rows
+    index :meth:`~m2kt.ingest.run.Run.trace_texts`: each trace's query (its main-layer step's
+    distribution), then each step that names a sub-problem (the teacher's answer on it)."""
     cidx = run.concept_index
     main_stage = f"layer {run.packet.manifest.main_layer}"
     rows, idx, prob = [], [], []
@@ -46,6 +48,16 @@ def trace_targets(run: Run) -> TraceTargets:
             rows.append(i)
             idx.append([cidx[c] for c, _ in step.top])
             prob.append([p for _, p in step.top])
+    row = len(run.traces)
+    for t in run.traces:
+        for s in t.steps:
+            if not s.input:
+                continue
+            if all(c in cidx for c, _ in s.top):
+                rows.append(row)
+                idx.append([cidx[c] for c, _ in s.top])
+                prob.append([p for _, p in s.top])
+            row += 1
     width = max((len(r) for r in idx), default=0)
     idx = [r + [r[-1]] * (width - len(r)) for r in idx]
     prob = [r + [0.0] * (width - len(r)) for r in prob]
@@ -84,7 +96,7 @@ def _features(run: Run, tr: TraceTargets) -> tuple[Callable[[str], torch.Tensor]
         params.append({"params": run.adapt_backbone().trainable(),
                        "lr": var.backbone_lr_for(run.task.track)})
     texts = {"anchor": [run.anchors[i] for i in fit],
-             "trace": [run.traces[i].query for i in tr.rows],
+             "trace": [run.trace_texts()[i] for i in tr.rows],
              "probe": [p.text for p in run.probes], "pool": [e.text for e in run.pool]}
 
     def feats(name: str) -> torch.Tensor:

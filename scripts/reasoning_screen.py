@@ -1,0 +1,67 @@
+"""Dev screen of reasoning-task candidates on the student side only (cheap: no teacher).
+
+For each candidate (m2kt/domains/reasoning.py) and student model: its label-free start (cosine
+to the label names) and the accuracy a linear head on its frozen features reaches from the
+*gold* labels of up to 1,500 ``transfer_pool`` problems, both on ``dev``. A task can only be
+valid under BENCHMARK v3 with a frozen student if that ceiling sits well above the start (KD on
+the full pool must close ≥ 75 % of the teacher − start gap): this screen says which candidates
+are worth the teacher's (slow) encoding.
+
+    python scripts/reasoning_screen.py [--tasks ...] [--students minilm-l3 minilm-l6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    from m2kt.concepts.relative import profiles
+    from m2kt.domains.reasoning import RTASKS, SPECS, generate, split_problems
+    from m2kt.heads import fit_softmax
+    from m2kt.models import load
+    from m2kt.models.embcache import cached_encode
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tasks", nargs="+", default=list(RTASKS))
+    ap.add_argument("--students", nargs="+", default=["minilm-l3"])
+    ap.add_argument("--problems", type=int, default=4000)
+    ap.add_argument("--json", default=str(ROOT / "docs/results/research/reasoning-screen.json"))
+    args = ap.parse_args()
+    out: dict = {"command": "python scripts/reasoning_screen.py " + " ".join(sys.argv[1:]),
+                 "split": "dev", "tasks": {}}
+    for name in args.tasks:
+        labels = SPECS[name][0]
+        sp = split_problems(generate(name, args.problems, 0), 0)
+        pool, dev = list(sp["transfer_pool"])[:1500], list(sp["dev"])[:600]
+        yp, yd = np.array([e.label for e in pool]), np.array([e.label for e in dev])
+        row: dict = {"sizes": {"pool": len(pool), "dev": len(dev)},
+                     "majority_dev": float(np.bincount(yd).max() / len(yd))}
+        for sname in args.students:
+            t0 = time.perf_counter()
+            lm = load(sname)
+            fp = cached_encode(lm, [e.text for e in pool], template="")
+            fd = cached_encode(lm, [e.text for e in dev], template="")
+            lab = cached_encode(lm, list(labels), template="")
+            start = float((profiles(fd, lab).argmax(1) == yd).mean())
+            head = fit_softmax(fp, yp, len(labels))
+            ceiling = float((head.predict(fd) == yd).mean())
+            row[sname] = {"start": start, "gold_linear": ceiling,
+                          "seconds": round(time.perf_counter() - t0, 1)}
+        out["tasks"][name] = row
+        print(json.dumps({name: row}), flush=True)
+    Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
