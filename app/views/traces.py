@@ -10,15 +10,17 @@ from app.widgets import glossary_caption, page_header, show_error
 from m2kt.errors import M2KTError
 from m2kt.ingest.stages.gates import TRACE_GATE
 from m2kt.render.escape import md_inert, visible
-from m2kt.render.traces import agreement, step_path
+from m2kt.render.traces import agreement, step_path, sub_step_rows
 from m2kt.store.students import known_students
 
 page_header(
     "Reasoning Traces",
     "For a few queries the teacher records the concepts its computation passes through: layer "
-    "by layer (its concept distribution at each layer's centroids) and, for multi-step tasks, "
-    "hop by hop (its answer on every prefix of the chain). A student ingested from the packet "
-    "is trained to agree with the main-layer step; here you can see where it does.",
+    "by layer (its concept distribution at each layer's centroids), for multi-step tasks hop "
+    "by hop (its answer on every prefix of the chain) and, on the reasoning track, step by step "
+    "(its value of every sub-expression or running total). A student ingested from the packet "
+    "is trained to agree with the main-layer step and with every named step; here you can see "
+    "where it does.",
 )
 glossary_caption("reasoning trace", "gate", "CAL (Concept Alignment Layer)")
 
@@ -40,6 +42,7 @@ st.caption(f"Method: {md_inert(pk.traces.method, 300)}")
 
 students = [s for s in known_students() if s.packet_digest == pk.digest]
 student_answers: list[str] | None = None
+stu = None
 gate = None
 if students:
     sdir = st.selectbox("Student ingested from this packet", students,
@@ -108,3 +111,24 @@ st.caption("Each layer step is a probe, not the teacher's answer: how close the 
            "can differ from it — most often at early layers, and on inputs the teacher finds "
            "hard." + (" Hop steps are the teacher's answer on each prefix of the chain."
                       if any(s.stage.startswith("hop") for s in t.steps) else ""))
+
+named = [s for s in t.steps if s.input]
+if named:
+    st.subheader("Step by step: every sub-problem, teacher and student")
+    sub_student = None
+    if stu is not None and not stu.meta["pair_task"]:
+        try:
+            sub_student = stu.answer([s.input for s in named])
+        except M2KTError as exc:
+            show_error(exc)
+    sub_rows = pd.DataFrame(sub_step_rows([s.model_dump() for s in t.steps], labels,
+                                          sub_student))
+    if sub_student is not None:
+        st.caption(f"The student (alone) agrees with the teacher on "
+                   f"{int(sub_rows['agree'].sum())} of {len(sub_rows)} steps of this trace.")
+    else:
+        st.caption("No student ingested from this packet yet: the teacher's values only.")
+    st.dataframe(sub_rows, hide_index=True, width="stretch")
+    st.caption("Each row is a sub-problem of the query, evaluated first: the teacher's answer "
+               "on it (with its probability) crossed in the packet and is counted in the "
+               "ledger; the student's answer is its own, read through its whole readout.")

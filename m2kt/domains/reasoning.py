@@ -288,10 +288,13 @@ def _closing(s: str, i: int) -> int:
     raise ValueError(f"unbalanced parentheses in {s!r}")
 
 
-def reasoning_task(name: str, seed: int = 0, problems: int = TASK_PROBLEMS) -> Task:
+def reasoning_task(name: str, seed: int = 0, problems: int = TASK_PROBLEMS, template: str = "",
+                   teacher_layers: tuple[int, ...] | list[int] = TEACHER_LAYERS) -> Task:
     """Task ``name`` of the ``reasoning`` track: ``problems`` generated problems (fewer after
     de-duplication) split by a hash of their text into :data:`TASK_FRACTIONS`; one concept per
-    answer; teacher SmolLM2-135M (a head on :data:`TEACHER_LAYERS`), student MiniLM-L3."""
+    answer; teacher SmolLM2-135M (a head on ``teacher_layers``, the bare text: ``template``),
+    student MiniLM-L3. The keyword arguments are the task's ``params`` (a task rebuilt from
+    them is the same task)."""
     labels, description = SPECS[name]
     out: dict[str, list[Example]] = {s: [] for s in SPLITS}
     for p in generate(name, problems, seed):
@@ -302,8 +305,8 @@ def reasoning_task(name: str, seed: int = 0, problems: int = TASK_PROBLEMS) -> T
     return Task(name=name, track="reasoning", description=description, labels=labels,
                 concepts=concepts, splits={s: tuple(v) for s, v in out.items()},
                 teacher="smollm2-135m", student="minilm-l3", seed=seed, step_labels=labels,
-                params={"problems": problems, "template": "",
-                        "teacher_layers": list(TEACHER_LAYERS)})
+                params={"problems": problems, "template": template,
+                        "teacher_layers": [int(x) for x in teacher_layers]})
 
 
 def _register(name: str) -> None:

@@ -63,7 +63,7 @@ class DomainInfo(_Strict):
     packets made before they existed (read as: class, the track's default, empty)."""
 
     task: Label
-    track: Literal["language", "symbolic"]
+    track: Literal["language", "symbolic", "reasoning"]
     seed: StrictInt
     params: dict[Label, Scalar | list[Scalar]] = {}
     kind: Literal["class", "pair"] = "class"

@@ -39,3 +39,22 @@ def agreement(student: Sequence[str], teacher: Sequence[str], labels: dict[str, 
     any agreement rate, never counted as agreeing."""
     return [None if s == "—" else (s == t or labels.get(s, s) == labels.get(t, t))
             for s, t in zip(student, teacher, strict=True)]
+
+
+def sub_step_rows(steps: Sequence[dict], labels: dict[str, str],
+                  student: Sequence[str] | None = None) -> list[dict]:
+    """The steps of one trace that name a sub-problem (``input``: reasoning-track traces) as
+    table rows — step, sub-problem, the teacher's answer with its probability and, given the
+    student's answers ``student`` (one per such step, in order), the student's and whether
+    they agree. Text is returned raw: the page shows it in a table cell (never Markdown)."""
+    named = [s for s in steps if s.get("input")]
+    rows = []
+    for k, s in enumerate(named):
+        cid, p = s["top"][0] if s["top"] else ("—", 0.0)
+        row = {"step": inert(s["stage"], 20), "sub-problem": inert(s["input"], 160),
+               "teacher": f"{inert(labels.get(cid, cid), 40)} ({p:.0%})"}
+        if student is not None:
+            row["student"] = inert(labels.get(student[k], student[k]), 40)
+            row["agree"] = agreement([student[k]], [cid], labels)[0]
+        rows.append(row)
+    return rows
