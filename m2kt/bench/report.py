@@ -442,7 +442,8 @@ def variant_note(result: dict[str, Any]) -> str:
     if name not in VARIANTS:
         return (f"This report's method variant is not one of this version's; the default is "
                 f"{DEFAULT_VARIANT}.")
-    tracks = {t.get("track") for t in result.get("tasks", {}).values()} & {"language", "symbolic", "reasoning"}
+    tracks = ({t.get("track") for t in result.get("tasks", {}).values()}
+              & {"language", "symbolic", "reasoning"})
     if tracks and same_as_default(name, tracks):
         return (f"On this report's track ({', '.join(sorted(tracks))}), {name} computes exactly "
                 f"what the default variant ({DEFAULT_VARIANT}) does: these are the default's "

@@ -44,12 +44,18 @@ from m2kt.errors import UsageError
 from m2kt.ingest.variants import DEFAULT_VARIANT, Variant
 from m2kt.models.spec import Progress, messages_only, no_progress
 
-TRACKS = {"language": LANGUAGE_TASKS, "symbolic": SYMBOLIC_TASKS,
+#: the symbolic tasks the benchmark no longer runs by track: invalid under BENCHMARK v3 on
+#: test (taxonomy: KD on the full pool closes 9 % of the teacher − start gap; modular: 45 %;
+#: docs/results/symbolic). They stay tasks of the workbench and run with ``--tasks``
+RETIRED_TASKS: tuple[str, ...] = ("taxonomy", "modular")
+TRACKS = {"language": LANGUAGE_TASKS,
+          "symbolic": tuple(t for t in SYMBOLIC_TASKS if t not in RETIRED_TASKS),
           "reasoning": REASONING_TASKS}
 QUICK_SWEEP = (8, 64, 512)
 #: ``--quick`` without ``--tasks``: one task valid on dev per track (docs/benchmark.md), so
-#: that every arm, control and sweep of BENCHMARK v3 fits in a few minutes
-QUICK_TASKS = ("supersense", "multistep")
+#: that every arm, control and sweep of BENCHMARK v3 fits in a few minutes (``sign``: the
+#: reasoning track's shortest problems; its teacher, SmolLM2-135M, is the optional install)
+QUICK_TASKS = ("supersense", "multistep", "sign")
 ANCHOR_SWEEP = (0, 16, 64, 256, 1024)
 DEFAULT_ANCHORS = 64
 

@@ -130,11 +130,16 @@ def cmd_train_teachers(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from m2kt.domains.language import record_language_teachers
-    from m2kt.domains.registry import LANGUAGE_RECORD
+    from m2kt.domains.names import LANGUAGE_TASKS, REASONING_TASKS
+    from m2kt.domains.registry import LANGUAGE_RECORD, REASONING_RECORD
 
-    out = Path(args.out) if args.out else LANGUAGE_RECORD
+    reasoning = args.track == "reasoning"
+    out = Path(args.out) if args.out else (REASONING_RECORD if reasoning else LANGUAGE_RECORD)
     record = record_language_teachers(out, seed=args.seed, device=args.device,
-                                      retrain=args.retrain, progress=progress)
+                                      retrain=args.retrain, progress=progress,
+                                      tasks=REASONING_TASKS if reasoning else LANGUAGE_TASKS,
+                                      command="python -m m2kt train-teachers"
+                                      + (" --track reasoning" if reasoning else ""))
     for name, r in record["tasks"].items():
         print(f"{name}: teacher {r['teacher']['teacher']} test acc {r['teacher']['acc']:.3f}; "
               f"student {r['student_before']['student']} start "
@@ -230,9 +235,14 @@ def register(sub: Any) -> None:
     pp.set_defaults(func=cmd_prepare)
 
     tl = sub.add_parser("train-teachers",
-                        help="train/cache the language-track teacher heads and record accuracies")
+                        help="train/cache the teacher heads of a text track and record "
+                        "accuracies")
+    tl.add_argument("--track", choices=["language", "reasoning"], default="language",
+                    help="language (MiniLM-L6 heads) or reasoning (SmolLM2-135M heads on "
+                    "three layers; the optional install)")
     tl.add_argument("--out", default=None,
-                    help="record file (default assets/language_teachers.json)")
+                    help="record file (default assets/language_teachers.json, "
+                    "assets/reasoning_teachers.json with --track reasoning)")
     tl.add_argument("--seed", type=int, default=0)
     tl.add_argument("--device", default="cpu", help="cpu | cuda | auto")
     tl.add_argument("--retrain", action="store_true", help="ignore the workspace cache")

@@ -125,7 +125,8 @@ def train_language_teacher(task: Task, model: str | None = None, device: str = "
     t2 = time.perf_counter()
     acc = {s: float((head.predict(feats[s]) == ys[s]).mean()) for s in SPLITS}
     record = {"task": task.name, "teacher": name, "acc": acc["test"], "acc_by_split": acc,
-              "head": "softmax (L-BFGS)", "l2": head.l2, "layer": -1,
+              "head": "softmax (L-BFGS)", "l2": head.l2,
+              "layer": reading(lm, task)[0] if task.track == "reasoning" else -1,
               "pooling": lm.info.default_pooling, "encode_seconds": round(t1 - t0, 1),
               "fit_seconds": round(t2 - t1, 1), "split_sizes": task.split_sizes(),
               "teacher_inputs": len(task.splits["teacher_train"])}
@@ -195,12 +196,15 @@ def ship_head(task: Task) -> list[Path]:
 
 
 def record_language_teachers(out: Path, seed: int = 0, device: str = "cpu",
-                             retrain: bool = False, progress: Progress = no_progress) -> dict:
-    """Train (or reuse) both language teachers, measure the student's start, write ``out``."""
+                             retrain: bool = False, progress: Progress = no_progress,
+                             tasks: tuple[str, ...] = LANGUAGE_TASKS,
+                             command: str = "python -m m2kt train-teachers") -> dict:
+    """Train (or reuse) the teachers of ``tasks`` (a text track's), ship their heads in
+    ``assets/teachers``, measure the student's start, write ``out``."""
     from m2kt.domains.registry import get_task
 
-    record: dict = {"command": "python -m m2kt train-teachers", "seed": seed, "tasks": {}}
-    for name in LANGUAGE_TASKS:
+    record: dict = {"command": command, "seed": seed, "tasks": {}}
+    for name in tasks:
         task = get_task(name, seed=seed)
         teacher = train_language_teacher(task, device=device, progress=progress, retrain=retrain)
         ship_head(task)

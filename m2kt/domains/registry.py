@@ -2,7 +2,8 @@
 
 Recorded figures come from committed files produced by commands:
 ``assets/symbolic/accuracies.json`` (``python -m m2kt train-symbolic``) and
-``assets/language_teachers.json`` (``python -m m2kt train-teachers``).
+``assets/language_teachers.json`` (``python -m m2kt train-teachers``) and
+``assets/reasoning_teachers.json`` (``python -m m2kt train-teachers --track reasoning``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 SYMBOLIC_DIR = ASSETS / "symbolic"
 SYMBOLIC_RECORD = SYMBOLIC_DIR / "accuracies.json"
 LANGUAGE_RECORD = ASSETS / "language_teachers.json"
+REASONING_RECORD = ASSETS / "reasoning_teachers.json"
 from m2kt.domains.names import TASKS  # noqa: E402  (re-exported)
 
 
@@ -66,7 +68,8 @@ def recorded() -> dict[str, dict[str, Any]]:
                      "student_before_by_split": st.get("before_acc_by_split",
                                                        {"test": st["before_acc"]}),
                      "student_before_method": st["before_method"]}
-    for name, rec in _read(LANGUAGE_RECORD).get("tasks", {}).items():
+    for name, rec in [*_read(LANGUAGE_RECORD).get("tasks", {}).items(),
+                      *_read(REASONING_RECORD).get("tasks", {}).items()]:
         sb = rec["student_before"]
         out[name] = {"teacher_acc": rec["teacher"]["acc"],
                      "teacher_acc_by_split": rec["teacher"].get("acc_by_split", {}),
@@ -82,9 +85,9 @@ def student_start(name: str, split: str) -> float | None:
 
 
 #: the committed full benchmark reports of the default pairs, one per track
-#: (``python -m m2kt bench --track language|symbolic --report docs/results/<track>``)
+#: (``python -m m2kt bench --track language|symbolic|reasoning --report docs/results/<dir>``)
 FULL_REPORTS = tuple(ASSETS.parent / "docs" / "results" / d / "bench.json"
-                     for d in ("full", "symbolic"))
+                     for d in ("full", "symbolic", "reasoning"))
 
 
 def recorded_validity(reports: tuple[Path, ...] = FULL_REPORTS) -> dict[str, dict[str, Any]]:

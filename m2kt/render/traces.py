@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from m2kt.render.escape import inert
+from m2kt.render.escape import inert, visible
 from m2kt.render.manifold import PALETTE
 
 
@@ -51,10 +51,10 @@ def sub_step_rows(steps: Sequence[dict], labels: dict[str, str],
     rows = []
     for k, s in enumerate(named):
         cid, p = s["top"][0] if s["top"] else ("—", 0.0)
-        row = {"step": inert(s["stage"], 20), "sub-problem": inert(s["input"], 160),
-               "teacher": f"{inert(labels.get(cid, cid), 40)} ({p:.0%})"}
+        row = {"step": visible(s["stage"], 20), "sub-problem": visible(s["input"], 160),
+               "teacher": f"{visible(labels.get(cid, cid), 40)} ({p:.0%})"}
         if student is not None:
-            row["student"] = inert(labels.get(student[k], student[k]), 40)
+            row["student"] = visible(labels.get(student[k], student[k]), 40)
             row["agree"] = agreement([student[k]], [cid], labels)[0]
         rows.append(row)
     return rows

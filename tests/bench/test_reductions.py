@@ -219,7 +219,9 @@ def test_another_teacher_applies_to_the_language_tasks_only() -> None:
     from m2kt.bench.run import TRACKS, BenchOptions
 
     assert BenchOptions(teacher="smollm2-135m").task_names() == TRACKS["language"]
-    assert BenchOptions().task_names() == (*TRACKS["language"], *TRACKS["symbolic"])
+    assert BenchOptions().task_names() == (*TRACKS["language"], *TRACKS["symbolic"],
+                                           *TRACKS["reasoning"])
+    assert BenchOptions(track="reasoning").task_names() == TRACKS["reasoning"]
 
 
 def test_readme_block_stacks_one_table_per_report(tmp_path) -> None:
