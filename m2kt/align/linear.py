@@ -7,6 +7,21 @@ import numpy as np
 from m2kt.align.base import Aligner, center, register
 
 
+def svd(a: np.ndarray, full_matrices: bool = True
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.linalg.svd``, falling back to LAPACK's slower ``gesvd`` when the default
+    divide-and-conquer driver (``gesdd``) does not converge — which it can fail to do on a
+    finite, ill-conditioned matrix (seen on SmolLM2's anchor vectors)."""
+    try:
+        return np.linalg.svd(a, full_matrices=full_matrices)
+    except np.linalg.LinAlgError:
+        if not np.isfinite(a).all():
+            raise
+        import scipy.linalg
+
+        return scipy.linalg.svd(a, full_matrices=full_matrices, lapack_driver="gesvd")
+
+
 @register("procrustes")
 class Procrustes(Aligner):
     """Orthogonal map with a global scale after centring (dimensions zero-padded to match):
@@ -19,7 +34,7 @@ class Procrustes(Aligner):
         self.dx, self.dy = x.shape[1], y.shape[1]
         xp = np.pad(x, ((0, 0), (0, d - x.shape[1])))
         yp = np.pad(y, ((0, 0), (0, d - y.shape[1])))
-        u, sv, vt = np.linalg.svd(xp.T @ yp)
+        u, sv, vt = svd(xp.T @ yp)
         self.q = u @ vt
         self.scale = sv.sum() / max((xp * xp).sum(), 1e-12)
         return self
@@ -42,7 +57,7 @@ class Ridge(Aligner):
     def fit(self, xs, yt):
         x, self.mx = center(xs)
         y, self.my = center(yt)
-        u, s, vt = np.linalg.svd(x, full_matrices=False)
+        u, s, vt = svd(x, full_matrices=False)
         uty = u.T @ y
         best, best_gcv = None, np.inf
         n = len(x)
@@ -80,7 +95,7 @@ class CCA(Aligner):
         n = len(x)
         wx = self._inv_sqrt(x.T @ x / n, self.reg)
         wy = self._inv_sqrt(y.T @ y / n, self.reg)
-        u, s, vt = np.linalg.svd(wx @ (x.T @ y / n) @ wy)
+        u, s, vt = svd(wx @ (x.T @ y / n) @ wy)
         k = min(self.k, len(s), n - 1)
         self.ax, self.ay = wx @ u[:, :k], wy @ vt.T[:, :k]
         self.corr = s[:k]

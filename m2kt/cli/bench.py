@@ -26,6 +26,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
                         teacher=args.teacher, ablations=not args.no_ablations,
                         split=args.split,
                         workers=args.workers if args.workers is not None else auto_workers())
+    if opts.quick and not opts.tasks and opts.track == "all" and not opts.teacher:
+        from m2kt.bench.run import quick_unavailable
+
+        for name, hint in quick_unavailable().items():
+            print(f"  · --quick leaves out {name}: {hint}", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
 
     def on_task(name: str, entry: dict) -> None:

@@ -161,5 +161,8 @@ def ray_get(ref) -> Any:
     try:
         return ray.get(ref)
     except ray.exceptions.RayError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ClusterError(f"a Ray task failed after {RETRIES} retries: {first}") from None
+        lines = [x.strip() for x in str(exc).strip().splitlines() if x.strip()]
+        # the first line names the task, the last the exception that ended it
+        what = " … ".join(dict.fromkeys([lines[0], lines[-1]])) if lines else \
+            type(exc).__name__
+        raise ClusterError(f"a Ray task failed after {RETRIES} retries: {what}") from None
