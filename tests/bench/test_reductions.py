@@ -224,6 +224,28 @@ def test_another_teacher_applies_to_the_language_tasks_only() -> None:
     assert BenchOptions(track="reasoning").task_names() == TRACKS["reasoning"]
 
 
+def test_symbolic_track_runs_only_its_valid_task_and_retired_ones_still_run_by_name() -> None:
+    from m2kt.bench.run import RETIRED_TASKS, TRACKS, BenchOptions
+
+    assert TRACKS["symbolic"] == ("multistep",)
+    assert set(RETIRED_TASKS) == {"taxonomy", "modular"}
+    assert BenchOptions(tasks=("taxonomy",)).task_names() == ("taxonomy",)
+
+
+def test_quick_leaves_out_a_task_whose_teacher_is_not_installed(monkeypatch) -> None:
+    from dataclasses import replace
+
+    from m2kt.bench.run import QUICK_TASKS, BenchOptions, quick_unavailable
+    from m2kt.models import builtins
+
+    assert "sign" in QUICK_TASKS
+    spec = builtins.BUILTINS["smollm2-135m"]
+    monkeypatch.setitem(builtins.BUILTINS, "smollm2-135m", replace(spec, locate=lambda: None))
+    missing = quick_unavailable()
+    assert list(missing) == ["sign"] and "requirements-optional.txt" in missing["sign"]
+    assert BenchOptions(quick=True).task_names() == ("supersense", "multistep")
+
+
 def test_readme_block_stacks_one_table_per_report(tmp_path) -> None:
     import json
 
