@@ -24,9 +24,37 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def teacher_layers(name: str) -> dict[str, float]:
+    """Dev accuracy of the task's teacher with a softmax head (fitted on ``teacher_train``) on
+    the last token of its last layer alone, and of layers 15, 22 and 30 concatenated."""
+    from m2kt.domains.language import features
+    from m2kt.domains.reasoning import reasoning_task
+    from m2kt.heads import fit_softmax
+    from m2kt.models import load
+
+    out = {}
+    lm = load("smollm2-135m")
+    for label, layers in (("30", (30,)), ("15+22+30", (15, 22, 30))):
+        task = reasoning_task(name, teacher_layers=layers)
+        tr, dev = task.splits["teacher_train"], task.splits["dev"]
+        head = fit_softmax(features(lm, task, tr), np.array([e.label for e in tr]),
+                           len(task.labels))
+        out[label] = float((head.predict(features(lm, task, dev))
+                            == np.array([e.label for e in dev])).mean())
+    return out
+
+
 def main() -> int:
     from m2kt.concepts.relative import profiles
-    from m2kt.domains.reasoning import RTASKS, SPECS, generate, split_problems
+    from m2kt.domains.reasoning import (
+        RTASKS,
+        SPECS,
+        TASK_FRACTIONS,
+        TASK_PROBLEMS,
+        generate,
+        reasoning_task,
+        split_problems,
+    )
     from m2kt.heads import fit_softmax
     from m2kt.models import load
     from m2kt.models.embcache import cached_encode
@@ -34,14 +62,21 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", nargs="+", default=list(RTASKS))
     ap.add_argument("--students", nargs="+", default=["minilm-l3"])
-    ap.add_argument("--problems", type=int, default=4000)
+    ap.add_argument("--problems", type=int, default=TASK_PROBLEMS)
+    ap.add_argument("--teacher-layers", action="store_true",
+                    help="registered tasks: also the teacher's dev accuracy with a head on the "
+                    "last layer alone and on layers 15/22/30 (SmolLM2-135M, optional install)")
     ap.add_argument("--json", default=str(ROOT / "docs/results/research/reasoning-screen.json"))
     args = ap.parse_args()
+    from m2kt.domains.names import REASONING_TASKS as REGISTERED
     out: dict = {"command": "python scripts/reasoning_screen.py " + " ".join(sys.argv[1:]),
                  "split": "dev", "tasks": {}}
     for name in args.tasks:
         labels = SPECS[name][0]
-        sp = split_problems(generate(name, args.problems, 0), 0)
+        # the splits the registered task uses (its fractions), so this "dev" is the task's dev
+        # and no problem of its test split is read
+        sp = (reasoning_task(name, problems=args.problems).splits if name in REGISTERED
+              else split_problems(generate(name, args.problems, 0), 0, TASK_FRACTIONS))
         pool, dev = list(sp["transfer_pool"])[:1500], list(sp["dev"])[:600]
         yp, yd = np.array([e.label for e in pool]), np.array([e.label for e in dev])
         row: dict = {"sizes": {"pool": len(pool), "dev": len(dev)},
@@ -57,6 +92,8 @@ def main() -> int:
             ceiling = float((head.predict(fd) == yd).mean())
             row[sname] = {"start": start, "gold_linear": ceiling,
                           "seconds": round(time.perf_counter() - t0, 1)}
+        if args.teacher_layers and name in REGISTERED:
+            row["teacher_layers"] = teacher_layers(name)
         out["tasks"][name] = row
         print(json.dumps({name: row}), flush=True)
     Path(args.json).write_text(json.dumps(out, indent=2) + "\n")

@@ -322,6 +322,14 @@ def render_markdown(result: dict[str, Any]) -> str:
                         f"(concept labels and words, chosen without reading dev or test): "
                         f"{pub['equal_to_an_input']:,} are inputs of the `{pub['split']}` "
                         "split (reported, not filtered)")
+        tr = t.get("trace_strings")
+        if tr and any(tr.get("equal_to_an_input") or []):
+            body.append(f"- **{name}**: of the strings the packet's traces answer for "
+                        f"({' / '.join(f'{c:,}' for c in tr['count'])} per seed), "
+                        f"{' / '.join(str(c) for c in tr['equal_to_an_input'])} are inputs of "
+                        f"the `{tr['split']}` split — a sub-problem can be a problem in its "
+                        "own right (reported, not filtered: the teacher side does not read "
+                        "the split)")
     return "\n".join(body) + "\n"
 
 

@@ -194,14 +194,16 @@ def packet_l2(task: Task, var: Variant) -> float | None:
 
 def _m2kt_entry(tb: TaskBench, opts: BenchOptions, runs: list[M2KTRun]) -> dict[str, Any]:
     """The M2KT arm's entry from its per-seed runs (each seed's packet re-draws its anchors);
-    records the arm's correctness. ``ledger``: the first seed's (the counts are the same on
-    every seed but for a few shared strings; ``crossing_by_seed`` lists them)."""
+    records the arm's correctness. ``ledger``: that of the seed whose packet crossed the most
+    strings — KD is given that count on every seed, and parity is read against it (the counts
+    differ across seeds where traces name sub-problems; ``crossing_by_seed`` lists them)."""
     from m2kt.ingest.variants import get_variant
 
     tb.correct[("m2kt", 0)] = np.stack([r.pred == tb.y_eval for r in runs])
+    most = max(runs, key=lambda r: r.ledger["crossing_inputs"])
     return {**seed_stats([r.acc for r in runs]),
             "seconds": float(np.mean([r.seconds + r.build_seconds for r in runs])),
-            "ledger": runs[0].ledger,
+            "ledger": most.ledger,
             "crossing_by_seed": [r.ledger["crossing_inputs"] for r in runs],
             "packet_bytes": runs[0].packet_bytes,
             "build_seconds": float(np.mean([r.build_seconds for r in runs])),
@@ -357,6 +359,7 @@ def bench_task(name: str, opts: BenchOptions, workdir: Path,
         "split_sizes": tb.task.split_sizes(), "methods": methods,
         "graph": m2kt_runs[0].graph,  # the first seed's packet (extraction draws no anchors)
         "public_strings": public_overlap(m2kt_runs[0].public, tb.eval, opts.split),
+        "trace_strings": trace_overlap(m2kt_runs, tb.eval, opts.split),
     }
     entry.update(derived(entry))
     entry["data_reduction_at_parity_ci"] = parity_ci(entry, tb.correct)
@@ -372,6 +375,19 @@ def public_overlap(public: tuple[str, ...], eval_split: list, split: str) -> dic
 
     return {"count": len(set(public)), "split": split,
             "equal_to_an_input": overlap(sorted(set(public)), [e.text for e in eval_split])}
+
+
+def trace_overlap(runs: list, eval_split: list, split: str) -> dict[str, Any]:
+    """Per seed, how many distinct strings the packet's traces answer for (queries and the
+    sub-problems their steps name) and how many of them are, exactly, inputs of the evaluated
+    split — a sub-problem can be a problem in its own right, so the teacher's answer on a few
+    held-out inputs can reach the student this way (reported, never filtered: the teacher side
+    does not read the split)."""
+    from m2kt.concepts.words import overlap
+
+    texts = [e.text for e in eval_split]
+    return {"split": split, "count": [len(set(r.traces)) for r in runs],
+            "equal_to_an_input": [overlap(sorted(set(r.traces)), texts) for r in runs]}
 
 
 def controls_entry(entry: dict[str, Any], runs: dict[str, list], tb: TaskBench

@@ -59,6 +59,9 @@ class M2KTRun:
     #: the packet's public reference strings (concept labels and words), for the overlap
     #: report
     public: tuple[str, ...] = ()
+    #: every string the packet's traces carry teacher answers for (queries and their steps),
+    #: for the overlap report
+    traces: tuple[str, ...] = ()
 
 
 @dataclass
@@ -185,7 +188,7 @@ class LocalRunner:
     def _m2kt(self, seed: int) -> M2KTRun:
         from m2kt.bench.m2kt_run import ingest_approved
         from m2kt.graph.compare import graph_summary
-        from m2kt.ledger import reference_strings
+        from m2kt.ledger import reference_strings, trace_strings
 
         b = self._build(seed)
         r = ingest_approved(b, seed, variant=self.opts.variant, eval_split=self.opts.split,
@@ -197,4 +200,5 @@ class LocalRunner:
                        r.ledger.as_dict(), r.seconds, b.seconds, b.size, r.passed,
                        r.extra.get("alignment"), r.extra.get("method"),
                        r.extra.get("readout"), tuple((e.key, e.text) for e in b.anchors),
-                       graph, tuple(reference_strings(b.packet)))
+                       graph, tuple(reference_strings(b.packet)),
+                       tuple(trace_strings(b.packet.traces.traces)))

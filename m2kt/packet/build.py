@@ -457,10 +457,15 @@ def build_packet(
         from m2kt.domains.reasoning import substeps
 
         trace_p("the teacher's value of every sub-problem", 0.5)
+        # a sub-problem can be a problem in its own right: none of the teacher's own
+        # training texts crosses as one (the only split the teacher side may read)
+        own = {e.text for e in task.splits["teacher_train"]}
         probe_count += add_sub_steps(traces, probes, teacher.proba, ids,
-                                     lambda text: substeps(task.name, text))
+                                     lambda text: [s for s in substeps(task.name, text)
+                                                   if s not in own])
         trace_method += ("; step-wise: the teacher's answer on every sub-problem of the query "
-                         "(sub-expression, sub-formula or running total)")
+                         "(sub-expression, sub-formula or running total) that is not one of "
+                         "its own training texts")
     # what the teacher read of the student's side, and which of it the packet answers for
     pool = task.splits["transfer_pool"]
     sent = ({e.text for e in pool} if pool_seen else
