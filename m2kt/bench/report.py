@@ -24,6 +24,8 @@ COMMITTED_REPORTS: dict[str, str] = {
         "docs/results/cross/bench.json",
     "the packet's relative readout read directly (relative-direct), language tasks":
         "docs/results/zero-direct/bench.json",
+    "reasoning with a language model (SmolLM2-135M → MiniLM-L3)":
+        "docs/results/reasoning/bench.json",
 }
 
 
