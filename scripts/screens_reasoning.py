@@ -75,9 +75,10 @@ def main() -> int:
             if traces:
                 best = max(range(len(traces)), key=lambda k: sum(
                     1 for s in traces[k]["steps"] if s.get("input")))
-                box = pg.get_by_label("Trace to draw")
+                box = pg.get_by_role("combobox", name="Trace to draw")
                 box.click()
-                pg.get_by_role("option").nth(best).click()
+                box.fill(traces[best]["id"])  # the options start with the trace id
+                pg.keyboard.press("Enter")
                 wait_idle(pg, 600_000)
             pg.wait_for_function("""() => [...document.querySelectorAll(
                 '[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))""",

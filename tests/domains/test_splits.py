@@ -79,5 +79,5 @@ def test_domains_cli_json_lists_every_task() -> None:
     assert set(rows) == set(TASKS)
     for r in rows.values():
         assert set(r["splits"]) == set(SPLITS) and all(v > 0 for v in r["splits"].values())
-        assert r["concepts"] > 0 and r["track"] in ("language", "symbolic")
+        assert r["concepts"] > 0 and r["track"] in ("language", "symbolic", "reasoning")
         assert r["teacher_acc"] is not None and r["teacher_acc"] > r["student_before_acc"]
