@@ -301,14 +301,11 @@ def reasoning_task(name: str, seed: int = 0, problems: int = TASK_PROBLEMS, temp
     student MiniLM-L3. The keyword arguments are the task's ``params`` (a task rebuilt from
     them is the same task)."""
     labels, description = SPECS[name]
-    out: dict[str, list[Example]] = {s: [] for s in SPLITS}
-    for p in generate(name, problems, seed):
-        out[split_of(p.text, seed, TASK_FRACTIONS)].append(
-            Example(text=p.text, label=p.label, key=p.text, trace=p.trace))
+    splits = split_problems(generate(name, problems, seed), seed, TASK_FRACTIONS)
     concepts = tuple(Concept(id=lab.lower().replace(" ", "-"), label=lab, kind="answer",
                              description=f"{description}: {lab}") for lab in labels)
     return Task(name=name, track="reasoning", description=description, labels=labels,
-                concepts=concepts, splits={s: tuple(v) for s, v in out.items()},
+                concepts=concepts, splits=splits,
                 teacher="smollm2-135m", student="minilm-l3", seed=seed, step_labels=labels,
                 params={"problems": problems, "template": template,
                         "teacher_layers": [int(x) for x in teacher_layers]})
