@@ -83,7 +83,7 @@ choice = c1.selectbox("Approved packet", range(len(approved)),
                            "again when the ingestion starts)")
 research = st.checkbox("show research variants", key="ingest_research",
                        help="Variants kept so that the research log's figures stay "
-                            "reproducible; docs/research-log.md says what each measured.")
+                            "reproducible; research/log.md says what each measured.")
 offered = list(VARIANTS) if research else list(PUBLIC)
 variant = c2.selectbox(
     "Method variant", offered, index=offered.index(DEFAULT_VARIANT),

@@ -37,9 +37,9 @@ QUERY_TASKS = ("hypernymy", "taxonomy")
 #: modular's pool to teach the group, so quick runs cannot show that task's transfer)
 FULL_BUDGET, QUICK_BUDGET = (300, 3000), (150, 600)
 #: full-run KD fine-tuning (batch, epochs, max steps) of a task whose pool the default
-#: (128, 60, 3000) cannot teach, chosen on dev with ``scripts/sym_kd_probe.py``: modular's
+#: (128, 60, 3000) cannot teach, chosen on dev with ``research/probes/sym_kd_probe.py``: modular's
 #: whole pool closes 47 % of the teacher − start gap at batch 128 × 2,400 steps, 72 % at batch
-#: 512 × 2,400 and 88 % at 512 × 3,600 (docs/results/research/sym-kd-probe-modular*.json);
+#: 512 × 2,400 and 88 % at 512 × 3,600 (research/results/sym-kd-probe-modular*.json);
 #: kd_ssl's short continuation from that KD student stays at batch 128
 KD_SETTINGS = {"modular": (512, 360, 3600)}
 

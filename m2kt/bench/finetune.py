@@ -53,7 +53,7 @@ class Finetuner:
         self.dir, self.k, self.budget = student_dir, k, budget
         self.tok = AutoTokenizer.from_pretrained(student_dir)
         self.temperature = 2.0
-        #: AdamW's decoupled weight decay and the largest batch (``scripts/sym_kd_probe.py``
+        #: AdamW's decoupled weight decay and the largest batch (``research/probes/sym_kd_probe.py``
         #: tries others on dev)
         self.weight_decay, self.batch = 0.01, 128
 

@@ -1,9 +1,9 @@
-"""The research log (``docs/research-log.md``): every ingestion variant on every task against KD,
+"""The research log (``research/log.md``): every ingestion variant on every task against KD,
 measured on ``dev`` (every research choice reads dev only; ``test`` scores the final report).
 
 ``python -m m2kt research-log [--seeds N]`` runs the benchmark once per variant on the ``dev``
 split (quick sweep unless ``--seeds`` > 1, no ablations), keeps each run's JSON under
-``docs/results/research/`` and rewrites the generated table between the markers of the log;
+``research/results/`` and rewrites the generated table between the markers of the log;
 the written paragraphs around it are kept as they are.
 """
 

@@ -153,7 +153,7 @@ def register(sub: Any) -> None:
 
     rl = sub.add_parser("research-log",
                         help="every ingestion variant on every task, on dev → "
-                        "docs/research-log.md")
+                        "research/log.md")
     rl.add_argument("--variants", nargs="+", default=None, choices=list(VARIANTS),
                     help="default: all")
     rl.add_argument("--tasks", nargs="+", default=None, choices=list(TASKS),
@@ -161,9 +161,9 @@ def register(sub: Any) -> None:
     rl.add_argument("--seeds", type=int, default=1)
     rl.add_argument("--tables-only", action="store_true",
                     help="run nothing: regenerate the log's tables from the committed JSONs")
-    rl.add_argument("--log", default="docs/research-log.md")
-    rl.add_argument("--results", default="docs/results/research")
+    rl.add_argument("--log", default="research/log.md")
+    rl.add_argument("--results", default="research/results")
     rl.add_argument("--marker", default="generated",
                     help="which generated table of the log to rewrite (default: generated; "
-                    "v3: BENCHMARK v3's, with --results docs/results/research/v3)")
+                    "v3: BENCHMARK v3's, with --results research/results/v3)")
     rl.set_defaults(func=cmd_research_log)

@@ -196,7 +196,7 @@ def register(sub: Any) -> None:
                     metavar="VARIANT",
                     help="the ingestion recipe: "
                     + "; ".join(f"{k} — {v}" for k, v in PUBLIC.items())
-                    + " (other names: research variants of docs/research-log.md)")
+                    + " (other names: research variants of research/log.md)")
     ig.add_argument("--ablate", nargs="*", choices=["geo", "struct", "reason", "safe"],
                     help="switch loss terms off")
     ig.add_argument("--policy", default=None, help="safety policy JSON")

@@ -199,7 +199,7 @@ def register(sub: Any) -> None:
                    "(default: containment probes on pair tasks, readout-confusion on class "
                    "tasks — the concepts the teacher's own readout confuses each concept "
                    "with), containment, centroid-neighbours, readout-confusion; "
-                   "docs/research-log.md, direction 6")
+                   "research/log.md, direction 6")
     b.add_argument("--inputs-file", default=None,
                    help="the teacher's own inputs (one per line, or JSONL with \"text\"), read "
                    "in shards so memory does not grow with the file: the manifolds sum every "

@@ -240,7 +240,7 @@ TASK_FRACTIONS = (0.30, 0.40, 0.12, 0.18)
 #: the teacher's reading of a problem: the last token's state at these layers, concatenated
 #: (the feasibility probe's reading; on the tasks' dev splits a head on them scores 0.749 /
 #: 0.679 / 0.918 on boolexpr / propeval / sign against 0.728 / 0.679 / 0.924 on the last layer
-#: alone: ``python scripts/reasoning_screen.py --teacher-layers``)
+#: alone: ``python research/probes/reasoning_screen.py --teacher-layers``)
 TEACHER_LAYERS = (15, 22, 30)
 
 

@@ -1,7 +1,7 @@
 """Named M2KT method variants of ingestion (``ingest --variant``, ``bench --variant``).
 
 Every variant reads the same packet and the same counted student-side inputs; they differ in
-what ingestion may train and which terms it uses.  ``docs/research-log.md`` reports each one
+what ingestion may train and which terms it uses.  ``research/log.md`` reports each one
 against KD on every task.
 """
 
@@ -265,15 +265,15 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
     replace(TRANSDUCTIVE_SHOT_GEO0, name="transductive-shot-geo0-w10k-l2",
             description="transductive-shot-geo0-w10k with the packet's relative readout "
             "fitted at L2 strength 0.01 instead of the one that best copies the teacher "
-            "(scripts/relative_transform_probe.py, dev: read directly, a smoother head "
+            "(research/probes/relative_transform_probe.py, dev: read directly, a smoother head "
             "transfers better between the MiniLMs; through the pipeline within the noise, not "
-            "adopted: docs/results/research/l2-probe.json)", relative_words=WORDS_10K,
+            "adopted: research/results/l2-probe.json)", relative_words=WORDS_10K,
             relative_l2=0.01),
     replace(TRANSDUCTIVE_SHOT_GEO0, name="transductive-shot-geo0-w10k-sp1",
             description="transductive-shot-geo0-w10k with the packet's relative readout "
             "adapted to the student's own profiles on the packet's anchors before it names the "
             "pool's concepts (L2-SP towards the shipped weights, μ 1: the best μ read directly "
-            "with 2,000 words, docs/results/research/relative-anchor-sp-probe.json); language "
+            "with 2,000 words, research/results/relative-anchor-sp-probe.json); language "
             "class tasks. Its relative candidate's agreement on the anchors is in-sample",
             relative_words=WORDS_10K, relative_adapt=1.0),
     replace(TRANSDUCTIVE_SHOT_GEO0, name="transductive-shot-geo0-w10k-sp10",
@@ -302,23 +302,23 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             stages=READ_RELATIVE_STAGES, zero_crossing=True, pool_limit=20000,
             relative_prior=True, relative_words=WORDS_V1),
 )}
-#: chosen on dev (docs/research-log.md, docs/results/research/*.json): the highest mean dev
+#: chosen on dev (research/log.md, research/results/*.json): the highest mean dev
 #: retention over the tasks valid on dev (supersense, gloss, multistep) — `anchors-relative`
 #: among the bench rows, and `transductive` beats it on each of the three with the same packet
-#: (scripts/transductive_probe.py). The teacher chooses the anchors; on class tasks the
+#: (research/probes/transductive_probe.py). The teacher chooses the anchors; on class tasks the
 #: relative map competes in the anchor cross-validation, then the student's own pool refines
 #: the map and the answers follow the packet's concept prior. Then (direction 2, same dev
 #: probe): 2,000 public words in the relative readout with prior-calibrated relative answers
 #: raise the dev figures to 0.340 / 0.647 (supersense / gloss; transductive 0.319 / 0.613 with
-#: the same anchors; docs/results/research/transductive-probe-words2000-relprior.json), so
+#: the same anchors; research/results/transductive-probe-words2000-relprior.json), so
 #: `transductive-words` was the default; on symbolic tasks it equals `transductive`. Then
-#: (direction 5, scripts/variant_probe.py --variants transductive-words shot, 3 seeds, dev,
-#: docs/results/research/shot-probe.json): SHOT raises multistep on every seed (+0.087 ± 0.090)
+#: (direction 5, research/probes/variant_probe.py --variants transductive-words shot, 3 seeds, dev,
+#: research/results/shot-probe.json): SHOT raises multistep on every seed (+0.087 ± 0.090)
 #: and lowers gloss on every seed (−0.027 ± 0.008; supersense −0.002 ± 0.009), modular
 #: unchanged (research-log rows); run on the symbolic track only (`transductive-shot`) it
 #: raises multistep, but its students fail the alignment gate (3 of 3 dev seeds at 25, 50 and
-#: 100 steps, scripts/shot_gate_probe.py; 7 of 8 seeds in the weight probe below). Then (the
-#: composite loss's weights, scripts/weight_probe.py, docs/results/research/
+#: 100 steps, research/probes/shot_gate_probe.py; 7 of 8 seeds in the weight probe below). Then (the
+#: composite loss's weights, research/probes/weight_probe.py, research/results/
 #: weight-probe-symbolic.json seeds 0–2 and weight-probe-multistep-seeds3-7.json seeds 3–7,
 #: dev, the same packet per seed): with λ_geo = 0 on the symbolic track, `transductive-shot`
 #: keeps its multistep gain (0.714 vs 0.659 mean over 8 seeds, +0.056 ± 0.050, higher on 8 of
@@ -328,15 +328,15 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
 #: language track it is `transductive-words`, computation for computation. A default must make
 #: students that pass their own gates at least as often as the one it replaces:
 #: `transductive-shot-geo0` was the default. Then (where the language ceiling gap comes from,
-#: scripts/route_probe.py and scripts/variant_probe.py --variants transductive-words
-#: transductive-words10k, docs/results/research/words10k-probe.json, dev, 3 seeds, the same
+#: research/probes/route_probe.py and research/probes/variant_probe.py --variants transductive-words
+#: transductive-words10k, research/results/words10k-probe.json, dev, 3 seeds, the same
 #: anchors): 10,000 public words in the relative readout instead of 2,000 raise supersense
 #: (+0.014 ± 0.006) and gloss (+0.007 ± 0.005) on every seed; the symbolic track reads no
 #: words. `transductive-shot-geo0-w10k` is the default.
-#: BENCHMARK v3 (docs/research-log.md, "Benchmark v3: the default under the new count";
+#: BENCHMARK v3 (research/log.md, "Benchmark v3: the default under the new count";
 #: `python -m m2kt research-log --variants student-anchors random-anchors
 #: student-anchors-words transductive-shot-geo0-w10k --tasks gloss supersense multistep
-#: --seeds 3`, docs/results/research/v3/*.json, dev): counted as v3 counts, the 10,000 public
+#: --seeds 3`, research/results/v3/*.json, dev): counted as v3 counts, the 10,000 public
 #: words put M2KT's crossing at ≈ 10,000 strings, where KD on as many inputs is far ahead
 #: (supersense −1,991 % at parity, gloss −1,959 %), and a teacher reading the pool to choose
 #: anchors adds the whole pool (multistep −11,225 %). Without words, anchors drawn at random
@@ -351,7 +351,7 @@ DEFAULT_VARIANT = "random-anchors"
 
 #: the variants a user chooses from, each with its one-line reason (``ingest --help``, Align &
 #: Ingest); every other variant is a research variant, kept so that the research log's rows
-#: stay reproducible (docs/research-log.md)
+#: stay reproducible (research/log.md)
 PUBLIC: dict[str, str] = {
     "random-anchors": "the default: 64 of your student's texts drawn at random as anchors, the "
                       "packet's label readout competing with the anchor map, then refined on "

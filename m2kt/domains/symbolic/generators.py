@@ -22,7 +22,7 @@ import networkx as nx
 
 from m2kt.domains.base import Concept, Example, Task, assign_splits, register
 
-#: v3 (chosen on dev, docs/results/research/taxonomy-design-probe.json): a binary tree six
+#: v3 (chosen on dev, research/results/taxonomy-design-probe.json): a binary tree six
 #: levels deep, 40 entities under each of its 64 bottom categories — every entity is asked
 #: about 6 ancestors and 6 hard negatives, half of all its pairs in the teacher's data
 TAX_BRANCHING, TAX_DEPTH, TAX_LEAVES = 2, 6, 40

@@ -1,6 +1,6 @@
 """Issue 16, direction 2 (dev only): relative representations over a large shared vocabulary.
 
-    python scripts/vocab_relative_probe.py [--sizes 0 500 2000 5000] [--out FILE]
+    python research/probes/vocab_relative_probe.py [--sizes 0 500 2000 5000] [--out FILE]
 
 Each model describes an input by its cosines to *its own* vectors of shared strings — the
 concepts' labels (what the packet's ``relative`` readout uses today) plus K public words —
@@ -23,7 +23,7 @@ softmax head on its own vectors, fitted to its own answers) reads the mapped stu
 
 Pairs: minilm-l6 → minilm-l3 on supersense and gloss; smollm2-135m → minilm-l3 on supersense
 (the cross-architecture pair). Accuracy on ``dev``; writes
-``docs/results/research/vocab-relative-probe.json``.
+``research/results/vocab-relative-probe.json``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 PAIRS = (("supersense", "minilm-l6", "minilm-l3"), ("gloss", "minilm-l6", "minilm-l3"),
          ("supersense", "smollm2-135m", "minilm-l3"))
@@ -68,7 +68,7 @@ def ridge_cv(x: np.ndarray, y: np.ndarray, lams=(1e-2, 1e-1, 1.0, 10.0, 100.0)) 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[0, 500, 2000, 5000])
-    ap.add_argument("--out", default=str(ROOT / "docs/results/research/vocab-relative-probe.json"))
+    ap.add_argument("--out", default=str(ROOT / "research/results/vocab-relative-probe.json"))
     args = ap.parse_args()
 
     from m2kt.concepts import readout as concept_readout
@@ -131,7 +131,7 @@ def main() -> None:
                 print(json.dumps(row), flush=True)
         print(f"{task_name} {tname}→{sname}: {time.time() - t0:.0f} s", flush=True)
     Path(args.out).write_text(json.dumps({
-        "command": "python scripts/vocab_relative_probe.py " + " ".join(sys.argv[1:]),
+        "command": "python research/probes/vocab_relative_probe.py " + " ".join(sys.argv[1:]),
         "split": "dev", "rows": rows}, indent=2) + "\n")
     print(f"wrote {args.out}")
 

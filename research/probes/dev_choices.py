@@ -3,9 +3,9 @@ readout of the relative map.
 
 Per task and seed, one packet is built (the default variant's anchor selection, anchors drawn
 with the seed) and approved by the bench policy; the student ingests it once per candidate and
-is scored on ``dev``. Writes ``docs/results/research/dev-choices.json`` and prints the means.
+is scored on ``dev``. Writes ``research/results/dev-choices.json`` and prints the means.
 
-Usage: python scripts/dev_choices.py [--tasks supersense gloss …] [--seeds 3]
+Usage: python research/probes/dev_choices.py [--tasks supersense gloss …] [--seeds 3]
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "results" / "research" / "dev-choices.json"
 
@@ -59,7 +59,7 @@ def main() -> None:
                                   **{k: v[-1] for k, v in acc.items()}}), flush=True)
             runs[name] = acc
     old = json.loads(OUT.read_text()) if OUT.is_file() else {}
-    command = "python scripts/dev_choices.py " + " ".join(
+    command = "python research/probes/dev_choices.py " + " ".join(
         ["--tasks", *a.tasks, "--seeds", str(a.seeds)])
     merged = {**old.get("runs", {}), **runs}  # other tasks' committed runs are kept
     commands = {**old.get("commands", {}), **{name: command for name in runs}}

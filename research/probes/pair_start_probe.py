@@ -3,9 +3,9 @@ answer ``cos(word, category name) > threshold`` with one global median (the benc
 ``student_before``) and with a per-category median of its own unlabelled pool (a calibration
 the student can do without any packet). Scored on ``dev`` only.
 
-Writes ``docs/results/research/pair-start-probe.json``.
+Writes ``research/results/pair-start-probe.json``.
 
-Usage: python scripts/pair_start_probe.py [--task hypernymy]
+Usage: python research/probes/pair_start_probe.py [--task hypernymy]
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "results" / "research" / "pair-start-probe.json"
 
@@ -50,7 +50,7 @@ def main() -> None:
     per = (cos_d > thr[q_d]).astype(int)
     ans = {"global median of dev": glob, "per-category median of the student's pool": per}
     res = {k: float(((v == 1) == (y_d == yes)).mean()) for k, v in ans.items()}
-    OUT.write_text(json.dumps({"command": f"python scripts/pair_start_probe.py --task {a.task}",
+    OUT.write_text(json.dumps({"command": f"python research/probes/pair_start_probe.py --task {a.task}",
                                "task": a.task, "split": "dev", "n": len(y_d),
                                "accuracy": res}, indent=2) + "\n")
     print(res)

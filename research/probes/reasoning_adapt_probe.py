@@ -7,7 +7,7 @@ block adapting (:class:`m2kt.models.toplayer.TopStudent`, over cached lower-laye
 at a few training settings and seeds. The teacher is the task's own (SmolLM2-135M with its
 cached head); nothing reads a gold label but dev's, to score.
 
-    python scripts/reasoning_adapt_probe.py [--tasks sign boolexpr propeval]
+    python research/probes/reasoning_adapt_probe.py [--tasks sign boolexpr propeval]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 #: (epochs, block learning rate, head learning rate) tried for the adapting student
@@ -40,9 +40,9 @@ def main() -> int:
     ap.add_argument("--tasks", nargs="+", default=list(REASONING_TASKS))
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--json",
-                    default=str(ROOT / "docs/results/research/reasoning-adapt-probe.json"))
+                    default=str(ROOT / "research/results/reasoning-adapt-probe.json"))
     args = ap.parse_args()
-    out: dict = {"command": "python scripts/reasoning_adapt_probe.py " + " ".join(sys.argv[1:]),
+    out: dict = {"command": "python research/probes/reasoning_adapt_probe.py " + " ".join(sys.argv[1:]),
                  "split": "dev", "settings": [list(s) for s in SETTINGS], "tasks": {}}
     for name in args.tasks:
         t0 = time.perf_counter()

@@ -1,6 +1,6 @@
 """Settings of the ``transductive`` ingestion stage, on ``dev`` (never ``test``).
 
-    python scripts/transductive_probe.py [--tasks supersense,gloss,multistep] [--only TEXT]
+    python research/probes/transductive_probe.py [--tasks supersense,gloss,multistep] [--only TEXT]
                                          [--tag NAME] [--relative-words W]
 
 Per task, one packet (64 anchors chosen by the teacher, as the default variant's) is built and
@@ -8,7 +8,7 @@ approved; then ingestion runs once per setting below — the stage's rounds, spr
 α, kept share per concept, prior offsets, with anchors or zero crossing — plus the variants
 without the stage (``anchors-relative``, ``relative``) as references, and each new student is
 scored on ``dev``. ``--only`` keeps the settings whose name contains TEXT (``A|B``: either). Writes
-``docs/results/research/transductive-probe[-<tag>].json``; one torch thread.
+``research/results/transductive-probe[-<tag>].json``; one torch thread.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "results" / "research" / "transductive-probe.json"
 
@@ -73,7 +73,7 @@ def main() -> None:
     from m2kt.ingest import variants as V
     from m2kt.ingest.trainer import ingest
 
-    out = {"command": "python scripts/transductive_probe.py " + " ".join(sys.argv[1:]),
+    out = {"command": "python research/probes/transductive_probe.py " + " ".join(sys.argv[1:]),
            "split": "dev", "anchors": 64, "relative_words": args.relative_words, "runs": []}
     tmp = Path(tempfile.mkdtemp())
     for name in args.tasks.split(","):

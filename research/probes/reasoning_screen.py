@@ -7,7 +7,7 @@ valid under BENCHMARK v3 with a frozen student if that ceiling sits well above t
 the full pool must close ≥ 75 % of the teacher − start gap): this screen says which candidates
 are worth the teacher's (slow) encoding.
 
-    python scripts/reasoning_screen.py [--tasks ...] [--students minilm-l3 minilm-l6]
+    python research/probes/reasoning_screen.py [--tasks ...] [--students minilm-l3 minilm-l6]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
@@ -66,10 +66,10 @@ def main() -> int:
     ap.add_argument("--teacher-layers", action="store_true",
                     help="registered tasks: also the teacher's dev accuracy with a head on the "
                     "last layer alone and on layers 15/22/30 (SmolLM2-135M, optional install)")
-    ap.add_argument("--json", default=str(ROOT / "docs/results/research/reasoning-screen.json"))
+    ap.add_argument("--json", default=str(ROOT / "research/results/reasoning-screen.json"))
     args = ap.parse_args()
     from m2kt.domains.names import REASONING_TASKS as REGISTERED
-    out: dict = {"command": "python scripts/reasoning_screen.py " + " ".join(sys.argv[1:]),
+    out: dict = {"command": "python research/probes/reasoning_screen.py " + " ".join(sys.argv[1:]),
                  "split": "dev", "tasks": {}}
     for name in args.tasks:
         labels = SPECS[name][0]

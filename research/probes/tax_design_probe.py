@@ -1,11 +1,11 @@
 """Which taxonomy design can a teacher learn, and can KD on the pool then close the gap? On ``dev``.
 
-    python scripts/tax_design_probe.py STEPS WEIGHT_DECAY LR "{'branching': 2, 'depth': 6, ...}"
+    python research/probes/tax_design_probe.py STEPS WEIGHT_DECAY LR "{'branching': 2, 'depth': 6, ...}"
 
 Builds ``taxonomy_task(**params)`` (a candidate redesign, BENCHMARK.md validity), trains a
 teacher of the suite's shape with the suite's trainer for STEPS and prints its ``dev`` and
 training accuracy every 500 steps; appends the curve to
-``docs/results/research/taxonomy-design-probe.json``. One torch thread; ``test`` is never read.
+``research/results/taxonomy-design-probe.json``. One torch thread; ``test`` is never read.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "results" / "research" / "taxonomy-design-probe.json"
 
@@ -55,7 +55,7 @@ def main() -> None:
     cfg = T.TrainConfig(steps=steps, lr=lr, weight_decay=wd, batch=128, dropout=0.1)
     T.train_teacher(task, tok, cfg, 0, on_step=on_step)
     runs = json.loads(OUT.read_text())["runs"] if OUT.exists() else []
-    OUT.write_text(json.dumps({"command": "python scripts/tax_design_probe.py STEPS WD LR PARAMS",
+    OUT.write_text(json.dumps({"command": "python research/probes/tax_design_probe.py STEPS WD LR PARAMS",
                                "split": "dev", "runs": [*runs, run]}, indent=1) + "\n")
 
 

@@ -13,7 +13,7 @@ For each reasoning task (m2kt/domains/reasoning.py) on ``dev``:
 Valid when teacher − start ≥ 0.10, the strong prior closes ≤ 25 % of the gap and KD on the
 full pool (the adapting student) closes ≥ 75 %.
 
-    python scripts/reasoning_probe.py [--tasks syllogism chainsum ...] [--json OUT]
+    python research/probes/reasoning_probe.py [--tasks syllogism chainsum ...] [--json OUT]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 TEACHER_LAYERS = (15, 22, 30)
@@ -65,7 +65,7 @@ def main() -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", nargs="+", default=list(RTASKS))
-    ap.add_argument("--json", default=str(ROOT / "docs/results/research/reasoning-probe.json"))
+    ap.add_argument("--json", default=str(ROOT / "research/results/reasoning-probe.json"))
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--caps", type=int, nargs=3, default=list(CAPS.values()),
                     metavar=("TRAIN", "POOL", "DEV"),
@@ -74,7 +74,7 @@ def main() -> int:
     caps = dict(zip(CAPS, args.caps, strict=True))
     teacher = load("smollm2-135m")
     student = load("minilm-l3")
-    out: dict = {"command": "python scripts/reasoning_probe.py " + " ".join(sys.argv[1:]),
+    out: dict = {"command": "python research/probes/reasoning_probe.py " + " ".join(sys.argv[1:]),
                  "split": "dev", "caps": caps, "teacher_layers": TEACHER_LAYERS, "tasks": {}}
     for name in args.tasks:
         t0 = time.perf_counter()

@@ -1,6 +1,6 @@
 """Can symbolic KD learn a task from its whole pool? A probe on ``dev`` (never ``test``).
 
-    python scripts/sym_kd_probe.py [--task modular] [--wd 0.01,1.0] [--steps 3000,6000]
+    python research/probes/sym_kd_probe.py [--task modular] [--wd 0.01,1.0] [--steps 3000,6000]
                                    [--lr 1e-3] [--batch 128] [--tag NAME]
 
 For each (weight decay, number of steps), the bench's own KD fine-tuner (``m2kt.bench.finetune``:
@@ -8,7 +8,7 @@ the student from its checkpoint, the teacher's softened answers on every ``trans
 input, early stopping on a 15 % slice of them, the temperature chosen as the bench chooses
 it) is trained and scored on ``dev``. The task is valid only if KD on the full pool closes
 ≥ 75 % of the teacher − start gap (BENCHMARK.md); the JSON gives each run's share of that gap
-on dev. Writes ``docs/results/research/sym-kd-probe-<task>[-<tag>].json``; one torch thread.
+on dev. Writes ``research/results/sym-kd-probe-<task>[-<tag>].json``; one torch thread.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
@@ -53,7 +53,7 @@ def main() -> None:
     y_dev = np.array([e.label for e in dev])
     t_acc = float((teacher.proba(dev).argmax(1) == y_dev).mean())
     start = float(majority_accuracy(task, "dev"))
-    out = {"command": "python scripts/sym_kd_probe.py " + " ".join(sys.argv[1:]),
+    out = {"command": "python research/probes/sym_kd_probe.py " + " ".join(sys.argv[1:]),
            "task": args.task, "split": "dev", "pool": len(pool), "teacher": t_acc,
            "start": start, "runs": []}
     ft = Finetuner(student.path, len(task.labels))

@@ -1,6 +1,6 @@
 """Issue 16, direction 2 (dev only): does a transform of the relative profile transfer better?
 
-    python scripts/relative_transform_probe.py [--words 2000] [--out FILE]
+    python research/probes/relative_transform_probe.py [--words 2000] [--out FILE]
 
 The packet's relative readout describes an input by its cosines to each side's own vectors of
 shared strings (the concepts' labels and W public words), z-scored by the side's own inputs;
@@ -41,7 +41,7 @@ follow the packet's concept prior (``+prior``, what the default's first stage do
 any split but the teacher's own ``teacher_train`` is read, except ``dev``'s to score. Pairs:
 MiniLM-L6 → MiniLM-L3 on supersense and gloss, SmolLM2-135M → MiniLM-L3 on gloss (the
 cross-architecture pair's valid task). Writes
-``docs/results/research/relative-transform-probe.json``.
+``research/results/relative-transform-probe.json``.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 PAIRS = (("supersense", "minilm-l6", "minilm-l3"), ("gloss", "minilm-l6", "minilm-l3"),
          ("gloss", "smollm2-135m", "minilm-l3"))
@@ -84,7 +84,7 @@ def main() -> None:
     ap.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS + L2_KINDS + SP_KINDS)
     ap.add_argument("--pairs", type=int, nargs="+", default=list(range(len(PAIRS))),
                     help="indices into PAIRS (default: all)")
-    ap.add_argument("--out", default=str(ROOT / "docs/results/research/"
+    ap.add_argument("--out", default=str(ROOT / "research/results/"
                                               "relative-transform-probe.json"))
     args = ap.parse_args()
 
@@ -170,7 +170,7 @@ def main() -> None:
             print(json.dumps(row), flush=True)
         print(f"{task_name} {tname}→{sname}: {time.time() - t0:.0f} s", flush=True)
     Path(args.out).write_text(json.dumps({
-        "command": "python scripts/relative_transform_probe.py " + " ".join(sys.argv[1:]),
+        "command": "python research/probes/relative_transform_probe.py " + " ".join(sys.argv[1:]),
         "split": "dev", "rows": rows}, indent=2) + "\n")
     print(f"wrote {args.out}")
 

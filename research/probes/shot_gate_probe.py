@@ -3,9 +3,9 @@ the default ``transductive-words`` against ``transductive-shot`` with 25 / 50 / 
 (the same packet per seed); per run the dev accuracy and the alignment gate (top-1 retrieval
 of the held-out anchors minus its permutation null, ≥ 0.05 to pass).
 
-Writes ``docs/results/research/shot-gate-probe.json``.
+Writes ``research/results/shot-gate-probe.json``.
 
-Usage: python scripts/shot_gate_probe.py
+Usage: python research/probes/shot_gate_probe.py
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "results" / "research" / "shot-gate-probe.json"
 STEPS = (25, 50, 100)
@@ -47,7 +47,7 @@ def main() -> None:
                 runs.append({"seed": seed, "variant": label, "acc": r.accuracy,
                              "alignment_gate": g.figure, "passed": g.passed, "detail": g.detail})
                 print(json.dumps(runs[-1]), flush=True)
-    OUT.write_text(json.dumps({"command": "python scripts/shot_gate_probe.py", "split": "dev",
+    OUT.write_text(json.dumps({"command": "python research/probes/shot_gate_probe.py", "split": "dev",
                                "task": "multistep", "runs": runs}, indent=2) + "\n")
     print(f"wrote {OUT}")
 

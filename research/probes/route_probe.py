@@ -17,9 +17,9 @@ Per (pair, task) and N (random pool rows drawn with the seed; "all" = the pool):
 - ``kd``: the bench's ``kd`` arm on the N rows (:func:`m2kt.bench.kd.frozen_head`: logit KD,
   temperature and L2 chosen on its own rows).
 
-Writes ``docs/results/research/route-probe.json`` and prints one line per measurement.
+Writes ``research/results/route-probe.json`` and prints one line per measurement.
 
-Usage: python scripts/route_probe.py [--sizes 88 500 2000 0] [--seeds 3]
+Usage: python research/probes/route_probe.py [--sizes 88 500 2000 0] [--seeds 3]
        (0 = every pool input)
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "results" / "research" / "route-probe.json"
 #: (task, teacher model or None for the task's own): the two valid language tasks on the
@@ -105,7 +105,7 @@ def main() -> None:
     t0 = time.perf_counter()
     res = {f"{t}|{m or 'default'}": probe_pair(t, m, a.sizes, a.seeds) for t, m in PAIRS}
     OUT.write_text(json.dumps({
-        "command": "python scripts/route_probe.py --sizes "
+        "command": "python research/probes/route_probe.py --sizes "
                    f"{' '.join(map(str, a.sizes))} --seeds {a.seeds}",
         "split": "dev",
         "reads": "the teacher's vectors and answers on up to the whole transfer pool "

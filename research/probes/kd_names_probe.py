@@ -1,8 +1,8 @@
 """Dev probe: KD's ``_prior`` answers with and without the student's own label-name scores
 (:func:`m2kt.bench.kd.names_weight`), per task, KD input count and seed, on ``dev`` only.
 
-    python scripts/kd_names_probe.py [--tasks supersense gloss] [--sizes 16 64 128 256 512]
-                                     [--seeds 3] [--json docs/results/research/kd-names-probe.json]
+    python research/probes/kd_names_probe.py [--tasks supersense gloss] [--sizes 16 64 128 256 512]
+                                     [--seeds 3] [--json research/results/kd-names-probe.json]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
 def main() -> int:
@@ -22,7 +22,7 @@ def main() -> int:
     ap.add_argument("--tasks", nargs="+", default=["supersense", "gloss"])
     ap.add_argument("--sizes", nargs="+", type=int, default=[16, 64, 128, 256, 512])
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--json", default="docs/results/research/kd-names-probe.json")
+    ap.add_argument("--json", default="research/results/kd-names-probe.json")
     args = ap.parse_args()
     import m2kt.bench.arms as arms
     from m2kt.bench.arms import TaskBench
@@ -30,7 +30,7 @@ def main() -> int:
 
     real = arms.names_weight
     seeds = list(range(args.seeds))
-    out: dict = {"split": "dev", "command": "python scripts/kd_names_probe.py " +
+    out: dict = {"split": "dev", "command": "python research/probes/kd_names_probe.py " +
                  " ".join(sys.argv[1:]), "tasks": {}}
     for name in args.tasks:
         tb = TaskBench(get_task(name), "dev", "cpu", lambda *a, **k: None)

@@ -5,13 +5,13 @@ Per task and seed, one packet is built exactly as the bench builds the default v
 (its anchor selection, 64 anchors drawn with the seed, its public words) with the graph
 extraction ``--graph`` (:data:`m2kt.graph.methods.GRAPH_METHODS`; ``auto`` = the build's
 default), approved by the bench policy, and ingested twice on ``dev``: with λ_struct = 0.2
-(the weight ``scripts/dev_choices.py`` chose) and with the structural term off. The reference
+(the weight ``research/probes/dev_choices.py`` chose) and with the structural term off. The reference
 graph is read only to score the packet's edges (precision / recall,
 :func:`m2kt.graph.compare.score_graph`).
 
-Writes ``docs/results/research/graph-probe[-TAG].json`` and prints one line per run.
+Writes ``research/results/graph-probe[-TAG].json`` and prints one line per run.
 
-Usage: python scripts/graph_probe.py [--tasks supersense …] [--seeds 3] [--graph auto]
+Usage: python research/probes/graph_probe.py [--tasks supersense …] [--seeds 3] [--graph auto]
        [--tag TAG]
 """
 from __future__ import annotations
@@ -25,10 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 OUT_DIR = ROOT / "docs" / "results" / "research"
-#: λ_struct of the "on" runs: the weight scripts/dev_choices.py chose on dev before this probe
+#: λ_struct of the "on" runs: the weight research/probes/dev_choices.py chose on dev before this probe
 STRUCT_ON = 0.2
 
 
@@ -88,7 +88,7 @@ def main() -> None:
             rec["effect"] = paired(rec["struct_on"], rec["struct_off"])
             rec["seconds"] = round(time.perf_counter() - t_task)
             tasks[name] = rec
-    command = "python scripts/graph_probe.py " + " ".join(
+    command = "python research/probes/graph_probe.py " + " ".join(
         ["--tasks", *a.tasks, "--seeds", str(a.seeds), "--graph", a.graph]
         + (["--tag", a.tag] if a.tag else []))
     for rec in tasks.values():

@@ -3,10 +3,10 @@
 Per task and seed, each variant's packet is built as the bench builds it (its anchor
 selection, 64 anchors drawn with the seed, its public words; one build when the two variants
 build alike), approved by the bench policy and ingested; the student is scored on ``dev``.
-Writes ``docs/results/research/<out>.json`` (accuracies, and the figures of each variant's
+Writes ``research/results/<out>.json`` (accuracies, and the figures of each variant's
 distinct stages per run) and prints the paired differences (second − first).
 
-Usage: python scripts/variant_probe.py --variants transductive-words shot --out shot-probe
+Usage: python research/probes/variant_probe.py --variants transductive-words shot --out shot-probe
        [--tasks supersense gloss multistep] [--seeds 3]
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 RESEARCH = ROOT / "docs" / "results" / "research"
 
@@ -67,14 +67,14 @@ def probe(variants: tuple[str, str], tasks: list[str], seeds: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variants", nargs=2, required=True)
-    ap.add_argument("--out", required=True, help="file name under docs/results/research/")
+    ap.add_argument("--out", required=True, help="file name under research/results/")
     ap.add_argument("--tasks", nargs="+", default=["supersense", "gloss", "multistep"])
     ap.add_argument("--seeds", type=int, default=3)
     a = ap.parse_args()
     out = probe(tuple(a.variants), a.tasks, a.seeds)
     path = RESEARCH / f"{a.out}.json"
     path.write_text(json.dumps({
-        "command": f"python scripts/variant_probe.py --variants {' '.join(a.variants)} "
+        "command": f"python research/probes/variant_probe.py --variants {' '.join(a.variants)} "
                    f"--out {a.out} --tasks {' '.join(a.tasks)} --seeds {a.seeds}",
         "split": "dev", "variants": a.variants,
         "difference": f"{a.variants[1]} − {a.variants[0]}, paired by seed", "tasks": out},

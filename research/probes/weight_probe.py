@@ -3,10 +3,10 @@ terms turned off, paired by seed (the same packet per task, seed and variant).
 
 Per task, seed, variant and weight setting: the dev accuracy, whether every post-ingestion
 gate passed, and the alignment gate's figure. Writes
-``docs/results/research/<out>.json`` and prints each setting's paired difference from the
+``research/results/<out>.json`` and prints each setting's paired difference from the
 default weights (setting − default, mean ± 95 % CI over seeds).
 
-Usage: python scripts/weight_probe.py --out weight-probe-symbolic
+Usage: python research/probes/weight_probe.py --out weight-probe-symbolic
        [--tasks taxonomy modular multistep] [--variants transductive-words transductive-shot]
        [--settings geo=0 reason=0 geo=0,reason=0] [--seeds 3] [--first-seed 0]
 """
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 RESEARCH = ROOT / "docs" / "results" / "research"
 DEFAULT = "default"
@@ -88,7 +88,7 @@ def probe(tasks: list[str], variants: list[str], settings: list[str],
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", required=True, help="file name under docs/results/research/")
+    ap.add_argument("--out", required=True, help="file name under research/results/")
     ap.add_argument("--tasks", nargs="+", default=["taxonomy", "modular", "multistep"])
     ap.add_argument("--variants", nargs="+", default=["transductive-words", "transductive-shot"])
     ap.add_argument("--settings", nargs="+", default=["geo=0", "reason=0", "geo=0,reason=0"])
@@ -101,7 +101,7 @@ def main() -> None:
     out = probe(a.tasks, a.variants, settings, seeds)
     path = RESEARCH / f"{a.out}.json"
     path.write_text(json.dumps({
-        "command": f"python scripts/weight_probe.py --out {a.out} --tasks {' '.join(a.tasks)} "
+        "command": f"python research/probes/weight_probe.py --out {a.out} --tasks {' '.join(a.tasks)} "
                    f"--variants {' '.join(a.variants)} --settings {' '.join(a.settings)} "
                    f"--seeds {a.seeds} --first-seed {a.first_seed}",
         "split": "dev", "seeds": list(seeds),

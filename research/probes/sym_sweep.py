@@ -2,10 +2,10 @@
 
 Trains one teacher per config (in parallel, one torch thread each), prints its ``dev``
 accuracy every ``--every`` steps and writes every curve and final figure to
-``docs/results/research/sym-sweep.json``. The configs in ``CONFIGS`` are the ones whose results
+``research/results/sym-sweep.json``. The configs in ``CONFIGS`` are the ones whose results
 chose ``TEACHER_STEPS`` in ``m2kt/domains/symbolic/train.py``; ``test`` is never read.
 
-Usage: python scripts/sym_sweep.py [--device cpu] [--jobs 2] [--only TASK] [--every 500]
+Usage: python research/probes/sym_sweep.py [--device cpu] [--jobs 2] [--only TASK] [--every 500]
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "results" / "research" / "sym-sweep.json"
 
 # (task, steps, lr, weight decay, batch, dropout)
@@ -78,7 +78,7 @@ def main() -> None:
     old = json.loads(OUT.read_text()) if OUT.is_file() else {"runs": []}
     keep = [r for r in old["runs"] if a.only is not None and r["task"] != a.only]
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"command": "python scripts/sym_sweep.py"
+    OUT.write_text(json.dumps({"command": "python research/probes/sym_sweep.py"
                                + (f" --only {a.only}" if a.only else ""),
                                "split": "dev", "runs": keep + results}, indent=2) + "\n")
     for r in results:
