@@ -41,7 +41,8 @@ class TrainConfig:
 # modular arithmetic and the taxonomy generalise only with strong weight decay and long
 # training ("grokking"), and the modular teacher only with dropout (dev 1.000 with 0.1 against
 # 0.012 without, 3,000 steps). The taxonomy's v3 design and its 16,000 steps were chosen on
-# dev with `python research/probes/tax_design_probe.py` (research/results/taxonomy-design-probe.json).
+# dev with `python research/probes/tax_design_probe.py`
+# (research/results/taxonomy-design-probe.json).
 TEACHER_STEPS = {
     "taxonomy": TrainConfig(steps=16000, lr=1e-3, weight_decay=1.0, batch=128, dropout=0.1),
     "modular": TrainConfig(steps=3000, lr=1e-3, weight_decay=1.0, batch=512, dropout=0.1),
