@@ -14,6 +14,9 @@ MAX_MEMBER_BYTES = {
     "anchors.json": 8 * 1024 * 1024,
     "tensors.safetensors": 60 * 1024 * 1024,
     "signature.json": 64 * 1024,
+    # an atlas (m2kt.atlas): its manifest lists its strings; its vectors are float32
+    "atlas.json": 4 * 1024 * 1024,
+    "vectors.safetensors": 60 * 1024 * 1024,
 }
 MAX_ZIP_ENTRIES = 16
 MAX_JSON_DEPTH = 32

@@ -12,12 +12,12 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from m2kt.cli import bench, domains, ingest, models, packets, review
+from m2kt.cli import atlas, bench, domains, ingest, models, packets, review
 from m2kt.cli._common import Parser
 from m2kt.errors import M2KTError
 
 #: verb groups in pipeline order — ``--help`` lists their verbs in this order
-GROUPS = (models, domains, packets, review, ingest, bench)
+GROUPS = (models, domains, packets, atlas, review, ingest, bench)
 
 
 def build_parser() -> Parser:

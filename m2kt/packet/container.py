@@ -30,24 +30,27 @@ def _bad_name(name: str) -> str | None:
     return None
 
 
-def read_members(data: bytes) -> dict[str, bytes]:
-    """Check the container and return every member's bytes by name.
+def read_members(data: bytes, members: tuple[str, ...] = ALL_MEMBERS,
+                 what: str = "packet") -> dict[str, bytes]:
+    """Check the container and return every member's bytes by name. ``members``: the exact
+    member names of its format, in their order (a packet's by default; an atlas has its own,
+    :mod:`m2kt.atlas`); ``what`` names the file kind in messages.
 
     Raises LimitError (size caps), FormatError (not a packet, bad ZIP, bad names, directories,
     symlinks, compression, overlapping entries) or IntegrityError (missing or extra members,
     CRC mismatch).
     """
     if len(data) > MAX_PACKET_BYTES:
-        raise LimitError(f"packet is {len(data)} bytes; the cap is {MAX_PACKET_BYTES}")
+        raise LimitError(f"{what} is {len(data)} bytes; the cap is {MAX_PACKET_BYTES}")
     if len(data) < len(ZIP_MAGIC) or not data.startswith(ZIP_MAGIC):
-        raise FormatError("not an m2kt packet (no ZIP signature at the start of the file)")
+        raise FormatError(f"not an m2kt {what} (no ZIP signature at the start of the file)")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except Exception as exc:  # zipfile parses hostile bytes: any failure means "malformed"
-        raise FormatError(f"damaged packet container: {type(exc).__name__}: {exc}") from exc
+        raise FormatError(f"damaged {what} container: {type(exc).__name__}: {exc}") from exc
     if len(infos) > MAX_ZIP_ENTRIES:
-        raise LimitError(f"packet has {len(infos)} entries; at most {MAX_ZIP_ENTRIES} allowed")
+        raise LimitError(f"{what} has {len(infos)} entries; at most {MAX_ZIP_ENTRIES} allowed")
     names: set[str] = set()
     for info in infos:
         why = _bad_name(info.filename)
@@ -65,10 +68,10 @@ def read_members(data: bytes) -> dict[str, bytes]:
                               "members uncompressed")
         if info.flag_bits & 0x1:
             raise FormatError(f"member {info.filename!r} is encrypted")
-    extra = sorted(names - set(ALL_MEMBERS))
-    missing = [m for m in ALL_MEMBERS if m not in names]
+    extra = sorted(names - set(members))
+    missing = [m for m in members if m not in names]
     if extra or missing:
-        raise IntegrityError("packet members do not match the format: "
+        raise IntegrityError(f"{what} members do not match the format: "
                              + "; ".join(filter(None, [
                                  f"unlisted {', '.join(repr(e[:60]) for e in extra[:5])}"
                                  if extra else "",
@@ -101,7 +104,7 @@ def read_members(data: bytes) -> dict[str, bytes]:
     # container (timestamps, extra fields, comments, trailing data) is refused here.
     from m2kt.packet.writer import container_bytes
 
-    if container_bytes(out) != data:
+    if container_bytes(out, members) != data:
         raise FormatError("container is not in the canonical m2kt layout (bytes outside the "
                           "signed members were altered or added)")
     return out

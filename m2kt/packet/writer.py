@@ -26,28 +26,31 @@ def tensors_bytes(tensors: dict[str, np.ndarray]) -> bytes:
     return save({k: np.ascontiguousarray(tensors[k], dtype=np.float32) for k in sorted(tensors)})
 
 
-def signed_payload(members: dict[str, bytes]) -> bytes:
-    """Canonical JSON listing SHA-256 and size of every signed member."""
-    return dumps_canonical({"format": FORMAT, "members": {
+def signed_payload(members: dict[str, bytes], fmt: str = FORMAT,
+                   signed: tuple[str, ...] = SIGNED_MEMBERS) -> bytes:
+    """Canonical JSON listing SHA-256 and size of every signed member (a packet's by default;
+    an atlas passes its own format and members)."""
+    return dumps_canonical({"format": fmt, "members": {
         name: {"sha256": hashlib.sha256(members[name]).hexdigest(), "size": len(members[name])}
-        for name in SIGNED_MEMBERS}})
+        for name in signed}})
 
 
-def envelope(payload: bytes, key: SigningKey) -> bytes:
+def envelope(payload: bytes, key: SigningKey, payload_type: str = PAYLOAD_TYPE) -> bytes:
     """The DSSE envelope (``signature.json``) over ``payload``."""
     return dumps_canonical({
-        "payloadType": PAYLOAD_TYPE,
+        "payloadType": payload_type,
         "payload": base64.b64encode(payload).decode(),
         "signatures": [{"keyid": key.keyid, "alg": "ed25519",
-                        "sig": key.sign(pae(PAYLOAD_TYPE, payload))}],
+                        "sig": key.sign(pae(payload_type, payload))}],
     })
 
 
-def container_bytes(members: dict[str, bytes]) -> bytes:
-    """A ZIP of ``members`` in ALL_MEMBERS order, stored (no compression), fixed timestamps."""
+def container_bytes(members: dict[str, bytes], order: tuple[str, ...] = ALL_MEMBERS) -> bytes:
+    """A ZIP of ``members`` in ``order`` (a packet's members by default), stored (no
+    compression), fixed timestamps."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
-        for name in ALL_MEMBERS:
+        for name in order:
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_STORED
             info.external_attr = 0o644 << 16
