@@ -97,22 +97,26 @@ def distinct(groups: Iterable[Sequence[str]]) -> set[str]:
     return out
 
 
-def packet_ledger(packet: Any, file_bytes: int | None = None) -> Ledger:
+def packet_ledger(packet: Any, file_bytes: int | None = None, atlas: Any = None) -> Ledger:
     """The ledger of a verified packet (:class:`~m2kt.packet.reader.VerifiedPacket`): its task
     strings counted from its members (:func:`packet_strings`), ``to_teacher`` and its overlap
     with those strings from the teacher side's record in the provenance, bytes the file's plus
     the texts the teacher was sent. A packet made before that record existed counts its
     anchors as sent (and its teacher reading the pool, when its recipe says so, unknown:
-    ``to_teacher`` then counts the anchors only)."""
+    ``to_teacher`` then counts the anchors only). ``atlas``: the atlas an ingestion reads with
+    the packet (:class:`~m2kt.atlas.Atlas`): its strings count as ``atlas_strings`` (apart from
+    the task's) and its bytes join the packet's."""
     counts = packet.manifest.provenance.counts
     task = distinct(packet_strings(packet).values())
     to_teacher = counts.to_teacher if counts.to_teacher is not None else counts.anchor_inputs
     overlap = (counts.to_teacher_overlap if counts.to_teacher_overlap is not None
                else min(counts.anchor_inputs, to_teacher))
     size = packet.size if file_bytes is None else file_bytes
-    return Ledger(to_teacher=to_teacher, task_strings=len(task), atlas_strings=0,
+    return Ledger(to_teacher=to_teacher, task_strings=len(task),
+                  atlas_strings=0 if atlas is None else len(atlas.strings),
                   crossing_inputs=to_teacher + len(task) - overlap,
-                  bytes=size + (counts.to_teacher_bytes or 0),
+                  bytes=size + (counts.to_teacher_bytes or 0)
+                  + (0 if atlas is None else atlas.size),
                   teacher_inputs=counts.teacher_inputs + counts.probe_inputs)
 
 

@@ -46,7 +46,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                      weights=weights, steps=args.steps, policy=policy, progress=progress,
                      variant=args.variant, inputs=Path(args.inputs) if args.inputs else None,
                      eval_examples=Path(args.eval) if args.eval else None, force=args.force,
-                     pre_gates=pre)
+                     pre_gates=pre, atlas=_atlas(args))
         audit.record_ingestion(conn, p.digest, "m2kt ingest", args.out,
                                [g.status for g in res.gates])
     finally:
@@ -58,7 +58,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     led = res.ledger
     print(f"student written to {res.out_dir} in {res.seconds:.1f} s\n"
           f"crossed: {led.crossing_inputs:,} strings (the teacher read {led.to_teacher:,} of "
-          f"the student's; the packet carries teacher information for {led.task_strings:,}), "
+          f"the student's; the packet carries teacher information for {led.task_strings:,})"
+          + (f", and the atlas {led.atlas_strings:,} task-independent strings"
+             if led.atlas_strings else "") + ", "
           f"{led.bytes:,} bytes; the student read {led.student_inputs:,} inputs of its own")
     if res.accuracy is not None:
         start = "unknown" if res.student_before is None else f"{res.student_before:.3f}"
@@ -70,6 +72,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         failed = ", ".join(g.name for g in res.gates if g.failed)
         raise GateFailure(f"post-ingestion gate(s) failed: {failed}")
     return 0
+
+
+def _atlas(args: argparse.Namespace):
+    """The atlas ``--atlas`` names, checked against the trust store, or None."""
+    from m2kt.cli.packets import _atlas as read
+
+    return read(args)
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -197,6 +206,10 @@ def register(sub: Any) -> None:
                     help="the ingestion recipe: "
                     + "; ".join(f"{k} — {v}" for k, v in PUBLIC.items())
                     + " (other names: research variants of research/log.md)")
+    ig.add_argument("--atlas", default=None,
+                    help="the teacher's atlas (build-atlas) the packet names, for a variant "
+                    "that reads one (atlas, atlas-prior); its strings count once as atlas "
+                    "strings")
     ig.add_argument("--ablate", nargs="*", choices=["geo", "struct", "reason", "safe"],
                     help="switch loss terms off")
     ig.add_argument("--policy", default=None, help="safety policy JSON")

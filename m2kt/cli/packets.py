@@ -54,6 +54,9 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
     stream = _stream_options(args)
     if stream is not None:
         check_streamable(task)
+    atlas = _atlas(args)  # checked before seconds of loading the teacher
+    if args.traces < 0:
+        raise UsageError(f"--traces must be 0 or more, not {args.traces}")
     teacher = load_teacher(task, args.teacher, device=args.device, progress=progress)
     conn = open_db(workspace())
     try:
@@ -67,7 +70,8 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
                            DEFAULT_VARIANT).anchor_selection,
                        relative_words=args.relative_words, stream=stream,
                        relative_l2=args.relative_l2,
-                       graph_method=args.graph)
+                       graph_method=args.graph, atlas=atlas, n_traces=args.traces,
+                       relative_readout=not args.no_relative_readout)
     from m2kt.store.queue import save_packet_bytes
 
     queued = save_packet_bytes(res.path.read_bytes())  # the workbench's pages see it too
@@ -78,6 +82,20 @@ def cmd_build_packet(args: argparse.Namespace) -> int:
           f"\nqueued for review in this workspace ({queued.name}); `inspect` shows what "
           "crosses")
     return 0
+
+
+def _atlas(args: argparse.Namespace):
+    """The atlas ``--atlas`` names, checked (signature, trust, digests, shapes), or None."""
+    from pathlib import Path
+
+    from m2kt.atlas import read_atlas
+
+    if args.atlas is None:
+        return None
+    path = Path(args.atlas)
+    if not path.is_file():
+        raise UsageError(f"no atlas file at {path}")
+    return read_atlas(path, trust(args.trust))
 
 
 def _l2(text: str) -> float:
@@ -210,6 +228,18 @@ def register(sub: Any) -> None:
                    "this build, or the cluster at RAY_ADDRESS (default: in this process)")
     b.add_argument("--shard-size", type=int, default=4096,
                    help="inputs per shard of a streamed build (default 4096)")
+    b.add_argument("--atlas", default=None,
+                   help="the teacher's atlas (from build-atlas) this packet leans on: its "
+                   "digest is recorded, and an ingestion with an atlas variant reads it")
+    b.add_argument("--trust", default=None,
+                   help="PUBFILE or trust-store folder to check the atlas against")
+    b.add_argument("--traces", type=int, default=24,
+                   help="reasoning traces (trace queries; each and every string its steps "
+                   "answer counts as crossing; default 24, 0 = none)")
+    b.add_argument("--no-relative-readout", action="store_true",
+                   help="leave out the class tasks' relative readout (its reference strings "
+                   "then do not cross); with --anchors 0 --traces 0 --atlas, a packet with "
+                   "zero task strings")
     b.add_argument("--rank", type=int, default=8, help="manifold principal rank")
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--creator", default=None)

@@ -1,6 +1,7 @@
 """Ingestion as a pipeline of named stages (a variant lists them: :mod:`m2kt.ingest.variants`).
 
-``encode`` → initial map (``map-anchors`` | ``map-mixture`` | ``map-relative``) →
+``encode`` → initial map (``map-anchors`` | ``map-mixture`` | ``map-relative`` |
+``map-atlas``) →
 ``cal-training`` → (``shot``) → (``transductive`` | ``self-learning`` | ``read-relative``) →
 ``calibration`` → ``gates`` → ``evaluation``, then the export. Every stage is a function
 ``Run → figures`` in :mod:`m2kt.ingest.stages`; it reads and writes named fields of the
@@ -18,7 +19,7 @@ from m2kt.ingest.run import Run
 from m2kt.ingest.stages.encode import encode
 from m2kt.ingest.stages.evaluate import evaluate
 from m2kt.ingest.stages.gates import calibrate, post_gates
-from m2kt.ingest.stages.initial_map import map_anchors, map_mixture, map_relative
+from m2kt.ingest.stages.initial_map import map_anchors, map_atlas, map_mixture, map_relative
 from m2kt.ingest.stages.read_relative import read_relative
 from m2kt.ingest.stages.self_learning import self_learning
 from m2kt.ingest.stages.shot import shot
@@ -33,6 +34,7 @@ STAGES: dict[str, Stage] = {
     "map-anchors": map_anchors,
     "map-mixture": map_mixture,
     "map-relative": map_relative,
+    "map-atlas": map_atlas,
     "cal-training": train_cal,
     "shot": shot,
     "transductive": transductive,
@@ -47,6 +49,7 @@ STAGES: dict[str, Stage] = {
 #: each stage's share of an ingestion's progress bar (a rough share of its time; the shares
 #: of the stages a variant runs are normalised to the whole bar)
 WEIGHTS = {"encode": 3.0, "map-anchors": 1.0, "map-mixture": 1.0, "map-relative": 1.0,
+           "map-atlas": 1.0,
            "cal-training": 4.0, "shot": 4.0, "transductive": 2.0, "self-learning": 2.0,
            "read-relative": 1.0, "calibration": 0.5, "gates": 1.0, "evaluation": 1.5}
 

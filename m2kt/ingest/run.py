@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from m2kt.atlas.artefact import Atlas
 from m2kt.concepts.manifold import Manifolds
 from m2kt.domains.base import Example, Task
 from m2kt.errors import UsageError
@@ -65,6 +66,8 @@ class Run:
     cancel: Callable[[], bool] = lambda: False
     on_step: Callable[[int, dict[str, float]], None] | None = None
     ledger: Ledger = field(default_factory=Ledger)
+    #: the teacher's atlas (variants with ``uses_atlas``), checked against the packet's digest
+    atlas: Atlas | None = None
     # --- encode ---------------------------------------------------------------------------
     anchors: list[str] = field(default_factory=list)
     traces: list[Trace] = field(default_factory=list)
@@ -170,16 +173,20 @@ def prepare(packet: VerifiedPacket, out_dir: Path, student: str | None, method: 
             policy: SafetyPolicy | None, lr: float | None, variant: str, eval_split: str,
             progress: Progress, cancel: Callable[[], bool],
             on_step: Callable[[int, dict[str, float]], None] | None,
-            inputs: Path | None = None, eval_examples: Path | None = None) -> Run:
+            inputs: Path | None = None, eval_examples: Path | None = None,
+            atlas: Atlas | None = None) -> Run:
     """Check the arguments, build the student side's task from the packet and the student's
     files (:func:`m2kt.ingest.student_side.student_task`: no user domain is looked up; a
     built-in task is generated from code),
     load the student, and return the :class:`Run` (the variant's step count, pool limit and
-    CAL learning rate unless given; with ``eval_examples`` the evaluation split is theirs)."""
+    CAL learning rate unless given; with ``eval_examples`` the evaluation split is theirs).
+    ``atlas``: the teacher's atlas, required by a variant that reads one and checked against
+    the digest the packet names (:func:`check_atlas`)."""
     from m2kt.ingest.student_side import EVAL_SPLIT, student_task
     from m2kt.models import load
 
     var = get_variant(variant)
+    atlas = check_atlas(packet, atlas, var)
     if method not in METHODS:
         raise UsageError(f"ingestion method must be one of {', '.join(METHODS)}")
     if out_dir.exists() and any(out_dir.iterdir()):
@@ -195,4 +202,23 @@ def prepare(packet: VerifiedPacket, out_dir: Path, student: str | None, method: 
                steps=var.steps if steps is None else steps, lr=var.cal_lr if lr is None else lr,
                pool_limit=var.pool_limit if pool_limit is None else pool_limit, method=method,
                eval_split=eval_split, progress=progress, cancel=cancel, on_step=on_step,
-               ledger=packet_ledger(packet))
+               ledger=packet_ledger(packet, atlas=atlas), atlas=atlas)
+
+
+def check_atlas(packet: VerifiedPacket, atlas: Atlas | None, var: Variant) -> Atlas | None:
+    """The atlas this ingestion reads: ``None`` unless the variant reads one; then it must be
+    given and be the one whose digest the packet names (a UsageError says which is wrong)."""
+    if not var.uses_atlas:
+        return None
+    ref = packet.manifest.atlas
+    if ref is None:
+        raise UsageError(f"variant {var.name} reads an atlas, and this packet names none: "
+                         "build the packet with --atlas FILE")
+    if atlas is None:
+        raise UsageError(f"variant {var.name} reads the teacher's atlas: pass --atlas FILE "
+                         f"(the packet names atlas {ref.digest[:16]}…, {ref.strings:,} strings "
+                         f"of {ref.teacher})")
+    if atlas.digest != ref.digest:
+        raise UsageError(f"this atlas ({atlas.digest[:16]}…) is not the one the packet names "
+                         f"({ref.digest[:16]}…)")
+    return atlas

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from m2kt.atlas.artefact import Atlas
 from m2kt.ingest import preflight
 from m2kt.ingest.run import METHODS, Cancelled, prepare
 from m2kt.ingest.stages.evaluate import above_start_gate as _above_start_gate
@@ -62,7 +63,7 @@ def ingest(
     progress: Progress = no_progress, cancel: Callable[[], bool] = lambda: False,
     on_step: Callable[[int, dict[str, float]], None] | None = None,
     eval_split: str = "dev", inputs: Path | None = None, eval_examples: Path | None = None,
-    force: bool = False, pre_gates: list[Gate] | None = None,
+    force: bool = False, pre_gates: list[Gate] | None = None, atlas: Atlas | None = None,
 ) -> IngestResult:
     """See module doc. ``weights`` sets λ per term (0 switches a term off); ``variant`` names
     a method variant (:mod:`m2kt.ingest.variants`), whose stages, step count and CAL learning
@@ -86,13 +87,17 @@ def ingest(
 
     ``pre_gates``: the pre-ingestion gates the caller checked (integrity, approval, blocked
     concepts); they open the result's and the report's gate list, so every page and the CLI
-    count the same gates (:func:`m2kt.verify.verdict.verdict`)."""
+    count the same gates (:func:`m2kt.verify.verdict.verdict`).
+
+    ``atlas``: the teacher's atlas (:mod:`m2kt.atlas`), which a variant with ``uses_atlas``
+    reads; it must be the one the packet names by digest."""
     from m2kt.ingest.export import export
     from m2kt.ingest.pipeline import run_stages
 
     t0 = time.perf_counter()
     run = prepare(packet, out_dir, student, method, seed, weights, steps, pool_limit, policy,
-                  lr, variant, eval_split, progress, cancel, on_step, inputs, eval_examples)
+                  lr, variant, eval_split, progress, cancel, on_step, inputs, eval_examples,
+                  atlas)
     run.preflight = preflight.check(run, force)  # may stop here, before any training step
     run.gates = list(pre_gates or [])
     stages = run_stages(run, evaluate_too=evaluate)

@@ -20,6 +20,9 @@ MIXTURE_STAGES = ("encode", "map-mixture", *ANCHOR_STAGES[2:])
 RELATIVE_STAGES = ("encode", "map-relative", *ANCHOR_STAGES[2:])
 
 
+#: zero task strings: the initial map fitted on the teacher's atlas (task-independent pairs)
+ATLAS_STAGES = ("encode", "map-atlas", *ANCHOR_STAGES[2:])
+
 #: zero crossing, answering with the packet's relative readout (the CAL still trained)
 READ_RELATIVE_STAGES = (*RELATIVE_STAGES[:3], "read-relative", *RELATIVE_STAGES[3:])
 
@@ -50,6 +53,9 @@ STAGE_DESCRIPTIONS = {
                    "packet's manifold mixture",
     "map-relative": "initial map without crossing inputs: the student's inputs named by the "
                     "packet's relative readout, mapped to those concepts' centroids",
+    "map-atlas": "initial map without task strings: a ridge map from the student's own "
+                 "vectors of the atlas's public strings to the teacher's (the atlas, built "
+                 "once per teacher without any task, is counted as atlas strings)",
     "cal-training": "the CAL trained with the composite loss (geometric, structural, "
                     "reasoning, safety)",
     "transductive": "the readout's answers on the student's own pool spread over its kNN "
@@ -95,6 +101,10 @@ class Variant:
     #: pool inputs per step when the backbone is frozen (the pool terms are means over it)
     frozen_pool_batch: int = 2048
     zero_crossing: bool = False
+    #: the initial map reads the teacher's atlas (:mod:`m2kt.atlas`; ``ingest --atlas``)
+    uses_atlas: bool = False
+    #: strings in the atlas the bench builds for this variant
+    atlas_strings: int = 0
     #: offer the relative map (stage ``map-relative``) to ``map-anchors``'s cross-validation
     #: as one more candidate (class tasks)
     relative_candidate: bool = False
@@ -301,6 +311,16 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
             "tasks: as `relative`), not through a map",
             stages=READ_RELATIVE_STAGES, zero_crossing=True, pool_limit=20000,
             relative_prior=True, relative_words=WORDS_V1),
+    Variant("atlas", "zero task strings: the initial map fitted on the teacher's atlas (its "
+            "vectors of 10,000 public words, built once for every task) against the student's "
+            "own vectors of the same words; the packet carries no anchor, trace or reference "
+            "string (language track)",
+            stages=ATLAS_STAGES, zero_crossing=True, uses_atlas=True, atlas_strings=10_000),
+    Variant("atlas-prior", "`atlas`, then the transductive stage: the packet readout's answers "
+            "on the student's own pool balanced to the packet's concept prior, the map refitted "
+            "on the confident half, readout offsets matching that prior",
+            stages=with_transductive(ATLAS_STAGES), zero_crossing=True, uses_atlas=True,
+            atlas_strings=10_000, prior_offsets=True),
 )}
 #: chosen on dev (research/log.md, research/results/*.json): the highest mean dev
 #: retention over the tasks valid on dev (supersense, gloss, multistep) — `anchors-relative`

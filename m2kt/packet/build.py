@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from m2kt import __version__
+from m2kt.atlas.artefact import Atlas
 from m2kt.concepts import readout as concept_readout
 from m2kt.concepts import relative as concept_relative
 from m2kt.concepts.manifold import ManifoldStats
@@ -298,6 +299,21 @@ def check_graph_method(task: Task, method: str) -> None:
                          + ("containment" if pair else " or ".join(CLASS_GRAPH_METHODS)))
 
 
+def atlas_ref(atlas: Atlas, teacher: Teacher, main: int, n_layers: int) -> dict:
+    """The manifest's reference to ``atlas`` (its digest, size and teacher), after checking
+    that it holds this teacher's vectors in the space the packet's readouts read: the same
+    model, the same width, the last layer as main layer."""
+    if atlas.teacher.name != teacher.name:
+        raise UsageError(f"the atlas holds {atlas.teacher.name}'s vectors; this packet's "
+                         f"teacher is {teacher.name}")
+    if atlas.teacher.hidden_size != teacher.lm.info.hidden_size or main != n_layers:
+        raise UsageError("the atlas holds last-layer vectors of width "
+                         f"{atlas.teacher.hidden_size}; this packet reads layer {main} of "
+                         f"{n_layers} (width {teacher.lm.info.hidden_size}): build it with "
+                         "--layer -1")
+    return {"digest": atlas.digest, "strings": len(atlas.strings), "teacher": atlas.teacher.name}
+
+
 def build_packet(
     task: Task, key: SigningKey, out: Path, sequence: int | Callable[[], int],
     teacher: Teacher | None = None,
@@ -308,6 +324,7 @@ def build_packet(
     relative_words: int | None = None, stream: StreamOptions | None = None,
     graph_method: str = "auto", relative_l2: float | None = None,
     anchor_inputs: list[Example] | None = None,
+    atlas: Atlas | None = None, relative_readout: bool = True,
 ) -> BuildResult:
     """Build, sign and atomically write the packet of ``task`` to ``out``; see module doc.
     ``anchor_seed`` draws the anchors (default: the task's seed; the benchmark re-draws them
@@ -325,7 +342,11 @@ def build_packet(
     ``graph_method``: how the abstraction graph is extracted from the teacher
     (:data:`m2kt.graph.methods.GRAPH_METHODS`). ``anchor_inputs``: the anchors the student
     side chose and sent (``anchor_selection`` then only names how it chose them; ``anchors``
-    is ignored)."""
+    is ignored). ``atlas``: the teacher's atlas (:mod:`m2kt.atlas`) this packet leans on — its
+    digest is recorded in the manifest (the teacher and width must be the atlas's).
+    ``relative_readout=False``: no relative readout (class tasks), so no reference string
+    crosses — with ``anchors=0`` and ``n_traces=0`` a packet whose only task information is
+    its concept statistics and readouts (zero task strings)."""
     t0 = time.perf_counter()
     mono = Monotone(progress)
 
@@ -337,6 +358,7 @@ def build_packet(
     teacher = teacher or load_teacher(task, progress=step(1, "loading the teacher", 0.0, 0.02))
     n_layers = teacher.lm.info.layers
     main = normalize_layer(layer, n_layers)
+    aref = atlas_ref(atlas, teacher, main, n_layers) if atlas is not None else None
     if anchor_selection not in ANCHOR_SELECTIONS:
         raise UsageError(f"anchor selection must be one of {', '.join(ANCHOR_SELECTIONS)}")
     pool_n = len(task.splits["transfer_pool"])
@@ -367,9 +389,12 @@ def build_packet(
     relative_agreement = None
     if relative_words is None:
         relative_words = default_words(task)
-    words = public_words(task, relative_words) if task.name not in QUERY_TASKS else []
+    words = (public_words(task, relative_words)
+             if task.name not in QUERY_TASKS and relative_readout else [])
     ref_strings: list[str] = []  # the relative readout's reference strings (task strings)
-    if task.name not in QUERY_TASKS:  # class tasks: the relative-profile readout (zero-crossing)
+    if not relative_readout:
+        pass
+    elif task.name not in QUERY_TASKS:  # class tasks: the relative-profile readout
         strings = concept_relative.reference_strings([c.label for c in task.concepts], words)
         rel = step(4, f"the relative readout over {len(strings):,} reference strings", 0.35,
                    0.5)
@@ -542,6 +567,7 @@ def build_packet(
         },
         "tensors": {name: {"dtype": "F32", "shape": list(arr.shape)}
                     for name, arr in tensors.items()},
+        **({"atlas": aref} if aref is not None else {}),
     }
     graph = {"method": graph_method, "nodes": ids, "edges": edges}
     data = pack(manifest, tensors, graph, {"method": trace_method, "traces": traces},

@@ -112,6 +112,16 @@ class TensorSpec(_Strict):
     shape: list[Annotated[StrictInt, Field(ge=0, le=10**8)]]
 
 
+class AtlasRef(_Strict):
+    """The atlas a packet leans on (:mod:`m2kt.atlas`): its digest (the SHA-256 of its signed
+    payload), how many strings it holds and its teacher model's name. A reader of the packet
+    checks an atlas it is given against this digest."""
+
+    digest: Sha256
+    strings: Count
+    teacher: Label
+
+
 class Manifest(_Strict):
     format: Literal["m2kt-packet/1"]
     labels: Annotated[list[Label], Field(min_length=1, max_length=MAX_CONCEPTS)]
@@ -122,6 +132,7 @@ class Manifest(_Strict):
     d_teacher: Annotated[StrictInt, Field(ge=1, le=MAX_DIM)]
     provenance: Provenance
     tensors: dict[Label, TensorSpec]
+    atlas: AtlasRef | None = None
 
 
 class Edge(_Strict):

@@ -29,35 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-#: ridge strengths the atlas map chooses from (relative to the mean eigenvalue of X^T X)
-ALPHAS = (1e-3, 1e-2, 1e-1, 1.0)
-
-
-def ridge_map(xs: np.ndarray, xt: np.ndarray, seed: int = 0) -> tuple[np.ndarray, float]:
-    """Affine map (d_s + 1, d_t) from student rows ``xs`` (n, d_s) to teacher rows ``xt``
-    (n, d_t), its ridge strength chosen on a held-out fifth of the pairs (mean squared error)."""
-    rng = np.random.default_rng(seed)
-    perm = rng.permutation(len(xs))
-    cut = max(1, len(xs) // 5)
-    va, tr = perm[:cut], perm[cut:]
-
-    def fit(rows: np.ndarray, alpha: float) -> np.ndarray:
-        a = np.hstack([xs[rows], np.ones((len(rows), 1))]).astype(np.float64)
-        g = a.T @ a
-        lam = alpha * np.trace(g) / len(g)
-        reg = lam * np.eye(len(g))
-        reg[-1, -1] = 0.0
-        return np.linalg.solve(g + reg, a.T @ xt[rows].astype(np.float64))
-
-    def apply(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-        return np.hstack([x, np.ones((len(x), 1))]) @ w
-
-    errs = {a: float(((apply(fit(tr, a), xs[va]) - xt[va]) ** 2).mean()) for a in ALPHAS}
-    best = min(errs, key=errs.get)
-    return fit(np.arange(len(xs)), best), best
-
-
 def main() -> int:
+    from m2kt.align.atlas import fit_atlas_map
     from m2kt.atlas import atlas_strings
     from m2kt.bench.arms import teacher_histogram
     from m2kt.bench.kd import kd_head, with_prior
@@ -96,9 +69,10 @@ def main() -> int:
             strings = atlas_strings(k)
             words = [Example(text=w, label=0, key=f"atlas:{i}") for i, w in enumerate(strings)]
             ft, fs = features(teacher.lm, task, words), features(student, task, words)
-            w, alpha = ridge_map(fs, ft)
-            z_dev = head.logits(np.hstack([fs_dev, np.ones((len(fs_dev), 1))]) @ w)
-            z_pool = head.logits(np.hstack([fs_pool, np.ones((len(fs_pool), 1))]) @ w)
+            amap = fit_atlas_map(fs, ft)
+            alpha = amap.alpha
+            z_dev = head.logits(amap.transform(fs_dev))
+            z_pool = head.logits(amap.transform(fs_pool))
             t_words = teacher.proba(words).astype(np.float64)
             kd, kd_prior = [], []
             for s in range(args.seeds):

@@ -1,4 +1,5 @@
-"""Stages ``map-anchors``, ``map-relative`` and ``map-mixture``: the CAL's initial map.
+"""Stages ``map-anchors``, ``map-relative``, ``map-mixture`` and ``map-atlas``: the CAL's
+initial map.
 
 Each reads what ``encode`` wrote and writes ``sel`` (the map's method, the student's readout
 and the cross-validated table) and ``cal`` (the CAL module initialised to that map):
@@ -10,7 +11,9 @@ and the cross-validated table) and ``cal`` (the CAL module initialised to that m
   of the concepts the packet's relative readout names for them (class tasks; pair tasks fall
   back to ``map-mixture``);
 - ``map-mixture`` — zero crossing: the student's own cloud aligned to the packet's manifold
-  mixture (:mod:`m2kt.ingest.zero`).
+  mixture (:mod:`m2kt.ingest.zero`);
+- ``map-atlas`` — zero task strings: a ridge map fitted on the teacher's atlas
+  (:mod:`m2kt.atlas`), the student's own vectors of its public strings against the teacher's.
 """
 
 from __future__ import annotations
@@ -51,6 +54,28 @@ def map_anchors(run: Run) -> dict[str, Any]:
                else _affine(sel.method, run.s_anchor[fit], run.t_anchor[fit], run.seed))
     return {"method": sel.method, "readout": sel.readout,
             **{f"agreement {k}": round(v, 4) for k, v in sel.table.items()}}
+
+
+def map_atlas(run: Run) -> dict[str, Any]:
+    """See module doc (``map-atlas``): a ridge map from the student's own vectors of the
+    atlas's strings (k, d_s) to the teacher's vectors in the atlas (k, d_t); its strength
+    chosen on held-out atlas pairs (no label, no task input). The student encodes the k strings
+    (counted as student inputs; the ledger counts them once as atlas strings)."""
+    from m2kt.align.atlas import fit_atlas_map
+
+    atlas = run.atlas
+    assert atlas is not None, "prepare() requires the atlas for a variant that reads one"
+    s_atlas = run.encode_texts(list(atlas.strings))
+    run.ledger.student_inputs += len(s_atlas)
+    fitted = fit_atlas_map(s_atlas, np.asarray(atlas.vectors, np.float64), seed=run.seed)
+    run.sel = Selection("atlas", "head", {"ridge_alpha": fitted.alpha})
+    run.cal = cal_from_transform(fitted.transform, run.s_pool.shape[1],
+                                 run.packet.manifest.d_teacher)
+    run.progress(f"initial map: ridge from the student's vectors of {len(s_atlas):,} atlas "
+                 f"strings to the teacher's (strength {fitted.alpha:g}, held-out fit "
+                 f"R² {fitted.r2:.2f}; no task strings)", 0.9)
+    return {"method": "atlas", "readout": "head", "atlas strings": len(s_atlas),
+            "ridge strength": fitted.alpha, "held-out R²": round(fitted.r2, 4)}
 
 
 def map_relative(run: Run) -> dict[str, Any]:
