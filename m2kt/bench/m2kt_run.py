@@ -50,6 +50,20 @@ def bench_key(name: str = "bench"):
     return key
 
 
+def bench_atlas(model: str, k: int, progress: Progress = no_progress):
+    """The bench's atlas of ``model`` over ``k`` strings (:mod:`m2kt.atlas`), signed with the
+    bench key: built once into the workspace (``atlases/MODEL-K.m2kt-atlas``) and read back
+    through the reader's checks on every later call (every Ray worker reads the same file)."""
+    from m2kt.atlas import build_atlas, read_atlas
+    from m2kt.packet.trust import load_store
+    from m2kt.packet.writer import write_atomic
+
+    path = workspace().root / "atlases" / f"{model}-{k}.m2kt-atlas"
+    if not path.is_file():
+        write_atomic(path, build_atlas(model, k, bench_key(), progress=progress))
+    return read_atlas(path, load_store())
+
+
 def approve_built(make: Callable[[Callable[[], int]], Any], path: Path, reason: str
                   ) -> tuple[VerifiedPacket, Any]:
     """Write a packet with ``make(sequence)`` (``sequence()`` reserves the bench key's next
@@ -86,13 +100,15 @@ def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
                       progress: Progress = no_progress,
                       anchor_selection: str = "random", seed: int = 0,
                       relative_words: int = 0, graph_method: str = "auto",
-                      relative_l2: float | None = None, tag: str = "") -> BuiltPacket:
+                      relative_l2: float | None = None, tag: str = "",
+                      atlas=None) -> BuiltPacket:
     """Build a packet with ``anchors`` anchors drawn with ``seed`` into ``out_dir``, verify it
     like any packet, and record the bench policy's approval in the audit log.
     ``relative_words``, ``relative_l2``: :func:`m2kt.packet.build.build_packet`'s.
     ``anchor_selection`` ``student-kmeans``: the student side chooses the anchors on its own
     pool (:func:`m2kt.packet.build.student_anchors`) and sends them. ``tag``: a name part
-    (e.g. a control's)."""
+    (e.g. a control's). ``atlas``: the teacher's atlas the packet leans on — then the packet
+    carries no anchor, trace or relative readout (zero task strings)."""
     from m2kt.packet.build import build_packet, student_anchors
 
     chosen = (student_anchors(task, anchors, seed) if anchor_selection == "student-kmeans"
@@ -101,12 +117,18 @@ def build_and_approve(task: Task, teacher: Teacher, anchors: int, out_dir: Path,
     path = (out_dir / f"{task.name}-a{anchors}-s{seed}-w{relative_words}{l2}"
             f"-g{graph_method}{tag}.m2kt")
 
+    zero = atlas is not None  # an atlas packet: no anchor, trace or reference string
+    if zero:
+        anchors, chosen = 0, None
+        path = path.with_name(f"{path.stem}-atlas{len(atlas.strings)}.m2kt")
+
     def make(sequence: Callable[[], int]):
         return build_packet(task, key, path, sequence, teacher=teacher, anchors=anchors,
                             creator="m2kt bench", progress=progress,
                             anchor_selection=anchor_selection, anchor_seed=seed,
                             relative_words=relative_words, graph_method=graph_method,
-                            relative_l2=relative_l2, anchor_inputs=chosen)
+                            relative_l2=relative_l2, anchor_inputs=chosen, atlas=atlas,
+                            n_traces=0 if zero else 24, relative_readout=not zero)
 
     key = bench_key()
     p, res = approve_built(make, path, f"benchmark run{tag}, {task.name}, {anchors} anchors, "

@@ -258,9 +258,19 @@ def task_bench(name: str, opts: BenchOptions, progress: Progress = no_progress) 
     from m2kt.ingest.variants import get_variant
 
     task = get_task(name)
-    words = packet_words(task, get_variant(opts.variant)) if uses_words(task, opts) else 0
-    return TaskBench(task, opts.split, opts.device, progress, quick=opts.quick,
-                     teacher=opts.teacher, words=words)
+    var = get_variant(opts.variant)
+    words = packet_words(task, var) if uses_words(task, opts) else 0
+    tb = TaskBench(task, opts.split, opts.device, progress, quick=opts.quick,
+                   teacher=opts.teacher, words=words)
+    if var.uses_atlas and uses_words(task, opts):
+        # the packets lean on the teacher's atlas: kd_words is given the teacher's answers on
+        # the same strings (built here first, so that every worker reads the same file)
+        from m2kt.bench.m2kt_run import bench_atlas
+        from m2kt.domains.base import Example
+
+        atlas = bench_atlas(tb.teacher.name, var.atlas_strings, progress)
+        tb.words = [Example(text=w, label=0, key=f"atlas:{w}") for w in atlas.strings]
+    return tb
 
 
 def _sweep(tb: TaskBench, arm: str, sizes: list[int], results: list[list], seeds: list[int],

@@ -101,6 +101,21 @@ class LocalRunner:
     def __init__(self, tb: TaskBench, opts, workdir: Path, progress: Progress = no_progress):
         self.tb, self.opts, self.workdir, self.progress = tb, opts, workdir, progress
         self.builts: dict[int, Any] = {}
+        self._atlas: Any = None
+
+    def atlas(self) -> Any:
+        """The teacher's atlas when the bench's variant reads one (built once into the
+        workspace, :func:`m2kt.bench.m2kt_run.bench_atlas`), else ``None``."""
+        from m2kt.ingest.variants import get_variant
+
+        var = get_variant(self.opts.variant)
+        if not var.uses_atlas:
+            return None
+        if self._atlas is None:
+            from m2kt.bench.m2kt_run import bench_atlas
+
+            self._atlas = bench_atlas(self.tb.teacher.name, var.atlas_strings)
+        return self._atlas
 
     def __call__(self, runs: list[Run]) -> list[Any]:
         return [self.one(r) for r in runs]
@@ -150,7 +165,7 @@ class LocalRunner:
                               progress=self._sub("packet"),
                               anchor_selection=var.anchor_selection, seed=seed,
                               relative_words=packet_words(self.tb.task, var),
-                              relative_l2=packet_l2(self.tb.task, var))
+                              relative_l2=packet_l2(self.tb.task, var), atlas=self.atlas())
         self.builts[seed] = b
         return b
 
@@ -178,11 +193,12 @@ class LocalRunner:
                                   progress=self._sub("random-head packet"),
                                   anchor_selection=var.anchor_selection, seed=seed,
                                   relative_words=packet_words(self.tb.task, var),
-                                  relative_l2=packet_l2(self.tb.task, var), tag="-randomhead")
+                                  relative_l2=packet_l2(self.tb.task, var), tag="-randomhead",
+                                  atlas=self.atlas())
         else:
             raise ValueError(f"unknown control {kind!r}")
         r = ingest_approved(b, seed, variant=self.opts.variant, eval_split=self.opts.split,
-                            progress=self._sub("ingestion"))
+                            progress=self._sub("ingestion"), atlas=self.atlas())
         return ControlRun(kind, r.accuracy, r.extra["pred"], r.passed, r.ledger.as_dict())
 
     def _m2kt(self, seed: int) -> M2KTRun:
@@ -192,7 +208,7 @@ class LocalRunner:
 
         b = self._build(seed)
         r = ingest_approved(b, seed, variant=self.opts.variant, eval_split=self.opts.split,
-                            progress=self._sub("ingestion"))
+                            progress=self._sub("ingestion"), atlas=self.atlas())
         g = b.packet.graph
         graph = graph_summary([e.model_dump() for e in g.edges], g.method, len(g.nodes),
                               self.tb.task.reference)
