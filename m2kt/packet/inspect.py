@@ -37,6 +37,7 @@ def summarize(rep: ReadReport, size: int, reference: bool = True) -> dict[str, A
         out["anchors"] = len(p.anchors.texts)
         out["relative_words"] = len(p.anchors.words)
         out["ledger"] = crossing_summary(p, size)
+        out["atlas"] = p.manifest.atlas.model_dump() if p.manifest.atlas else None
         if reference:
             out["graph"]["reference"] = reference_scores(p)
     return out
@@ -110,6 +111,11 @@ def render_text(s: dict[str, Any]) -> str:
             f"{lg['to_teacher']:,}; strings with the teacher's task information "
             f"{lg['task_strings']:,}: anchors {by['anchors']:,}, traces {by['traces']:,}, "
             f"relative readout {by['relative']:,}), {lg['bytes']:,} bytes"]
+        if s.get("atlas"):
+            a = s["atlas"]
+            lines.append(f"atlas     leans on atlas {a['digest'][:16]}… ({a['strings']:,} "
+                         f"strings of {a['teacher']}, counted once per teacher as atlas "
+                         "strings when an ingestion reads it)")
     return _inert_lines(lines)
 
 
