@@ -160,7 +160,25 @@ def derived(entry: dict[str, Any]) -> dict[str, Any]:
         "data_reduction_vs_kd_full": 1.0 - crossing / full if full else None,
     }
     out["bytes_at_parity"] = bytes_at_parity({**entry, **out})
+    out["amortisation"] = amortisation(m["m2kt"]["ledger"], n_star)
     return out
+
+
+def amortisation(ledger: dict[str, Any], n_star: float | None) -> dict[str, Any] | None:
+    """Where M2KT leans on an atlas (``atlas_strings`` > 0, BENCHMARK v3): the atlas is
+    counted once per teacher, each task's own strings once per task. Against KD's parity
+    strings ``n_star`` on this task: M2KT's total over T such tasks is ``atlas + T·task``
+    against KD's ``T·n_star``; ``tasks_to_amortise`` is the smallest T at which M2KT's is
+    lower (``None`` when KD needs no more strings per task than M2KT, or has no parity).
+    ``None`` without an atlas."""
+    a = int(ledger.get("atlas_strings") or 0)
+    if not a:
+        return None
+    t = int(ledger["crossing_inputs"])
+    per_task = None if n_star is None else float(n_star) - t
+    return {"atlas_strings": a, "m2kt_task_strings": t, "kd_parity_strings": n_star,
+            "tasks_to_amortise": (int(a // per_task) + 1) if per_task and per_task > 0
+            else None}
 
 
 def parity_ci(entry: dict[str, Any], correct: dict[tuple[str, float], np.ndarray]

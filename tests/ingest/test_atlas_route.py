@@ -23,6 +23,7 @@ def atlas_built(tmp_path_factory: pytest.TempPathFactory):
     return build_and_approve(task, teacher, 64, tmp_path_factory.mktemp("pk"), atlas=atlas), atlas
 
 
+@pytest.mark.slow
 def test_an_atlas_packet_carries_no_task_string_and_names_its_atlas(atlas_built) -> None:
     from m2kt.ledger import packet_ledger, packet_strings
 
@@ -35,6 +36,7 @@ def test_an_atlas_packet_carries_no_task_string_and_names_its_atlas(atlas_built)
     assert led.atlas_strings == 200 and led.bytes == b.size + atlas.size
 
 
+@pytest.mark.slow
 def test_the_atlas_route_ingests_and_counts_the_atlas_once(atlas_built) -> None:
     from m2kt.bench.m2kt_run import ingest_approved
 
@@ -48,6 +50,7 @@ def test_the_atlas_route_ingests_and_counts_the_atlas_once(atlas_built) -> None:
     assert len(r.extra["pred"]) > 0
 
 
+@pytest.mark.slow
 def test_the_atlas_must_be_given_and_be_the_packets_own(atlas_built) -> None:
     from m2kt.bench.m2kt_run import bench_atlas, ingest_approved
 
