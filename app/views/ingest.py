@@ -81,14 +81,15 @@ choice = c1.selectbox("Approved packet", range(len(approved)),
                       format_func=lambda i: packet_label(approved[i]),
                       help="task · teacher · created, as the packet claims (it is verified "
                            "again when the ingestion starts)")
-research = st.checkbox("show research variants", key="ingest_research",
-                       help="Variants kept so that the research log's figures stay "
-                            "reproducible; research/log.md says what each measured.")
-offered = list(VARIANTS) if research else list(PUBLIC)
+# the product's variants; those that read an atlas are run from the command line
+# (`ingest --atlas FILE`), and research variants from the research log's commands
+offered = [v for v in PUBLIC if not VARIANTS[v].uses_atlas]
 variant = c2.selectbox(
     "Method variant", offered, index=offered.index(DEFAULT_VARIANT),
-    help="; ".join(f"{k}: {v}" for k, v in PUBLIC.items()))
-st.caption(f"{variant}: {PUBLIC.get(variant) or VARIANTS[variant].description}")
+    help="; ".join(f"{k}: {PUBLIC[k]}" for k in offered))
+st.caption(f"{variant}: {PUBLIC[variant]}. Variants that read a teacher's atlas (zero task "
+           "strings) run from the command line: `python -m m2kt ingest FILE --variant "
+           "atlas-prior --atlas ATLAS`.")
 track = claimed(approved[choice])["track"] if approved else "language"
 
 with st.form("ingest"):

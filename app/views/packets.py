@@ -34,7 +34,7 @@ page_header(
 glossary_caption("knowledge packet", "anchors", "relative readout", "public words",
                  "crossing strings", "provenance")
 
-tab_open, tab_build = st.tabs(["Open a packet", "Build a packet"])
+tab_open, tab_build, tab_atlas = st.tabs(["Open a packet", "Build a packet", "Atlases"])
 
 with tab_open:
     up = st.file_uploader(f"A .m2kt file (at most {MAX_PACKET_BYTES // 2**20} MB)",
@@ -137,3 +137,59 @@ with tab_build:
             show_error(snap["error"])
 
     job_panel("build", build_card)
+
+with tab_atlas:
+    import pandas as pd
+
+    from app.packet_view import verified_queue
+    from app.widgets import inert_table
+    from m2kt.atlas import read_atlas
+    from m2kt.packet.trust import load_store
+    from m2kt.packet.writer import write_atomic
+    from m2kt.render.atlas import carry_rows
+    from m2kt.render.escape import md_inert
+
+    st.caption("An atlas is a teacher's signed vectors of public strings, chosen without any "
+               "task and built once (`python -m m2kt build-atlas`). A task packet that leans on "
+               "it carries no anchor, trace or reference string: below, what the atlas carries "
+               "once per teacher beside what each packet naming it carries per task.")
+    folder = workspace().root / "atlases"
+    up_atlas = st.file_uploader("Add an atlas (.m2kt-atlas)", type=["m2kt-atlas"],
+                                key="atlas_upload", max_upload_size=MAX_PACKET_BYTES // 2**20,
+                                help="Checked (signature, trust, digests, shapes) before it "
+                                     "is kept in this workspace")
+    if up_atlas is not None:
+        try:
+            a = read_atlas(up_atlas.getvalue(), load_store())
+        except M2KTError as exc:
+            show_error(exc)
+        else:
+            write_atomic(folder / f"{a.digest[:16]}.m2kt-atlas", up_atlas.getvalue())
+            st.caption(f"Kept in this workspace as {a.digest[:16]}.m2kt-atlas.")
+    files = sorted(folder.glob("*.m2kt-atlas")) if folder.is_dir() else []
+    if not files:
+        st.info("No atlas in this workspace yet: build one with `python -m m2kt build-atlas "
+                "--teacher minilm-l6 --key KEY --out FILE` and add it above (the benchmark's "
+                "atlas variants also keep theirs here).", icon=":material/info:")
+    else:
+        pick = st.selectbox("Atlas", files, format_func=lambda f: f.name)
+        try:
+            a = read_atlas(pick, load_store())
+        except M2KTError as exc:
+            show_error(exc)
+        else:
+            # the atlas's texts are data from a file: shown inert, never as Markdown
+            st.markdown(f"**{md_inert(visible(a.teacher.name, 80))}**, {len(a.strings):,} "
+                        f"strings × {a.vectors.shape[1]} dimensions, {a.size:,} bytes; "
+                        f"signed by `{a.keyid}`; digest `{a.digest[:16]}…`")
+            st.caption("First strings: " + md_inert(", ".join(visible(x, 40)
+                                                                for x in a.strings[:12])))
+            rows = carry_rows(a, verified_queue())
+            inert_table(pd.DataFrame(rows).set_index("what"))
+            if len(rows) == 1:
+                st.caption("No packet in the review queue names this atlas yet "
+                           "(`build-packet --atlas FILE`).")
+            else:
+                st.caption("Atlas strings are counted once for every task of this teacher; "
+                           "task strings once per task. Over T tasks an ingestion crosses the "
+                           "atlas once plus each packet's task strings.")
