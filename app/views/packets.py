@@ -179,7 +179,7 @@ with tab_atlas:
             show_error(exc)
         else:
             # the atlas's texts are data from a file: shown inert, never as Markdown
-            st.markdown(f"**{md_inert(visible(a.teacher.name, 80))}**, {len(a.strings):,} "
+            st.markdown(f"Teacher {md_inert(visible(a.teacher.name, 80))}: {len(a.strings):,} "
                         f"strings × {a.vectors.shape[1]} dimensions, {a.size:,} bytes; "
                         f"signed by `{a.keyid}`; digest `{a.digest[:16]}…`")
             st.caption("First strings: " + md_inert(", ".join(visible(x, 40)

@@ -113,3 +113,28 @@ def test_audit_and_experiments_pages(page, server) -> None:
         page.wait_for_timeout(2000)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         _inert(page)
+
+
+def test_an_atlas_with_hostile_texts_is_shown_inert_in_the_atlases_tab(page, server) -> None:
+    """A signed, trusted atlas whose teacher name and strings carry script/HTML/Markdown: the
+    Atlases tab lists it with its size and what it carries, and nothing in it is interpreted."""
+    import numpy as np
+
+    from m2kt.atlas.artefact import pack_atlas
+    from m2kt.bench.m2kt_run import bench_key
+    from m2kt.config import workspace
+    from m2kt.packet.writer import write_atomic
+
+    teacher = {"name": PAYLOADS[2][:60], "weights_sha256": "ab" * 32, "hidden_size": 8,
+               "layer": -1, "pooling": "mean"}
+    data = pack_atlas(teacher, [p[:60] for p in PAYLOADS] + ["plain"],
+                      np.zeros((len(PAYLOADS) + 1, 8), np.float32), bench_key("workbench"))
+    write_atomic(workspace().root / "atlases" / "hostile.m2kt-atlas", data)
+    page.goto(f"{server}/packets")
+    wait_idle(page)
+    page.get_by_role("tab", name="Atlases").click()
+    wait_idle(page)
+    page.get_by_text("5 strings × 8 dimensions").wait_for(timeout=60_000)
+    assert page.get_by_text("once per teacher").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "packets-atlases-hostile.png"), full_page=True)
+    _inert(page)
