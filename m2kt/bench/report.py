@@ -119,9 +119,9 @@ def _bytes(n: float | None) -> str:
 
 def _anchors(meta: dict[str, Any]) -> str:
     """The header's anchor count: an atlas variant's packets carry none."""
-    from m2kt.ingest.variants import VARIANTS
+    from m2kt.ingest.variants import all_variants
 
-    v = VARIANTS.get(meta.get("variant", ""))
+    v = all_variants().get(meta.get("variant", ""))
     if v is not None and v.uses_atlas:
         return f"no anchors: an atlas of {v.atlas_strings:,} strings"
     return f"{meta.get('anchors')} anchors"
@@ -464,12 +464,12 @@ def variant_note(result: dict[str, Any]) -> str:
     is the default; whether it computes what the default does on the report's tracks; or that
     it is another variant. Only names of this version's variants are echoed (a report file is
     untrusted text)."""
-    from m2kt.ingest.variants import DEFAULT_VARIANT, VARIANTS, same_as_default
+    from m2kt.ingest.variants import DEFAULT_VARIANT, all_variants, same_as_default
 
     name = result.get("meta", {}).get("variant")
     if name == DEFAULT_VARIANT:
         return ""
-    if name not in VARIANTS:
+    if name not in all_variants():
         return (f"This report's method variant is not one of this version's; the default is "
                 f"{DEFAULT_VARIANT}.")
     tracks = ({t.get("track") for t in result.get("tasks", {}).values()}

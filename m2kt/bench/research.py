@@ -126,10 +126,10 @@ def research_log(variants: list[str], log: Path, results_dir: Path, seeds: int =
     results_dir.mkdir(parents=True, exist_ok=True)
     for v, res in results.items():
         write_atomic(results_dir / f"{v}.json", (json.dumps(res, indent=2) + "\n").encode())
-    from m2kt.ingest.variants import VARIANTS
+    from m2kt.ingest.variants import all_variants
 
     everything = {}
-    for name in VARIANTS:  # the table shows every variant measured so far, in registry order
+    for name in all_variants():  # the table shows every variant measured so far, in registry order
         if name in results:
             everything[name] = results[name]
         elif (results_dir / f"{name}.json").is_file():

@@ -11,7 +11,7 @@ from typing import Any
 
 from m2kt.cli._common import progress
 from m2kt.domains.names import TASKS
-from m2kt.ingest.variants import DEFAULT_VARIANT, VARIANTS
+from m2kt.ingest.variants import DEFAULT_VARIANT, all_variants
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -93,9 +93,9 @@ def cmd_research_log(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from m2kt.bench.research import research_log
-    from m2kt.ingest.variants import VARIANTS
+    from m2kt.ingest.variants import all_variants
 
-    variants = [] if args.tables_only else (args.variants or list(VARIANTS))
+    variants = [] if args.tables_only else (args.variants or list(all_variants()))
     research_log(variants, Path(args.log), Path(args.results), seeds=args.seeds,
                  progress=progress, tasks=tuple(args.tasks) if args.tasks else None,
                  marker=args.marker)
@@ -120,7 +120,7 @@ def register(sub: Any) -> None:
     bn.add_argument("--seeds", type=int, default=3)
     bn.add_argument("--device", default="cpu", help="cpu | cuda | auto")
     bn.add_argument("--anchors", type=int, default=64, help="M2KT anchors per packet")
-    bn.add_argument("--variant", default=DEFAULT_VARIANT, choices=list(VARIANTS),
+    bn.add_argument("--variant", default=DEFAULT_VARIANT, choices=list(all_variants()),
                     help=f"M2KT method variant (m2kt/ingest/variants.py; default "
                     f"{DEFAULT_VARIANT})")
     bn.add_argument("--teacher", default=None,
@@ -154,7 +154,7 @@ def register(sub: Any) -> None:
     rl = sub.add_parser("research-log",
                         help="every ingestion variant on every task, on dev → "
                         "research/log.md")
-    rl.add_argument("--variants", nargs="+", default=None, choices=list(VARIANTS),
+    rl.add_argument("--variants", nargs="+", default=None, choices=list(all_variants()),
                     help="default: all")
     rl.add_argument("--tasks", nargs="+", default=None, choices=list(TASKS),
                     help="default: every task")

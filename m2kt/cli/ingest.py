@@ -10,7 +10,7 @@ from typing import Any
 
 from m2kt.cli._common import progress, trust
 from m2kt.demo import DEMO_TASKS
-from m2kt.ingest.variants import DEFAULT_VARIANT, PUBLIC, VARIANTS
+from m2kt.ingest.variants import DEFAULT_VARIANT, PUBLIC, all_variants
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -201,7 +201,7 @@ def register(sub: Any) -> None:
     ig.add_argument("--seed", type=int, default=0)
     ig.add_argument("--steps", type=int, default=None,
                     help="composite-loss steps (default: the variant's)")
-    ig.add_argument("--variant", default=DEFAULT_VARIANT, choices=list(VARIANTS),
+    ig.add_argument("--variant", default=DEFAULT_VARIANT, choices=list(all_variants()),
                     metavar="VARIANT",
                     help="the ingestion recipe: "
                     + "; ".join(f"{k} — {v}" for k, v in PUBLIC.items())
