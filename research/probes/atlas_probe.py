@@ -45,10 +45,14 @@ def main() -> int:
     ap.add_argument("--tasks", nargs="+", default=["supersense", "gloss"])
     ap.add_argument("--sizes", nargs="+", type=int, default=[2000, 10000])
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--drop-task-inputs", action="store_true",
+                    help="sensitivity check only: leave out of the atlas (and of kd_words) every "
+                         "string equal to an input of the task's dev or test split — a real "
+                         "atlas cannot, as it is built without any task")
     ap.add_argument("--json", default=str(ROOT / "research/results/atlas-probe.json"))
     args = ap.parse_args()
     out: dict = {"command": "python research/probes/atlas_probe.py " + " ".join(sys.argv[1:]),
-                 "split": "dev", "tasks": {}}
+                 "split": "dev", "drop_task_inputs": args.drop_task_inputs, "tasks": {}}
     for name in args.tasks:
         t0 = time.perf_counter()
         task = get_task(name)
@@ -67,6 +71,10 @@ def main() -> int:
             row["kd_full"].append(float((h.predict(fs_dev) == y_dev).mean()))
         for k in args.sizes:
             strings = atlas_strings(k)
+            if args.drop_task_inputs:
+                held = {e.text.strip().casefold() for sp in ("dev", "test")
+                        for e in task.splits[sp]}
+                strings = [w for w in strings if w.strip().casefold() not in held]
             words = [Example(text=w, label=0, key=f"atlas:{i}") for i, w in enumerate(strings)]
             ft, fs = features(teacher.lm, task, words), features(student, task, words)
             amap = fit_atlas_map(fs, ft)
@@ -80,7 +88,7 @@ def main() -> int:
                 kd.append(float((h.predict(fs_dev) == y_dev).mean()))
                 kd_prior.append(float((with_prior(h.logits(fs_pool), h.logits(fs_dev), prior)
                                        == y_dev).mean()))
-            r = {"atlas_strings": k, "ridge_alpha": alpha,
+            r = {"atlas_strings": len(strings), "ridge_alpha": alpha,
                  "atlas": float((z_dev.argmax(1) == y_dev).mean()),
                  "atlas_prior": float((with_prior(z_pool, z_dev, prior) == y_dev).mean()),
                  "kd_words": kd, "kd_words_prior": kd_prior,
