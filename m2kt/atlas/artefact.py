@@ -100,8 +100,11 @@ def pack_atlas(teacher: dict, strings: list[str], vectors: np.ndarray, key: Sign
 def build_atlas(model: str, k: int, key: SigningKey, device: str = "cpu",
                 progress: Progress = no_progress) -> bytes:
     """The signed atlas of model ``model`` over :func:`atlas_strings` (k): each string's
-    mean-pooled last-layer vector (what a language-track head reads), through the workspace's
-    embedding cache. Returns the file's bytes."""
+    last-layer vector pooled as the model pools by default (what a language-track head
+    reads), through the workspace's embedding cache. Returns the file's bytes; a LimitError
+    when they would exceed the reader's cap. The weights' digest is the backbone's alone (no
+    task head): a trust-store key pinned to packet teachers (whose digest includes the head)
+    does not cover its atlases."""
     from m2kt.models import load
     from m2kt.models.embcache import cached_encode_layers
 
@@ -110,8 +113,14 @@ def build_atlas(model: str, k: int, key: SigningKey, device: str = "cpu",
     progress(f"encoding {len(strings):,} atlas strings with {model}", None)
     vectors = cached_encode_layers(lm, strings, [-1], template=None, progress=progress)[0]
     teacher = {"name": lm.info.name, "weights_sha256": model_sha256(lm.path),
-               "hidden_size": int(vectors.shape[1]), "layer": -1, "pooling": "mean"}
-    return pack_atlas(teacher, strings, vectors, key)
+               "hidden_size": int(vectors.shape[1]), "layer": -1,
+               "pooling": lm.info.default_pooling}
+    data = pack_atlas(teacher, strings, vectors, key)
+    if len(data) > MAX_PACKET_BYTES:
+        raise LimitError(f"an atlas of {k:,} strings × {vectors.shape[1]} dimensions is "
+                         f"{len(data):,} bytes, over the cap of {MAX_PACKET_BYTES:,}: use "
+                         "fewer strings")
+    return data
 
 
 def _schema(model, obj, what: str):

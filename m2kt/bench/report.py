@@ -222,6 +222,10 @@ def verdicts(result: dict[str, Any]) -> list[str]:
     for name, t in result["tasks"].items():
         ret, red = t["retention"], t["data_reduction_at_parity"]
         v = t.get("validity") or {}
+        am = t.get("amortisation")
+        if am and red is not None and am.get("kd_parity_strings"):
+            # with an atlas, one task alone costs the atlas too: that is the figure judged
+            red = 1.0 - (am["atlas_strings"] + am["m2kt_task_strings"]) / am["kd_parity_strings"]
         meets = ret is not None and ret >= 0.85 and red is not None and red >= 0.98
         b = t.get("beats_start") or {}
         if v.get("valid") is False:
@@ -248,10 +252,12 @@ def verdicts(result: dict[str, Any]) -> list[str]:
         else:
             where = (f"retention {_pct(ret)}; no KD arm reaches M2KT's accuracy, even on the "
                      "full pool")
-        am = t.get("amortisation")
         if am:
-            where += (f"; those strings leave out its atlas of {am['atlas_strings']:,} "
-                      "task-independent strings, counted once per teacher: "
+            total = am["atlas_strings"] + am["m2kt_task_strings"]
+            one = (f"; for this task alone, counting its atlas of {am['atlas_strings']:,} "
+                   f"task-independent strings, M2KT crosses {total:,}"
+                   + (f" — a reduction of {_pct(red)}" if red is not None else ""))
+            where += (one + "; the atlas is counted once per teacher: "
                       + (f"over {am['tasks_to_amortise']} or more tasks costing KD as many "
                          "strings as this one, M2KT's total is the lower"
                          if am["tasks_to_amortise"] else

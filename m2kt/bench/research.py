@@ -71,6 +71,7 @@ def run_variants(variants: list[str], seeds: int = 1, progress: Progress = no_pr
 
     from m2kt.bench.discipline import commit
     from m2kt.bench.run import BenchOptions, bench_task, run_meta, task_bench
+    from m2kt.ingest.variants import get_variant
 
     code = commit()  # the code that runs: read when the run starts
     opts = {v: BenchOptions(quick=seeds <= 1, seeds=seeds, variant=v, split="dev",
@@ -81,14 +82,16 @@ def run_variants(variants: list[str], seeds: int = 1, progress: Progress = no_pr
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with tempfile.TemporaryDirectory(prefix="m2kt-research-") as tmp:
         for name in first.task_names():
-            benches: dict[int, object] = {}  # one per count of public words (kd_words)
+            # one per count of public words (kd_words); an atlas variant's kd_words reads the
+            # atlas's strings, so it has material of its own
+            benches: dict[tuple[int, bool], Any] = {}
             for v in variants:
-                words = _words(name, opts[v])
-                if not benches:
-                    benches[words] = task_bench(name, opts[v], progress)
-                elif words not in benches:  # the same material and KD measurements
-                    benches[words] = next(iter(benches.values())).with_words(words)
-                tb = benches[words]
+                key = (_words(name, opts[v]), get_variant(v).uses_atlas)
+                if key not in benches:  # else: the same material and KD measurements
+                    plain = [b for k, b in benches.items() if not k[1]]
+                    benches[key] = (plain[0].with_words(key[0]) if plain and not key[1]
+                                    else task_bench(name, opts[v], progress))
+                tb = benches[key]
                 progress(f"research log: {name}, variant {v}", None)
                 t1 = time.perf_counter()
                 entry = bench_task(name, opts[v], Path(tmp), progress, tb=tb)

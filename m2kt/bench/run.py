@@ -113,6 +113,11 @@ class BenchOptions:
     def __post_init__(self) -> None:
         if self.split not in EVAL_SPLITS:
             raise UsageError(f"--split must be one of {', '.join(EVAL_SPLITS)}")
+        from m2kt.ingest.variants import get_variant
+
+        if get_variant(self.variant).uses_atlas and self.ablations and not self.quick:
+            raise UsageError(f"variant {self.variant} reads an atlas: run it with "
+                             "--no-ablations (the ablations build packets with anchors)")
 
     def task_names(self) -> tuple[str, ...]:
         if self.tasks:
@@ -262,7 +267,13 @@ def task_bench(name: str, opts: BenchOptions, progress: Progress = no_progress) 
     words = packet_words(task, var) if uses_words(task, opts) else 0
     tb = TaskBench(task, opts.split, opts.device, progress, quick=opts.quick,
                    teacher=opts.teacher, words=words)
-    if var.uses_atlas and uses_words(task, opts):
+    if var.uses_atlas and not uses_words(task, opts):
+        from m2kt.errors import UsageError
+
+        raise UsageError(f"variant {var.name} reads an atlas of public words: the bench runs it "
+                         f"on language class tasks only, where KD is given the teacher's answers "
+                         f"on the same words ({task.name} is not one)")
+    if var.uses_atlas:
         # the packets lean on the teacher's atlas: kd_words is given the teacher's answers on
         # the same strings (built here first, so that every worker reads the same file)
         from m2kt.bench.m2kt_run import bench_atlas

@@ -216,5 +216,6 @@ class LocalRunner:
                        r.ledger.as_dict(), r.seconds, b.seconds, b.size, r.passed,
                        r.extra.get("alignment"), r.extra.get("method"),
                        r.extra.get("readout"), tuple((e.key, e.text) for e in b.anchors),
-                       graph, tuple(reference_strings(b.packet)),
+                       graph, tuple(reference_strings(b.packet))
+                       + (tuple(self.atlas().strings) if self.atlas() is not None else ()),
                        tuple(trace_strings(b.packet.traces.traces)))

@@ -306,6 +306,11 @@ def atlas_ref(atlas: Atlas, teacher: Teacher, main: int, n_layers: int) -> dict:
     if atlas.teacher.name != teacher.name:
         raise UsageError(f"the atlas holds {atlas.teacher.name}'s vectors; this packet's "
                          f"teacher is {teacher.name}")
+    from m2kt.atlas.artefact import model_sha256
+
+    if atlas.teacher.weights_sha256 != model_sha256(teacher.lm.path):
+        raise UsageError(f"the atlas was built from other weights of {atlas.teacher.name} "
+                         f"({atlas.teacher.weights_sha256[:12]}…) than this packet's teacher")
     if atlas.teacher.hidden_size != teacher.lm.info.hidden_size or main != n_layers:
         raise UsageError("the atlas holds last-layer vectors of width "
                          f"{atlas.teacher.hidden_size}; this packet reads layer {main} of "

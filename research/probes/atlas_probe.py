@@ -45,14 +45,10 @@ def main() -> int:
     ap.add_argument("--tasks", nargs="+", default=["supersense", "gloss"])
     ap.add_argument("--sizes", nargs="+", type=int, default=[2000, 10000])
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--drop-task-inputs", action="store_true",
-                    help="sensitivity check only: leave out of the atlas (and of kd_words) every "
-                         "string equal to an input of the task's dev or test split — a real "
-                         "atlas cannot, as it is built without any task")
     ap.add_argument("--json", default=str(ROOT / "research/results/atlas-probe.json"))
     args = ap.parse_args()
     out: dict = {"command": "python research/probes/atlas_probe.py " + " ".join(sys.argv[1:]),
-                 "split": "dev", "drop_task_inputs": args.drop_task_inputs, "tasks": {}}
+                 "split": "dev", "tasks": {}}
     for name in args.tasks:
         t0 = time.perf_counter()
         task = get_task(name)
@@ -64,17 +60,18 @@ def main() -> int:
         head = teacher.head
         fs_pool, fs_dev = features(student, task, pool), features(student, task, dev)
         t_pool = teacher.proba(pool).astype(np.float64)
-        row: dict = {"teacher_dev": float((teacher.proba(dev).argmax(1) == y_dev).mean()),
+        t_ok = teacher.proba(dev).argmax(1) == y_dev
+        row: dict = {"teacher_dev": float(t_ok.mean()),
                      "kd_full": [], "sizes": {}}
         for s in range(args.seeds):
             h, _ = kd_head(fs_pool, t_pool, s)
             row["kd_full"].append(float((h.predict(fs_dev) == y_dev).mean()))
         for k in args.sizes:
             strings = atlas_strings(k)
-            if args.drop_task_inputs:
-                held = {e.text.strip().casefold() for sp in ("dev", "test")
-                        for e in task.splits[sp]}
-                strings = [w for w in strings if w.strip().casefold() not in held]
+            # dev items that are not atlas strings: scored apart, where neither the map nor
+            # kd_words saw the teacher on the item itself (dev only)
+            seen = {w.strip().casefold() for w in strings}
+            unseen = np.array([e.text.strip().casefold() not in seen for e in dev])
             words = [Example(text=w, label=0, key=f"atlas:{i}") for i, w in enumerate(strings)]
             ft, fs = features(teacher.lm, task, words), features(student, task, words)
             amap = fit_atlas_map(fs, ft)
@@ -82,16 +79,22 @@ def main() -> int:
             z_dev = head.logits(amap.transform(fs_dev))
             z_pool = head.logits(amap.transform(fs_pool))
             t_words = teacher.proba(words).astype(np.float64)
-            kd, kd_prior = [], []
+            kd, kd_prior, kd_prior_unseen = [], [], []
             for s in range(args.seeds):
                 h, _ = kd_head(fs, t_words, s)
                 kd.append(float((h.predict(fs_dev) == y_dev).mean()))
-                kd_prior.append(float((with_prior(h.logits(fs_pool), h.logits(fs_dev), prior)
-                                       == y_dev).mean()))
+                ok = with_prior(h.logits(fs_pool), h.logits(fs_dev), prior) == y_dev
+                kd_prior.append(float(ok.mean()))
+                kd_prior_unseen.append(float(ok[unseen].mean()))
+            ok_atlas = with_prior(z_pool, z_dev, prior) == y_dev
             r = {"atlas_strings": len(strings), "ridge_alpha": alpha,
                  "atlas": float((z_dev.argmax(1) == y_dev).mean()),
-                 "atlas_prior": float((with_prior(z_pool, z_dev, prior) == y_dev).mean()),
+                 "atlas_prior": float(ok_atlas.mean()),
                  "kd_words": kd, "kd_words_prior": kd_prior,
+                 "dev_items_not_in_the_atlas": int(unseen.sum()),
+                 "teacher_on_those": float(t_ok[unseen].mean()),
+                 "atlas_prior_on_those": float(ok_atlas[unseen].mean()),
+                 "kd_words_prior_on_those": kd_prior_unseen,
                  "strings_equal_to_a_dev_input": overlap(strings, [e.text for e in dev])}
             row["sizes"][str(k)] = r
             print(name, k, json.dumps(r), flush=True)
