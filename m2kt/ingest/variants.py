@@ -303,8 +303,9 @@ PUBLIC: dict[str, str] = {
     "atlas-prior": "zero task strings: the packet names the teacher's atlas (its vectors of "
                    "10,000 public words, built once for every task; `ingest --atlas`) and the "
                    "student maps itself onto it, then follows the packet's concept prior on "
-                   "its own texts — on dev it ties KD given the teacher's answers on the same "
-                   "words, and the atlas is paid once per teacher, not per task",
+                   "its own texts. On dev it matches KD given the teacher's answers on the "
+                   "same words; it pays off only across several tasks of one teacher (the "
+                   "atlas's strings are counted once per teacher), never in bytes",
     "relative-direct": "no anchor: the student answers with the packet's relative readout on "
                        "its own similarity profiles (the concept labels and 2,000 public words "
                        "cross as the readout's columns)",
