@@ -90,6 +90,11 @@ def _reduction(t: dict[str, Any]) -> str:
     r, ci = t.get("data_reduction_at_parity"), t.get("data_reduction_at_parity_ci")
     if r is None:
         return "—"
+    am = t.get("amortisation")
+    if am and am.get("kd_parity_strings"):  # one task alone, its atlas counted
+        one = 1.0 - (am["atlas_strings"] + am["m2kt_task_strings"]) / am["kd_parity_strings"]
+        return (f"{_pct(one)} with its atlas ({_pct(r)} of task strings; pays off from "
+                f"{am['tasks_to_amortise'] or 'no number of'} tasks)")
     return _pct(r) + (f" [{_pct(ci[0])}, {_pct(ci[1])}]" if ci else "")
 
 
@@ -243,6 +248,20 @@ def verdicts(result: dict[str, Any]) -> list[str]:
             where = (f"retention {_pct(ret)}; M2KT does not beat the `prior` arm "
                      f"({t['methods']['prior']['acc']:.3f}, no string crossing), so there is "
                      "no data reduction to speak of")
+        elif red is not None and am:
+            total = am["atlas_strings"] + am["m2kt_task_strings"]
+            where = (f"retention {_pct(ret)} of the teacher, "
+                     f"{_pct(t.get('ceiling_retention'))} of KD on the full pool; M2KT crossed "
+                     f"{am['m2kt_task_strings']:,} task strings and leans on an atlas of "
+                     f"{am['atlas_strings']:,} task-independent strings; the strongest KD arm "
+                     f"needs {_parity(t)} for its accuracy. For this task alone M2KT crosses "
+                     f"{total:,}: a reduction of {_pct(red)}"
+                     + ("" if red >= 0 else " (M2KT needs more than KD)")
+                     + "; the atlas is counted once per teacher: "
+                     + (f"over {am['tasks_to_amortise']} or more tasks costing KD as many "
+                        "strings as this one, M2KT's total is the lower"
+                        if am["tasks_to_amortise"] else
+                        "KD needs no more strings per task, so the atlas never pays off"))
         elif red is not None:
             where = (f"retention {_pct(ret)} of the teacher, "
                      f"{_pct(t.get('ceiling_retention'))} of KD on the full pool; "
@@ -252,16 +271,6 @@ def verdicts(result: dict[str, Any]) -> list[str]:
         else:
             where = (f"retention {_pct(ret)}; no KD arm reaches M2KT's accuracy, even on the "
                      "full pool")
-        if am:
-            total = am["atlas_strings"] + am["m2kt_task_strings"]
-            one = (f"; for this task alone, counting its atlas of {am['atlas_strings']:,} "
-                   f"task-independent strings, M2KT crosses {total:,}"
-                   + (f" — a reduction of {_pct(red)}" if red is not None else ""))
-            where += (one + "; the atlas is counted once per teacher: "
-                      + (f"over {am['tasks_to_amortise']} or more tasks costing KD as many "
-                         "strings as this one, M2KT's total is the lower"
-                         if am["tasks_to_amortise"] else
-                         "KD needs no more strings per task, so the atlas never pays off"))
         out.append(f"- **{name}**: {where} — "
                    + ("meets the paper's claim." if meets else "falls short of the paper's "
                       f"claim ({PAPER})."))
