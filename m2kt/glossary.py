@@ -44,6 +44,9 @@ GLOSSARY: dict[str, str] = {
                         "counted as crossing.",
     "public words": "Words from a public vocabulary both sides can encode (the MiniLM "
                     "tokenizer's whole words, minus the teacher's own training words).",
+    "atlas": "A teacher's signed vectors of public words, built once without any task "
+             "(build-atlas). A task packet can name one by digest instead of carrying anchors: "
+             "its strings are counted once per teacher (atlas strings), not per task.",
     "crossing strings": "Every string for which per-string information passes between the two "
                         "sides: student strings the teacher reads, and strings the packet "
                         "carries teacher information for (BENCHMARK v3). The figure compared "

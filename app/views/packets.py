@@ -32,7 +32,7 @@ page_header(
     "reader checks (size, container, signature, trust, schema, semantics), or build one.",
 )
 glossary_caption("knowledge packet", "anchors", "relative readout", "public words",
-                 "crossing strings", "provenance")
+                 "crossing strings", "atlas", "provenance")
 
 tab_open, tab_build, tab_atlas = st.tabs(["Open a packet", "Build a packet", "Atlases"])
 
