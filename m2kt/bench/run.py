@@ -264,15 +264,13 @@ def task_bench(name: str, opts: BenchOptions, progress: Progress = no_progress) 
 
     task = get_task(name)
     var = get_variant(opts.variant)
-    words = packet_words(task, var) if uses_words(task, opts) else 0
-    tb = TaskBench(task, opts.split, opts.device, progress, quick=opts.quick,
-                   teacher=opts.teacher, words=words)
-    if var.uses_atlas and not uses_words(task, opts):
-        from m2kt.errors import UsageError
-
+    if var.uses_atlas and not uses_words(task, opts):  # before any model loads
         raise UsageError(f"variant {var.name} reads an atlas of public words: the bench runs it "
                          f"on language class tasks only, where KD is given the teacher's answers "
                          f"on the same words ({task.name} is not one)")
+    words = packet_words(task, var) if uses_words(task, opts) else 0
+    tb = TaskBench(task, opts.split, opts.device, progress, quick=opts.quick,
+                   teacher=opts.teacher, words=words)
     if var.uses_atlas:
         # the packets lean on the teacher's atlas: kd_words is given the teacher's answers on
         # the same strings (built here first, so that every worker reads the same file)

@@ -37,3 +37,17 @@ def test_the_report_sentence_names_the_atlas() -> None:
     cell = _crossing({"ledger": _ledger(0, 10_000)})
     assert "atlas of 10,000, once per teacher" in cell
     assert "atlas" not in _crossing({"ledger": _ledger(88, 0)})
+
+
+def test_the_bench_runs_an_atlas_variant_only_where_kd_gets_the_same_strings() -> None:
+    import pytest
+
+    from m2kt.bench.run import BenchOptions, task_bench
+    from m2kt.errors import UsageError
+
+    with pytest.raises(UsageError, match="--no-ablations"):
+        BenchOptions(variant="atlas-prior", split="dev")
+    opts = BenchOptions(variant="atlas-prior", split="dev", ablations=False)
+    for name in ("multistep", "hypernymy"):  # a symbolic task, a language pair task
+        with pytest.raises(UsageError, match="language class tasks only"):
+            task_bench(name, opts)
