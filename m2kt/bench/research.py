@@ -71,6 +71,8 @@ def run_variants(variants: list[str], seeds: int = 1, progress: Progress = no_pr
 
     from m2kt.bench.discipline import commit
     from m2kt.bench.run import BenchOptions, bench_task, run_meta, task_bench
+    from m2kt.concepts.words import reads_words
+    from m2kt.domains.registry import get_task
     from m2kt.ingest.variants import get_variant
 
     code = commit()  # the code that runs: read when the run starts
@@ -86,6 +88,8 @@ def run_variants(variants: list[str], seeds: int = 1, progress: Progress = no_pr
             # atlas's strings, so it has material of its own
             benches: dict[tuple[int, bool], Any] = {}
             for v in variants:
+                if get_variant(v).uses_atlas and not reads_words(get_task(name)):
+                    continue  # an atlas variant runs where kd_words gets the same strings
                 key = (_words(name, opts[v]), get_variant(v).uses_atlas)
                 if key not in benches:  # else: the same material and KD measurements
                     plain = [b for k, b in benches.items() if not k[1]]
