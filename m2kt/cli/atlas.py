@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from m2kt.cli._common import progress, trust
-from m2kt.errors import UsageError
+from m2kt.errors import M2KTError, UsageError
 
 
 def cmd_build_atlas(args: argparse.Namespace) -> int:
@@ -29,7 +29,7 @@ def cmd_build_atlas(args: argparse.Namespace) -> int:
     write_atomic(out, data)
     try:
         digest = read_atlas(data, trust(None)).digest
-    except Exception:  # the key may not be in this workspace's trust store: say so, not fail
+    except M2KTError:  # the key may not be in this workspace's trust store: say so, not fail
         digest = None
     print(f"wrote {out} ({len(data):,} bytes): {args.strings:,} strings from {args.teacher}"
           + (f", digest {digest}" if digest else
@@ -51,12 +51,14 @@ def cmd_inspect_atlas(args: argparse.Namespace) -> int:
             "first_strings": list(a.strings[:8])}
     if args.json:
         print(json.dumps(info, indent=2))
-    else:
-        print(f"atlas {a.digest}\n  signed by {a.keyid}\n  teacher {a.teacher.name} "
+    else:  # the atlas's texts reach a terminal: control, bidi and zero-width escaped
+        from m2kt.render.escape import visible
+
+        print(f"atlas {a.digest}\n  signed by {a.keyid}\n  teacher {visible(a.teacher.name, 200)} "
               f"(weights {a.teacher.weights_sha256[:12]}…, layer {a.teacher.layer}, "
               f"{a.teacher.pooling} pooling)\n  {len(a.strings):,} strings × "
               f"{a.vectors.shape[1]} dims, {a.size:,} bytes\n  first: "
-              + ", ".join(repr(s) for s in a.strings[:8]))
+              + ", ".join(repr(visible(s, 200)) for s in a.strings[:8]))
     return 0
 
 
