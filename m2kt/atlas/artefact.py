@@ -33,7 +33,7 @@ from m2kt.atlas.schema import (
     AtlasPayload,
     AtlasTeacher,
 )
-from m2kt.errors import IntegrityError, LimitError, SchemaError, SemanticError, SignatureError
+from m2kt.errors import LimitError, SchemaError, SemanticError, SignatureError
 from m2kt.limits import MAX_PACKET_BYTES
 from m2kt.models.spec import Progress, no_progress
 from m2kt.packet.signing import SigningKey, pae, verify_signature
@@ -123,17 +123,12 @@ def build_atlas(model: str, k: int, key: SigningKey, device: str = "cpu",
     return data
 
 
-def _schema(model, obj, what: str):
-    from m2kt.packet.reader import _schema as schema
-
-    return schema(model, obj, what)
-
-
 def read_atlas(src: bytes | Path, trust: TrustStore) -> Atlas:
     """Check an atlas file (bytes or a path) and return it; raises a
     :class:`~m2kt.errors.PacketError` naming the first thing wrong: size, container, signature
     envelope, trust, signature, member digests, manifest schema, tensors, their shape."""
     from m2kt.packet.container import read_members
+    from m2kt.packet.reader import _check_hashes, _schema
     from m2kt.packet.tensors import parse_tensors
 
     if isinstance(src, Path):
@@ -156,14 +151,7 @@ def read_atlas(src: bytes | Path, trust: TrustStore) -> Atlas:
     verify_signature(key.public, pae(PAYLOAD_TYPE, raw), env.signatures[0].sig)
     payload = _schema(AtlasPayload, loads_strict(raw, "atlas signed payload"),
                       "atlas signed payload")
-    if set(payload.members) != set(SIGNED):
-        raise IntegrityError(f"atlas signed member list differs from the format: "
-                             f"{sorted(payload.members)[:5]}")
-    for name in SIGNED:
-        d = payload.members[name]
-        if d.size != len(members[name]) or d.sha256 != hashlib.sha256(members[name]).hexdigest():
-            raise IntegrityError(f"atlas member {name} does not match its signed digest "
-                                 "(altered after signing)")
+    _check_hashes(members, payload, SIGNED, "atlas ")
     manifest = _schema(AtlasManifest, loads_strict(members[MANIFEST], MANIFEST),
                        "atlas manifest")
     trust.get(keyid, manifest.teacher.weights_sha256)  # a key pinned to other teachers fails

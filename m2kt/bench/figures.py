@@ -169,8 +169,9 @@ def amortisation(ledger: dict[str, Any], n_star: float | None) -> dict[str, Any]
     counted once per teacher, each task's own strings once per task. Against KD's parity
     strings ``n_star`` on this task: M2KT's total over T such tasks is ``atlas + T·task``
     against KD's ``T·n_star``; ``tasks_to_amortise`` is the smallest T at which M2KT's is
-    lower (``None`` when KD needs no more strings per task than M2KT, or has no parity).
-    ``None`` without an atlas."""
+    lower (``None`` when KD needs no more strings per task than M2KT, or has no parity);
+    ``reduction_one_task`` is ``1 − (atlas + task) / n_star``, one task alone with its atlas
+    counted (the figure the report judges). ``None`` without an atlas."""
     a = int(ledger.get("atlas_strings") or 0)
     if not a:
         return None
@@ -178,7 +179,9 @@ def amortisation(ledger: dict[str, Any], n_star: float | None) -> dict[str, Any]
     per_task = None if n_star is None else float(n_star) - t
     return {"atlas_strings": a, "m2kt_task_strings": t, "kd_parity_strings": n_star,
             "tasks_to_amortise": (int(a // per_task) + 1) if per_task and per_task > 0
-            else None}
+            else None,
+            # one task alone, its atlas counted: the figure the report judges
+            "reduction_one_task": None if not n_star else 1.0 - (a + t) / float(n_star)}
 
 
 def parity_ci(entry: dict[str, Any], correct: dict[tuple[str, float], np.ndarray]

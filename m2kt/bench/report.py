@@ -91,10 +91,9 @@ def _reduction(t: dict[str, Any]) -> str:
     if r is None:
         return "—"
     am = t.get("amortisation")
-    if am and am.get("kd_parity_strings"):  # one task alone, its atlas counted
-        one = 1.0 - (am["atlas_strings"] + am["m2kt_task_strings"]) / am["kd_parity_strings"]
-        return (f"{_pct(one)} with its atlas ({_pct(r)} of task strings; pays off from "
-                f"{am['tasks_to_amortise'] or 'no number of'} tasks)")
+    if am and am.get("reduction_one_task") is not None:  # one task alone, its atlas counted
+        return (f"{_pct(am['reduction_one_task'])} with its atlas ({_pct(r)} of task strings; "
+                f"pays off from {am['tasks_to_amortise'] or 'no number of'} tasks)")
     return _pct(r) + (f" [{_pct(ci[0])}, {_pct(ci[1])}]" if ci else "")
 
 
@@ -228,9 +227,8 @@ def verdicts(result: dict[str, Any]) -> list[str]:
         ret, red = t["retention"], t["data_reduction_at_parity"]
         v = t.get("validity") or {}
         am = t.get("amortisation")
-        if am and red is not None and am.get("kd_parity_strings"):
-            # with an atlas, one task alone costs the atlas too: that is the figure judged
-            red = 1.0 - (am["atlas_strings"] + am["m2kt_task_strings"]) / am["kd_parity_strings"]
+        if am and red is not None and am.get("reduction_one_task") is not None:
+            red = am["reduction_one_task"]  # one task alone costs its atlas too: judged so
         meets = ret is not None and ret >= 0.85 and red is not None and red >= 0.98
         b = t.get("beats_start") or {}
         if v.get("valid") is False:

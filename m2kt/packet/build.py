@@ -397,9 +397,7 @@ def build_packet(
     words = (public_words(task, relative_words)
              if task.name not in QUERY_TASKS and relative_readout else [])
     ref_strings: list[str] = []  # the relative readout's reference strings (task strings)
-    if not relative_readout:
-        pass
-    elif task.name not in QUERY_TASKS:  # class tasks: the relative-profile readout
+    if relative_readout and task.name not in QUERY_TASKS:  # class tasks: relative readout
         strings = concept_relative.reference_strings([c.label for c in task.concepts], words)
         rel = step(4, f"the relative readout over {len(strings):,} reference strings", 0.35,
                    0.5)
@@ -410,7 +408,7 @@ def build_packet(
             hidden_all, label_vecs, proba, seed=task.seed, l2=relative_l2)
         relative_tensors = concept_relative.to_tensors(rel_head)
         ref_strings = strings
-    elif task.track == "language":  # pair tasks: one relative readout per queried concept
+    elif relative_readout and task.track == "language":  # pair tasks: one per queried concept
         step(4, f"the relative readout per queried concept ({k} concepts)", 0.35, 0.5)
         label_vecs = teacher.hidden([Example(text=c.label, label=0, key=f"ref:{c.label}")
                                      for c in task.concepts], [main])[0]

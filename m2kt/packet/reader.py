@@ -141,16 +141,20 @@ def _schema_sig(data: bytes) -> S.Envelope:
         raise SignatureError(f"signature envelope rejected: {exc}") from exc
 
 
-def _check_hashes(members: dict[str, bytes], payload: S.SignedPayload) -> None:
+def _check_hashes(members: dict[str, bytes], payload: Any,
+                  signed: tuple[str, ...] = SIGNED_MEMBERS, what: str = "") -> None:
+    """Every member in ``signed`` (a packet's by default; an atlas passes its own, with
+    ``what`` naming it in messages) matches the size and SHA-256 the signed ``payload`` lists,
+    and the payload lists exactly those members."""
     listed = set(payload.members)
-    want = set(SIGNED_MEMBERS)
+    want = set(signed)
     if listed != want:
-        raise IntegrityError(f"signed member list differs from the format: extra "
+        raise IntegrityError(f"{what}signed member list differs from the format: extra "
                              f"{sorted(listed - want)[:5]}, missing {sorted(want - listed)}")
-    for name in SIGNED_MEMBERS:
+    for name in signed:
         d = payload.members[name]
         if d.size != len(members[name]) or d.sha256 != hashlib.sha256(members[name]).hexdigest():
-            raise IntegrityError(f"member {name} does not match its signed digest "
+            raise IntegrityError(f"{what}member {name} does not match its signed digest "
                                  "(altered after signing)")
 
 

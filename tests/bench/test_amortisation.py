@@ -19,7 +19,7 @@ def test_the_atlas_pays_off_from_the_task_where_kd_has_spent_more() -> None:
     # 10,000 atlas strings once; KD 8,332 strings per task, M2KT none: 2 tasks
     a = amortisation(_ledger(0, 10_000), 8331.9)
     assert a == {"atlas_strings": 10_000, "m2kt_task_strings": 0, "kd_parity_strings": 8331.9,
-                 "tasks_to_amortise": 2}
+                 "tasks_to_amortise": 2, "reduction_one_task": 1.0 - 10_000 / 8331.9}
     # KD 1,000 per task, M2KT 0: 10,000 + 0·T < 1,000·T from T = 11 (T = 10 is a tie)
     assert amortisation(_ledger(0, 10_000), 1000.0)["tasks_to_amortise"] == 11
     # M2KT's own task strings count against it
